@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from '@parley/auth';
+import { CommonModule } from '@parley/common';
+import { AppConfig, ConfigModule } from '@parley/config';
+import { DatabaseModule } from '@parley/database';
+import { HealthModule } from '@parley/health';
+import { MessagesModule } from '@parley/messages';
+import { PresenceModule } from '@parley/presence';
+import { RealtimeModule } from '@parley/realtime';
+import { RoomsModule } from '@parley/rooms';
+import { UsersModule } from '@parley/users';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule,
+        PresenceModule,
+        DatabaseModule,
+        UsersModule,
+        AuthModule,
+        RoomsModule,
+        MessagesModule,
+        RealtimeModule,
+        HealthModule,
+      ],
+    };
+  }
+}

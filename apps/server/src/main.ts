@@ -1,0 +1,51 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigError } from '@parley/config';
+import { startServer } from './server';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Parley');
+  const startedAt = Date.now();
+  const server = await startServer(process.env);
+  const base = `http://localhost:${server.port}`;
+  logger.log(
+    `Parley ${server.config.instanceId} ready in ${Date.now() - startedAt} ms\n` +
+      `  API:        ${base}/api\n` +
+      `  Swagger:    ${base}/docs\n` +
+      `  Web client: ${base}/\n` +
+      `  Database:   ${process.env.DATABASE_URL ? 'DATABASE_URL' : `embedded PostgreSQL in ${server.config.dataDir}`}\n` +
+      `  Broadcast:  ${server.config.redisUrl ? 'Redis' : 'in-process (single instance)'}`,
+  );
+
+  let signals = 0;
+  const shutdown = (signal: string): void => {
+    if (++signals > 1) {
+      logger.warn(`Second ${signal}: exiting now`);
+      process.exit(1);
+    }
+    logger.log(`${signal} received: shutting down gracefully`);
+    const force = setTimeout(() => {
+      logger.error('Shutdown timed out; exiting');
+      process.exit(1);
+    }, server.config.shutdownTimeoutMs);
+    force.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error(`Shutdown failed: ${String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+  } else {
+    console.error('Parley failed to start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { HttpExceptionFilter, sendError, ValidationPipe } from '@parley/common';
+import { loadConfig, type AppConfig } from '@parley/config';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
+import { ParleyIoAdapter } from '@parley/realtime';
+import type { NextFunction, Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AppModule } from './app.module';
+
+export interface RunningServer {
+  app: INestApplication;
+  config: AppConfig;
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  port: number;
+  /** Graceful: refuse new work, flush sends, close sockets, stop the embedded database. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** The built web client if present, else the bundled placeholder page. */
+function findWebRoot(): string | undefined {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    for (const candidate of ['apps/web/dist', 'apps/web/public']) {
+      if (existsSync(join(dir, candidate, 'index.html'))) return join(dir, candidate);
+    }
+  }
+  return undefined;
+}
+
+export function buildOpenApiDocument(app: INestApplication): ReturnType<typeof SwaggerModule.createDocument> {
+  const options = new DocumentBuilder()
+    .setTitle('Parley API')
+    .setDescription(
+      'REST API of Parley, a horizontally scalable realtime chat backend. Every error has the body ' +
+        '`{ statusCode, code, message, details? }` with a machine code. Realtime events (Socket.IO at `/socket.io`) ' +
+        'are documented in docs/protocol.md.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  return SwaggerModule.createDocument(app, options);
+}
+
+/** Everything an instance needs around the Nest modules: limits, errors, validation, docs, static client. */
+function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  const logger = new Logger('HTTP');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.disable('x-powered-by');
+  app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.useBodyParser('json', { limit: config.httpBodyLimitBytes });
+  // Body-parser errors (too large, malformed JSON) happen before Nest's routing: answer them the same way.
+  app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendError(response, error, logger));
+  app.setGlobalPrefix('api');
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalPipes(new ValidationPipe());
+  app.useWebSocketAdapter(new ParleyIoAdapter(app, config));
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  const webRoot = findWebRoot();
+  if (webRoot) app.useStaticAssets(webRoot, { index: 'index.html', maxAge: '1h' });
+}
+
+/**
+ * Boots one Parley instance from an environment. With no DATABASE_URL an embedded PostgreSQL is started
+ * under PARLEY_DATA_DIR first. Used by main.ts and, in-process, by the e2e tests.
+ */
+export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
+  const config = loadConfig(env);
+  Logger.overrideLogger(config.logLevels);
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    config.databaseUrl = embedded.url;
+  }
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+      bodyParser: false,
+      logger: config.logLevels,
+      abortOnError: false,
+    });
+    configureApp(app, config);
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+  const address = app.getHttpServer().address() as { port: number };
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    config,
+    port: address.port,
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await app.close();
+        } finally {
+          await embedded?.stop();
+        }
+      })()),
+  };
+}

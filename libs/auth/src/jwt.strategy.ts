@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { AuthUser } from '@parley/common';
+import { AppConfig } from '@parley/config';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { TokenService } from './token.service';
+
+/** passport-jwt for HTTP: Bearer header, or `?token=` (EventSource cannot set headers). */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(config: AppConfig) {
+    super({
+      jwtFromRequest: ExtractJwt.fromExtractors([
+        ExtractJwt.fromAuthHeaderAsBearerToken(),
+        ExtractJwt.fromUrlQueryParameter('token'),
+      ]),
+      secretOrKey: config.jwtSecret,
+      algorithms: [config.jwtAlgorithm],
+      ignoreExpiration: false,
+    });
+  }
+
+  validate(claims: Record<string, unknown>): AuthUser {
+    return TokenService.toAuthUser(claims);
+  }
+}

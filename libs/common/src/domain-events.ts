@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Message, Room, User } from '@parley/contract';
+
+/**
+ * Facts the domain services publish after a commit. Realtime (sockets) and notifications subscribe; the
+ * services never know who listens. Payloads carry what every listener needs so none has to query again.
+ */
+export interface DomainEventMap {
+  'message.created': { message: Message };
+  'message.updated': { message: Message };
+  'message.deleted': { roomId: string; id: string; seq: number };
+  'room.created': { room: Room };
+  'room.updated': { room: Room };
+  'room.deleted': { roomId: string; memberIds: string[] };
+  'member.joined': { roomId: string; user: User; addedBy: string | null };
+  'member.left': { roomId: string; user: User; kicked: boolean };
+  'read.updated': { roomId: string; userId: string; seq: number };
+  'dm.created': { room: Room; createdBy: string; otherUserId: string };
+}
+
+export type DomainEventName = keyof DomainEventMap;
+type Handler<K extends DomainEventName> = (payload: DomainEventMap[K]) => void | Promise<void>;
+
+/** In-process, typed publish/subscribe. Handlers run after the publisher returns; their failures are logged. */
+@Injectable()
+export class DomainEvents {
+  private readonly logger = new Logger(DomainEvents.name);
+  private readonly handlers = new Map<DomainEventName, Array<Handler<DomainEventName>>>();
+
+  on<K extends DomainEventName>(name: K, handler: Handler<K>): void {
+    const list = this.handlers.get(name) ?? [];
+    list.push(handler as Handler<DomainEventName>);
+    this.handlers.set(name, list);
+  }
+
+  emit<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+    for (const handler of this.handlers.get(name) ?? []) {
+      try {
+        const result = handler(payload);
+        if (result instanceof Promise) result.catch((error: unknown) => this.report(name, error));
+      } catch (error) {
+        this.report(name, error);
+      }
+    }
+  }
+
+  private report(name: string, error: unknown): void {
+    this.logger.error(`Listener for ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+}

@@ -1,0 +1,67 @@
+import { HttpException } from '@nestjs/common';
+import { ApiError } from './api-error';
+
+/** PostgreSQL SQLSTATEs worth telling apart; everything else is `internal`. */
+const PG_SERIALIZATION_FAILURES = new Set(['40001', '40P01']);
+const PG_CONNECTION_FAILURES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+function statusToError(status: number, message: string): ApiError {
+  switch (status) {
+    case 400:
+      return ApiError.validation(message);
+    case 401:
+      return ApiError.unauthorized(message);
+    case 403:
+      return ApiError.forbidden(message);
+    case 404:
+      return ApiError.notFound('Route');
+    case 409:
+      return ApiError.conflict(message);
+    case 413:
+      return new ApiError('payload_too_large', 'Payload too large');
+    case 429:
+      return ApiError.rateLimited(60);
+    case 503:
+      return ApiError.unavailable();
+    default:
+      return status >= 500 ? ApiError.internal() : ApiError.validation(message);
+  }
+}
+
+function errorField(error: unknown, field: string): unknown {
+  return typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[field] : undefined;
+}
+
+/**
+ * Maps anything thrown by a handler to an ApiError. The one place where framework, driver and body-parser
+ * errors become contract codes, used by the HTTP filter and the socket dispatcher alike.
+ * Returns `unexpected: true` for errors that deserve a log line with the stack.
+ */
+export function toApiError(error: unknown): { apiError: ApiError; unexpected: boolean } {
+  if (error instanceof ApiError) return { apiError: error, unexpected: false };
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const response = error.getResponse();
+    const message =
+      typeof response === 'string' ? response : String(errorField(response, 'message') ?? error.message);
+    return { apiError: statusToError(status, message), unexpected: status >= 500 };
+  }
+  // body-parser errors (express): { type: 'entity.too.large' | 'entity.parse.failed', status }
+  const type = errorField(error, 'type');
+  if (type === 'entity.too.large') return { apiError: new ApiError('payload_too_large', 'Payload too large'), unexpected: false };
+  if (type === 'entity.parse.failed') return { apiError: ApiError.validation('Malformed JSON body'), unexpected: false };
+  const status = errorField(error, 'status') ?? errorField(error, 'statusCode');
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { apiError: statusToError(status, 'Bad request'), unexpected: false };
+  }
+  const sqlState = errorField(error, 'code');
+  if (typeof sqlState === 'string') {
+    if (PG_SERIALIZATION_FAILURES.has(sqlState)) {
+      return { apiError: new ApiError('unavailable', 'Please retry'), unexpected: false };
+    }
+    if (PG_CONNECTION_FAILURES.has(sqlState) || sqlState === 'ECONNREFUSED') {
+      return { apiError: ApiError.unavailable('Database unavailable'), unexpected: true };
+    }
+  }
+  return { apiError: ApiError.internal(), unexpected: true };
+}

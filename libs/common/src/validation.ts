@@ -1,0 +1,45 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+import { ApiError } from './api-error';
+
+export type Constructor<T> = new () => T;
+
+/** Flattens class-validator errors into `{ field: messages[] }`, nested paths dotted. */
+export function describeValidationErrors(errors: ValidationError[], prefix = ''): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const error of errors) {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    if (error.constraints) result[path] = Object.values(error.constraints);
+    if (error.children?.length) Object.assign(result, describeValidationErrors(error.children, path));
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Validates an untrusted payload (REST body/query or socket event) against a DTO class.
+ * Rejects non-objects, unknown fields and every constraint violation with `validation_failed`.
+ */
+export function validatePayload<T extends object>(dtoClass: Constructor<T>, payload: unknown, what = 'payload'): T {
+  if (!isPlainObject(payload)) {
+    throw ApiError.validation(`The ${what} must be a JSON object`);
+  }
+  const instance = plainToInstance(dtoClass, payload, { exposeDefaultValues: true });
+  const errors = validateSync(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    validationError: { target: false, value: false },
+  });
+  if (errors.length > 0) {
+    const details = describeValidationErrors(errors);
+    const first = Object.values(details)[0]?.[0] ?? 'Invalid value';
+    throw ApiError.validation(`Invalid ${what}: ${first}`, details);
+  }
+  return instance;
+}

@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
+
+/** Typed, validated configuration. Built once at boot from the environment (see README for the table). */
+export class AppConfig {
+  nodeEnv!: NodeEnv;
+  host!: string;
+  port!: number;
+  instanceId!: string;
+  /** Where embedded PostgreSQL data and the development JWT secret live. */
+  dataDir!: string;
+  /** External PostgreSQL; when absent an embedded PostgreSQL is started under dataDir. */
+  databaseUrl?: string;
+  embeddedPostgresPort!: number;
+  /** When set, broadcasts, presence and limits are shared through Redis. */
+  redisUrl?: string;
+  jwtSecret!: string;
+  jwtSecretSource!: 'env' | 'generated-file' | 'ephemeral';
+  jwtAlgorithm!: JwtAlgorithm;
+  accessTokenTtlSeconds!: number;
+  refreshTokenTtlSeconds!: number;
+  /** `true` reflects any origin; otherwise the allowed list. */
+  corsOrigins!: true | string[];
+  httpBodyLimitBytes!: number;
+  socketMaxPayloadBytes!: number;
+  sendRateLimit!: number;
+  sendRateWindowMs!: number;
+  authRateLimitPerMinute!: number;
+  httpRateLimitPerMinute!: number;
+  adminUsernames!: string[];
+  typingTimeoutMs!: number;
+  shutdownTimeoutMs!: number;
+  logLevels!: Array<'error' | 'warn' | 'log' | 'debug' | 'verbose'>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEFAULT_SECRET_MARKERS = ['changeme', 'change-me', 'secret', 'dev-secret', 'parley'];
+const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+class EnvReader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Record<string, string | undefined>) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  url(name: string, protocols: string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
+      return raw;
+    } catch {
+      this.problems.push(`${name} must be a ${protocols.join(' or ')}// URL`);
+      return undefined;
+    }
+  }
+
+  list(name: string): string[] {
+    return (this.string(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  }
+}
+
+function resolveJwtSecret(
+  reader: EnvReader,
+  nodeEnv: NodeEnv,
+  dataDir: string,
+): { secret: string; source: AppConfig['jwtSecretSource'] } {
+  const fromEnv = reader.string('JWT_SECRET');
+  if (fromEnv !== undefined) {
+    const weak = fromEnv.length < 32 || DEFAULT_SECRET_MARKERS.includes(fromEnv.toLowerCase());
+    if (weak && nodeEnv === 'production') {
+      reader.problems.push('JWT_SECRET must be at least 32 characters and not a well-known default in production');
+    }
+    return { secret: fromEnv, source: 'env' };
+  }
+  if (nodeEnv === 'production') {
+    reader.problems.push('JWT_SECRET is required when NODE_ENV=production (use at least 32 random characters)');
+    return { secret: '', source: 'env' };
+  }
+  if (nodeEnv === 'test') return { secret: randomBytes(32).toString('hex'), source: 'ephemeral' };
+  // Development: generate once and keep it, so tokens survive a restart.
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), source: 'generated-file' };
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return { secret, source: 'generated-file' };
+}
+
+/** Reads and validates the whole configuration; throws ConfigError listing every problem at once. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const reader = new EnvReader(env);
+  const config = new AppConfig();
+  config.nodeEnv = reader.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  config.host = reader.string('HOST') ?? '0.0.0.0';
+  config.port = reader.int('PORT', 3000, 0, 65535);
+  config.instanceId = reader.string('INSTANCE_ID') ?? `${hostname()}:${process.pid}`;
+  config.dataDir = resolve(reader.string('PARLEY_DATA_DIR') ?? '.parley');
+  config.databaseUrl = reader.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  config.embeddedPostgresPort = reader.int('EMBEDDED_PG_PORT', 54329, 1, 65535);
+  config.redisUrl = reader.url('REDIS_URL', ['redis:', 'rediss:']);
+  const { secret, source } = resolveJwtSecret(reader, config.nodeEnv, config.dataDir);
+  config.jwtSecret = secret;
+  config.jwtSecretSource = source;
+  config.jwtAlgorithm = reader.oneOf('JWT_ALGORITHM', ['HS256', 'HS384', 'HS512'] as const, 'HS256');
+  config.accessTokenTtlSeconds = reader.int('ACCESS_TOKEN_TTL', 900, 10, 86_400);
+  config.refreshTokenTtlSeconds = reader.int('REFRESH_TOKEN_TTL', 30 * 86_400, 60, 365 * 86_400);
+  const origins = reader.list('CORS_ORIGINS');
+  config.corsOrigins = origins.length === 0 || origins.includes('*') ? true : origins;
+  config.httpBodyLimitBytes = reader.int('HTTP_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024);
+  config.socketMaxPayloadBytes = reader.int('SOCKET_MAX_PAYLOAD', 64 * 1024, 1024, 10 * 1024 * 1024);
+  config.sendRateLimit = reader.int('SEND_RATE_LIMIT', 20, 1, 1_000_000);
+  config.sendRateWindowMs = reader.int('SEND_RATE_WINDOW_MS', 10_000, 100, 3_600_000);
+  config.authRateLimitPerMinute = reader.int('AUTH_RATE_LIMIT', 30, 1, 1_000_000);
+  config.httpRateLimitPerMinute = reader.int('HTTP_RATE_LIMIT', 1200, 1, 10_000_000);
+  config.adminUsernames = reader.list('ADMIN_USERNAMES').map((name) => name.toLowerCase());
+  config.typingTimeoutMs = reader.int('TYPING_TIMEOUT_MS', 5000, 100, 60_000);
+  config.shutdownTimeoutMs = reader.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000);
+  const level = reader.oneOf('LOG_LEVEL', LOG_LEVELS, config.nodeEnv === 'test' ? 'warn' : 'log');
+  config.logLevels = LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
+  if (reader.problems.length > 0) throw new ConfigError(reader.problems);
+  return config;
+}

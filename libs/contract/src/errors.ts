@@ -1,0 +1,32 @@
+/** Machine-readable error codes of the contract (section 0) and their HTTP statuses. */
+export const ERROR_STATUS = {
+  validation_failed: 400,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  not_found: 404,
+  username_taken: 409,
+  room_name_taken: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+  internal: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  statusCode: number;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export interface AckError {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };

@@ -1,0 +1,3 @@
+export * from './objects';
+export * from './errors';
+export * from './socket-events';

@@ -1,0 +1,107 @@
+import type { Ack } from './errors';
+import type { Message, MessagePage, Room, User } from './objects';
+
+/** Client → server payloads (contract section 5). */
+export interface RoomJoinPayload {
+  roomId: string;
+  sinceSeq?: number;
+}
+export interface RoomLeavePayload {
+  roomId: string;
+}
+export interface MessageSendPayload {
+  roomId: string;
+  content: string;
+  clientMsgId?: string;
+}
+export interface MessageEditPayload {
+  messageId: string;
+  content: string;
+}
+export interface MessageDeletePayload {
+  messageId: string;
+}
+export interface MessageReadPayload {
+  roomId: string;
+  seq: number;
+}
+export interface TypingPayload {
+  roomId: string;
+  isTyping: boolean;
+}
+
+export interface RoomJoinResult extends MessagePage {
+  room: Room;
+}
+
+/** Every client → server event takes an acknowledgement callback. */
+export interface ClientToServerEvents {
+  'room:join': (payload: RoomJoinPayload, ack: (res: Ack<RoomJoinResult>) => void) => void;
+  'room:leave': (payload: RoomLeavePayload, ack: (res: Ack<Record<string, never>>) => void) => void;
+  'message:send': (payload: MessageSendPayload, ack: (res: Ack<Message>) => void) => void;
+  'message:edit': (payload: MessageEditPayload, ack: (res: Ack<Message>) => void) => void;
+  'message:delete': (payload: MessageDeletePayload, ack: (res: Ack<Record<string, never>>) => void) => void;
+  'message:read': (payload: MessageReadPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
+  typing: (payload: TypingPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
+}
+
+export type ClientEventName = keyof ClientToServerEvents;
+
+export const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
+  'room:join',
+  'room:leave',
+  'message:send',
+  'message:edit',
+  'message:delete',
+  'message:read',
+  'typing',
+];
+
+export interface MessageDeletedEvent {
+  roomId: string;
+  id: string;
+  seq: number;
+}
+export interface PresenceEvent {
+  roomId: string;
+  user: User;
+  status: 'online' | 'offline';
+}
+export interface TypingEvent {
+  roomId: string;
+  user: User;
+  isTyping: boolean;
+}
+export interface ReceiptEvent {
+  roomId: string;
+  userId: string;
+  seq: number;
+}
+export interface MemberEvent {
+  roomId: string;
+  user: User;
+}
+export interface RoomDeletedEvent {
+  roomId: string;
+}
+export interface AnnouncementEvent {
+  content: string;
+  createdAt: string;
+}
+
+/** Server → client events (contract section 5). */
+export interface ServerToClientEvents {
+  'message:new': (message: Message) => void;
+  'message:updated': (message: Message) => void;
+  'message:deleted': (event: MessageDeletedEvent) => void;
+  presence: (event: PresenceEvent) => void;
+  typing: (event: TypingEvent) => void;
+  receipt: (event: ReceiptEvent) => void;
+  'member:joined': (event: MemberEvent) => void;
+  'member:left': (event: MemberEvent) => void;
+  'room:updated': (room: Room) => void;
+  'room:deleted': (event: RoomDeletedEvent) => void;
+  announcement: (event: AnnouncementEvent) => void;
+}
+
+export type ServerEventName = keyof ServerToClientEvents;

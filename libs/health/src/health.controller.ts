@@ -1,0 +1,36 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator, type HealthIndicatorResult } from '@nestjs/terminus';
+import { Public } from '@parley/common';
+import type { Response } from 'express';
+
+export interface HealthReport {
+  status: 'ok' | 'error';
+  checks: Record<string, { status: string; [key: string]: unknown }>;
+}
+
+@ApiTags('operations')
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Liveness and dependencies: 200 when healthy, 503 when the database (or Redis, when configured) is down' })
+  @ApiOkResponse({ schema: { example: { status: 'ok', checks: { database: { status: 'up' } } } } })
+  @ApiServiceUnavailableResponse({ schema: { example: { status: 'error', checks: { database: { status: 'down' } } } } })
+  async check(@Res({ passthrough: true }) response: Response): Promise<HealthReport> {
+    const indicators = [(): Promise<HealthIndicatorResult> => this.database.pingCheck('database', { timeout: 2000 })];
+    try {
+      const result = await this.health.check(indicators);
+      return { status: 'ok', checks: { ...result.details } as HealthReport['checks'] };
+    } catch (error) {
+      const details = (error as { response?: { details?: HealthReport['checks'] } }).response?.details ?? {};
+      response.status(503);
+      return { status: 'error', checks: details };
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Message, MessagePage } from '@parley/contract';
+import { UserDto } from '@parley/users';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { MAX_PAGE_SIZE } from './messages.service';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export const CONTENT_MAX = 5000;
+export const CLIENT_MSG_ID_MAX = 64;
+
+export class MessageDto implements Message {
+  @ApiProperty({ example: 'c3d0a1f2-5b6e-4c7d-8e9f-0a1b2c3d4e5f' }) id!: string;
+  @ApiProperty() roomId!: string;
+  @ApiProperty({ example: 17, description: 'Gapless per room, starting at 1' }) seq!: number;
+  @ApiProperty({ type: UserDto }) author!: UserDto;
+  @ApiProperty({ example: 'Hello @bob', description: 'Empty string once deleted' }) content!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'web-7f3a-0001' }) clientMsgId!: string | null;
+  @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) editedAt!: string | null;
+  @ApiProperty({ nullable: true, type: String }) deletedAt!: string | null;
+}
+
+export class MessagePageDto implements MessagePage {
+  @ApiProperty({ type: MessageDto, isArray: true, description: 'Ordered by seq ascending' }) messages!: MessageDto[];
+  @ApiProperty({ description: 'More messages exist beyond this page in the paging direction' }) hasMore!: boolean;
+}
+
+export class SendMessageDto {
+  @ApiProperty({ example: 'Hello @bob', minLength: 1, maxLength: CONTENT_MAX, description: 'Trimmed; 1–5000 characters' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, CONTENT_MAX)
+  content!: string;
+
+  @ApiPropertyOptional({ example: 'web-7f3a-0001', minLength: 1, maxLength: CLIENT_MSG_ID_MAX, description: 'Idempotency key' })
+  @IsOptional()
+  @IsString()
+  @Length(1, CLIENT_MSG_ID_MAX)
+  clientMsgId?: string;
+}
+
+export class EditMessageDto {
+  @ApiProperty({ example: 'Hello @bob (edited)', minLength: 1, maxLength: CONTENT_MAX })
+  @Transform(trim)
+  @IsString()
+  @Length(1, CONTENT_MAX)
+  content!: string;
+}
+
+export class HistoryQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'Newest page with seq < before' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Oldest page with seq > after' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
+}
+
+export class MessageParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  messageId!: string;
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
+import type { Message, MessagePage } from '@parley/contract';
+import { RoomIdParams } from '@parley/rooms';
+import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, SendMessageDto } from './dto';
+import { MessagesService } from './messages.service';
+
+@ApiTags('messages')
+@ApiBearerAuth()
+@ApiErrors('unauthorized', 'validation_failed', 'not_found', 'rate_limited')
+@Controller('rooms/:id/messages')
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'History page, ordered by seq ascending',
+    description: 'Default: the newest `limit` (50, max 200). `before=S`: newest page with seq < S. `after=S`: oldest page with seq > S.',
+  })
+  @ApiOkResponse({ type: MessagePageDto })
+  history(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: HistoryQuery): Promise<MessagePage> {
+    return this.messages.history(caller.id, params.id, query);
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Send a message (same pipeline as `message:send`: committed, then broadcast)' })
+  @ApiCreatedResponse({ type: MessageDto })
+  @ApiErrors('forbidden')
+  send(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Body() body: SendMessageDto): Promise<Message> {
+    return this.messages.send(caller, params.id, body.content, body.clientMsgId);
+  }
+
+  @Patch(':messageId')
+  @ApiOperation({ summary: 'Edit own message' })
+  @ApiOkResponse({ type: MessageDto })
+  @ApiErrors('forbidden', 'conflict')
+  edit(@CurrentUser() caller: AuthUser, @Param() params: MessageParams, @Body() body: EditMessageDto): Promise<Message> {
+    return this.messages.edit(caller.id, params.messageId, body.content, params.id);
+  }
+
+  @Delete(':messageId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a message (soft: id and seq stay, content becomes "")' })
+  @ApiNoContentResponse()
+  @ApiErrors('forbidden')
+  remove(@CurrentUser() caller: AuthUser, @Param() params: MessageParams): Promise<void> {
+    return this.messages.delete(caller.id, params.messageId, params.id);
+  }
+}

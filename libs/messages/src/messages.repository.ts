@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Message } from '@parley/contract';
+import { DataSource } from 'typeorm';
+
+interface MessageRow {
+  id: string;
+  room_id: string;
+  seq: number;
+  content: string;
+  client_msg_id: string | null;
+  created_at: Date;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+  author_id: string;
+  author_username: string;
+  author_display_name: string;
+  author_created_at: Date;
+}
+
+const MESSAGE_SELECT = `
+  SELECT msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at,
+         u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
+         u.created_at AS author_created_at
+  FROM messages msg JOIN users u ON u.id = msg.author_id`;
+
+function toMessage(row: MessageRow): Message {
+  return {
+    id: row.id,
+    roomId: row.room_id,
+    seq: row.seq,
+    author: {
+      id: row.author_id,
+      username: row.author_username,
+      displayName: row.author_display_name,
+      createdAt: row.author_created_at.toISOString(),
+    },
+    content: row.deleted_at ? '' : row.content,
+    clientMsgId: row.client_msg_id,
+    createdAt: row.created_at.toISOString(),
+    editedAt: row.edited_at?.toISOString() ?? null,
+    deletedAt: row.deleted_at?.toISOString() ?? null,
+  };
+}
+
+export interface PageQuery {
+  before?: number;
+  after?: number;
+  limit: number;
+}
+
+/** Persistence of messages; private to the messages module. */
+@Injectable()
+export class MessagesRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Allocates the room's next seq and stores the message in one transaction. The UPDATE on the room row
+   * serialises concurrent senders of a room, and a rollback (e.g. an idempotency conflict) returns the seq,
+   * so seqs stay gapless. Returns null when (room, author, clientMsgId) already exists.
+   */
+  async insertWithNextSeq(roomId: string, authorId: string, content: string, clientMsgId: string | null): Promise<Message | null> {
+    const runner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const rows = (await runner.query(
+        `WITH next AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
+         INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
+         SELECT $1, next.last_seq, $2, $3, $4 FROM next
+         ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
+         RETURNING id`,
+        [roomId, authorId, content, clientMsgId],
+      )) as Array<{ id: string }>;
+      const id = rows[0]?.id;
+      if (!id) {
+        await runner.rollbackTransaction();
+        return null;
+      }
+      const [message] = (await runner.query(`${MESSAGE_SELECT} WHERE msg.id = $1`, [id])) as MessageRow[];
+      await runner.commitTransaction();
+      return toMessage(message as MessageRow);
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async findByClientMsgId(roomId: string, authorId: string, clientMsgId: string): Promise<Message | null> {
+    const rows = (await this.db.query(`${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.author_id = $2 AND msg.client_msg_id = $3`, [
+      roomId,
+      authorId,
+      clientMsgId,
+    ])) as MessageRow[];
+    return rows[0] ? toMessage(rows[0]) : null;
+  }
+
+  async findById(messageId: string): Promise<(Message & { isDeleted: boolean }) | null> {
+    const rows = (await this.db.query(`${MESSAGE_SELECT} WHERE msg.id = $1`, [messageId])) as MessageRow[];
+    return rows[0] ? { ...toMessage(rows[0]), isDeleted: rows[0].deleted_at !== null } : null;
+  }
+
+  /**
+   * One page by seq, always returned oldest first. `after` pages forward from a seq, otherwise the page
+   * ends just before `before` (or at the newest message). One extra row tells whether there is more.
+   */
+  async findPage(roomId: string, query: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const forward = query.after !== undefined;
+    const rows = (await this.db.query(
+      `${MESSAGE_SELECT}
+       WHERE msg.room_id = $1 AND ($2::bigint IS NULL OR msg.seq > $2) AND ($3::bigint IS NULL OR msg.seq < $3)
+       ORDER BY msg.seq ${forward ? 'ASC' : 'DESC'} LIMIT $4`,
+      [roomId, query.after ?? null, query.before ?? null, query.limit + 1],
+    )) as MessageRow[];
+    const hasMore = rows.length > query.limit;
+    const page = rows.slice(0, query.limit).map(toMessage);
+    if (!forward) page.reverse();
+    return { messages: page, hasMore };
+  }
+
+  async updateContent(messageId: string, content: string): Promise<Message | null> {
+    const [rows] = (await this.db.query(
+      `UPDATE messages SET content = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+      [messageId, content],
+    )) as [Array<{ id: string }>, number];
+    return rows.length > 0 ? this.findById(messageId) : null;
+  }
+
+  /** Soft delete: the row keeps its id and seq so histories stay gapless. Idempotent. */
+  async softDelete(messageId: string): Promise<boolean> {
+    const [rows] = (await this.db.query(
+      `UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+      [messageId],
+    )) as [Array<{ id: string }>, number];
+    return rows.length > 0;
+  }
+}

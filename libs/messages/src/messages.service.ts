@@ -1,0 +1,105 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError, DomainEvents, RateLimitStore, type AuthUser } from '@parley/common';
+import { AppConfig } from '@parley/config';
+import type { Message, MessagePage } from '@parley/contract';
+import { RoomsService } from '@parley/rooms';
+import { MessagesRepository, type PageQuery } from './messages.repository';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+@Injectable()
+export class MessagesService {
+  /** Sends between receipt and commit; shutdown waits for them so every accepted send is acked. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly repository: MessagesRepository,
+    private readonly rooms: RoomsService,
+    private readonly rateLimits: RateLimitStore,
+    private readonly events: DomainEvents,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * The one send pipeline (REST and sockets): rate limit, access, persist with the next seq, then publish.
+   * Resolves only after the commit. A retried clientMsgId returns the stored message and stores nothing.
+   */
+  send(author: AuthUser, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
+    const pending = this.persist(author, roomId, content, clientMsgId ?? null);
+    this.inFlight.add(pending);
+    const forget = (): void => void this.inFlight.delete(pending);
+    pending.then(forget, forget);
+    return pending;
+  }
+
+  private async persist(author: AuthUser, roomId: string, content: string, clientMsgId: string | null): Promise<Message> {
+    const limit = await this.rateLimits.hit(`send:${author.id}`, this.config.sendRateLimit, this.config.sendRateWindowMs);
+    if (!limit.allowed) throw ApiError.rateLimited(Math.ceil(limit.retryAfterMs / 1000));
+    await this.rooms.requireAccess(author.id, roomId, 'member');
+    if (clientMsgId !== null) {
+      const existing = await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
+      if (existing) return existing;
+    }
+    const message = await this.repository.insertWithNextSeq(roomId, author.id, content, clientMsgId);
+    if (!message) {
+      // Lost a race with a concurrent retry of the same clientMsgId: that one is stored, return it.
+      const stored = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
+      if (!stored) throw ApiError.internal();
+      return stored;
+    }
+    this.events.emit('message.created', { message });
+    return message;
+  }
+
+  /** Waits (bounded) for sends that were accepted but not yet committed. */
+  async drain(timeoutMs: number): Promise<void> {
+    if (this.inFlight.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), timeout]);
+    clearTimeout(timer);
+  }
+
+  async history(userId: string, roomId: string, query: Partial<PageQuery>): Promise<MessagePage> {
+    await this.rooms.requireAccess(userId, roomId, 'view');
+    return this.repository.findPage(roomId, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+  }
+
+  /** Messages after `sinceSeq`, oldest first, at most MAX_PAGE_SIZE. The caller has checked access. */
+  catchUp(roomId: string, sinceSeq: number): Promise<MessagePage> {
+    return this.repository.findPage(roomId, { after: sinceSeq, limit: MAX_PAGE_SIZE });
+  }
+
+  async edit(userId: string, messageId: string, content: string, expectedRoomId?: string): Promise<Message> {
+    const message = await this.findAccessible(userId, messageId, expectedRoomId);
+    if (message.author.id !== userId) throw ApiError.forbidden('Only the author can edit a message');
+    if (message.isDeleted) throw ApiError.conflict('A deleted message cannot be edited');
+    const updated = await this.repository.updateContent(messageId, content);
+    if (!updated) throw ApiError.conflict('A deleted message cannot be edited');
+    this.events.emit('message.updated', { message: updated });
+    return updated;
+  }
+
+  async delete(userId: string, messageId: string, expectedRoomId?: string): Promise<void> {
+    const message = await this.findAccessible(userId, messageId, expectedRoomId);
+    if (message.author.id !== userId) {
+      const { role } = await this.rooms.requireAccess(userId, message.roomId, 'member');
+      if (role !== 'owner' && role !== 'admin') throw ApiError.forbidden('Only the author, the room owner or an admin can delete');
+    }
+    if (await this.repository.softDelete(messageId)) {
+      this.events.emit('message.deleted', { roomId: message.roomId, id: message.id, seq: message.seq });
+    }
+  }
+
+  /** A message is visible exactly when its room is; a mismatched room in the path is a 404 too. */
+  private async findAccessible(userId: string, messageId: string, expectedRoomId?: string): Promise<Message & { isDeleted: boolean }> {
+    const message = await this.repository.findById(messageId);
+    if (!message || (expectedRoomId !== undefined && message.roomId !== expectedRoomId)) {
+      if (expectedRoomId !== undefined) await this.rooms.requireAccess(userId, expectedRoomId, 'view');
+      throw ApiError.notFound('Message');
+    }
+    await this.rooms.requireAccess(userId, message.roomId, 'member');
+    return message;
+  }
+}

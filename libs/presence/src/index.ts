@@ -1,0 +1,2 @@
+export { PresenceModule } from './presence.module';
+export { PresenceStore, InMemoryPresenceStore } from './presence.store';

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+
+/**
+ * Who is subscribed to which room, counted per socket so a user with three tabs goes offline only when the
+ * last one leaves. `add`/`remove` report the transitions that produce `presence` events.
+ * In a cluster the Redis implementation answers for every instance; here one process is the whole cluster.
+ */
+export abstract class PresenceStore {
+  /** Returns true when this is the user's first socket in the room (the user came online there). */
+  abstract add(roomId: string, userId: string, socketId: string): Promise<boolean>;
+  /** Returns true when this was the user's last socket in the room (the user went offline there). */
+  abstract remove(roomId: string, userId: string, socketId: string): Promise<boolean>;
+  /** Of the given users, those with at least one socket subscribed to the room. */
+  abstract onlineIn(roomId: string, userIds: string[]): Promise<Set<string>>;
+}
+
+@Injectable()
+export class InMemoryPresenceStore extends PresenceStore {
+  private readonly rooms = new Map<string, Map<string, Set<string>>>();
+
+  add(roomId: string, userId: string, socketId: string): Promise<boolean> {
+    let users = this.rooms.get(roomId);
+    if (!users) this.rooms.set(roomId, (users = new Map()));
+    let sockets = users.get(userId);
+    if (!sockets) users.set(userId, (sockets = new Set()));
+    const first = sockets.size === 0;
+    sockets.add(socketId);
+    return Promise.resolve(first);
+  }
+
+  remove(roomId: string, userId: string, socketId: string): Promise<boolean> {
+    const users = this.rooms.get(roomId);
+    const sockets = users?.get(userId);
+    if (!users || !sockets?.delete(socketId)) return Promise.resolve(false);
+    if (sockets.size > 0) return Promise.resolve(false);
+    users.delete(userId);
+    if (users.size === 0) this.rooms.delete(roomId);
+    return Promise.resolve(true);
+  }
+
+  onlineIn(roomId: string, userIds: string[]): Promise<Set<string>> {
+    const users = this.rooms.get(roomId);
+    return Promise.resolve(new Set(userIds.filter((id) => (users?.get(id)?.size ?? 0) > 0)));
+  }
+}

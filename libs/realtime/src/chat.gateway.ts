@@ -1,0 +1,124 @@
+import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
+import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { TokenService } from '@parley/auth';
+import { ApiError } from '@parley/common';
+import { AppConfig } from '@parley/config';
+import type { RoomJoinResult } from '@parley/contract';
+import { CLIENT_EVENT_NAMES } from '@parley/contract';
+import { MessagesService } from '@parley/messages';
+import { RoomsService } from '@parley/rooms';
+import { UsersService } from '@parley/users';
+import { MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
+import { RoomBroadcaster } from './room-broadcaster';
+import { bindEvent, splitAck } from './socket-ack';
+import { socketAuthMiddleware } from './socket-auth.middleware';
+import { SocketRegistry } from './socket-registry';
+import { userChannel, type ParleyServer, type ParleySocket } from './socket-types';
+
+/** Per-socket budget for all events, against floods (message:send has its own per-user limit too). */
+const EVENT_BUDGET = { limit: 60, windowMs: 5_000 };
+
+/**
+ * The Socket.IO entry point: handshake auth, one handler per client event (validated, acked with the
+ * contract's shape), subscriptions and graceful shutdown.
+ */
+@WebSocketGateway()
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ChatGateway.name);
+  private accepting = true;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly users: UsersService,
+    private readonly rooms: RoomsService,
+    private readonly messages: MessagesService,
+    private readonly registry: SocketRegistry,
+    private readonly broadcaster: RoomBroadcaster,
+    private readonly config: AppConfig,
+  ) {}
+
+  afterInit(server: ParleyServer): void {
+    this.registry.attach(server);
+    this.broadcaster.attach(server);
+    server.use(socketAuthMiddleware(this.tokens, this.users, () => this.accepting));
+  }
+
+  async handleConnection(socket: ParleySocket): Promise<void> {
+    // Only authenticated sockets get here (middleware); data.auth is set.
+    this.registry.register(socket);
+    await socket.join(userChannel(socket.data.auth.id));
+    this.bindHandlers(socket);
+  }
+
+  async handleDisconnect(socket: ParleySocket): Promise<void> {
+    if (!socket.data.auth) return;
+    await this.registry.unregister(socket);
+  }
+
+  /** Graceful shutdown: refuse new sockets, let accepted sends commit and ack, then close transports. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.accepting = false;
+    await this.messages.drain(Math.max(0, this.config.shutdownTimeoutMs - 2000));
+    const sockets = this.registry.allLocalSockets();
+    await Promise.all(sockets.map((socket) => this.registry.unregister(socket)));
+    // Closing the transport (not `disconnect()`) makes clients reconnect by themselves, to another instance.
+    for (const socket of sockets) socket.conn.close();
+    this.logger.log(`Closed ${sockets.length} socket(s)`);
+  }
+
+  private bindHandlers(socket: ParleySocket): void {
+    let windowStart = Date.now();
+    let eventsInWindow = 0;
+    const admit = (): ApiError | null => {
+      const now = Date.now();
+      if (now - windowStart > EVENT_BUDGET.windowMs) {
+        windowStart = now;
+        eventsInWindow = 0;
+      }
+      if (++eventsInWindow > EVENT_BUDGET.limit) return ApiError.rateLimited(Math.ceil((windowStart + EVENT_BUDGET.windowMs - now) / 1000));
+      return this.accepting ? null : ApiError.unavailable('Server is shutting down; reconnect');
+    };
+    const me = socket.data.auth;
+
+    bindEvent(socket, 'room:join', RoomJoinDto, async (_socket, payload): Promise<RoomJoinResult> => {
+      const room = await this.rooms.joinRoom(me.id, payload.roomId);
+      await this.registry.subscribe(socket, payload.roomId);
+      const page =
+        payload.sinceSeq === undefined ? { messages: [], hasMore: false } : await this.messages.catchUp(payload.roomId, payload.sinceSeq);
+      return { room, ...page };
+    }, admit);
+
+    bindEvent(socket, 'room:leave', RoomLeaveDto, async (_socket, payload) => {
+      await this.registry.unsubscribe(socket, payload.roomId);
+      return {};
+    }, admit);
+
+    bindEvent(socket, 'message:send', MessageSendDto, (_socket, payload) =>
+      this.messages.send(me, payload.roomId, payload.content, payload.clientMsgId), admit);
+
+    bindEvent(socket, 'message:edit', MessageEditDto, (_socket, payload) =>
+      this.messages.edit(me.id, payload.messageId, payload.content), admit);
+
+    bindEvent(socket, 'message:delete', MessageDeleteDto, async (_socket, payload) => {
+      await this.messages.delete(me.id, payload.messageId);
+      return {};
+    }, admit);
+
+    bindEvent(socket, 'message:read', MessageReadDto, async (_socket, payload) => {
+      await this.rooms.markRead(me.id, payload.roomId, payload.seq);
+      return {};
+    }, admit);
+
+    bindEvent(socket, 'typing', TypingDto, async (_socket, payload) => {
+      await this.rooms.requireAccess(me.id, payload.roomId, 'member');
+      this.broadcaster.typing.set(payload.roomId, me.id, payload.isTyping);
+      return {};
+    }, admit);
+
+    // Anything else gets a clear answer instead of silence.
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && (CLIENT_EVENT_NAMES as readonly string[]).includes(event)) return;
+      splitAck(args).ack?.({ ok: false, error: ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`).toAckError() });
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '@parley/auth';
+import { MessagesModule } from '@parley/messages';
+import { RoomsModule } from '@parley/rooms';
+import { UsersModule } from '@parley/users';
+import { ChatGateway } from './chat.gateway';
+import { RoomBroadcaster } from './room-broadcaster';
+import { SocketRegistry } from './socket-registry';
+
+@Module({
+  imports: [AuthModule, UsersModule, RoomsModule, MessagesModule],
+  providers: [ChatGateway, SocketRegistry, RoomBroadcaster],
+  exports: [SocketRegistry],
+})
+export class RealtimeModule {}

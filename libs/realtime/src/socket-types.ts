@@ -1,0 +1,21 @@
+import type { AuthUser } from '@parley/common';
+import type { ClientToServerEvents, ServerToClientEvents, User } from '@parley/contract';
+import type { Server, Socket } from 'socket.io';
+
+/** Events instances send each other (used by the cluster layer). */
+export type InterServerEvents = Record<string, never>;
+
+export interface SocketData {
+  auth: AuthUser;
+  user: User;
+  /** Rooms this socket subscribed to with `room:join` (for presence bookkeeping on leave/disconnect). */
+  subscriptions: Set<string>;
+}
+
+export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** Socket.IO room of every socket subscribed to a chat room. */
+export const roomChannel = (roomId: string): string => `room:${roomId}`;
+/** Socket.IO room of every socket of a user, on every instance. */
+export const userChannel = (userId: string): string => `user:${userId}`;

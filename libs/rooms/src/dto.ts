@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { Member, Room, RoomKind, RoomRole, RoomVisibility } from '@parley/contract';
+import { UserDto } from '@parley/users';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min } from 'class-validator';
+
+const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
+
+export class RoomDto implements Room {
+  @ApiProperty({ example: '0b5e8a52-6f43-4f0e-a3f7-2b1a86c9a0de' }) id!: string;
+  @ApiProperty({ example: 'general' }) name!: string;
+  @ApiProperty({ example: 'Everything and nothing' }) description!: string;
+  @ApiProperty({ enum: ['public', 'private'] }) visibility!: RoomVisibility;
+  @ApiProperty({ enum: ['group', 'direct'] }) kind!: RoomKind;
+  @ApiProperty({ description: 'User id of the creator' }) createdBy!: string;
+  @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) createdAt!: string;
+  @ApiProperty({ example: 12 }) memberCount!: number;
+  @ApiProperty({ example: 431, description: 'Seq of the newest message, 0 when empty' }) lastSeq!: number;
+  @ApiProperty({ description: 'Whether the caller is a member' }) joined!: boolean;
+  @ApiProperty({ enum: ['owner', 'admin', 'member'], nullable: true, type: String }) role!: RoomRole | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'lastSeq - lastReadSeq; null when not a member' })
+  unreadCount!: number | null;
+}
+
+export class MemberDto implements Member {
+  @ApiProperty({ type: UserDto }) user!: UserDto;
+  @ApiProperty({ enum: ['owner', 'admin', 'member'] }) role!: RoomRole;
+  @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) joinedAt!: string;
+  @ApiProperty({ description: 'Has at least one socket subscribed to this room, on any instance' }) online!: boolean;
+}
+
+export class CreateRoomDto {
+  @ApiProperty({ example: 'general', minLength: 1, maxLength: 64, description: 'Unique (case-insensitive) among group rooms' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 64)
+  name!: string;
+
+  @ApiPropertyOptional({ example: 'Everything and nothing', maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ enum: ['public', 'private'], default: 'public' })
+  @IsOptional()
+  @IsIn(['public', 'private'])
+  visibility?: RoomVisibility;
+}
+
+export class UpdateRoomDto {
+  @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 64)
+  name?: string;
+
+  @ApiPropertyOptional({ maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class ListRoomsQuery {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only the caller\'s rooms, direct rooms included' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  joined?: 'true' | 'false';
+}
+
+export class RoomIdParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  id!: string;
+}
+
+export class RoomMemberParams extends RoomIdParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  userId!: string;
+}
+
+export class UserIdDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  userId!: string;
+}
+
+export class SetRoleDto {
+  @ApiProperty({ enum: ['admin', 'member'] })
+  @IsIn(['admin', 'member'])
+  role!: 'admin' | 'member';
+}
+
+export class MarkReadDto {
+  @ApiProperty({ example: 42, minimum: 0, description: 'Clamped to the room\'s lastSeq; the marker never moves back' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  seq!: number;
+}

@@ -1,0 +1,257 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { RoomKind, RoomRole, RoomVisibility } from '@parley/contract';
+import { DataSource, type EntityManager } from 'typeorm';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** A room as one viewer sees it: the room row, its member count and the viewer's membership (if any). */
+export interface RoomRecord {
+  id: string;
+  name: string;
+  description: string;
+  visibility: RoomVisibility;
+  kind: RoomKind;
+  createdBy: string | null;
+  createdAt: Date;
+  lastSeq: number;
+  memberCount: number;
+  viewerRole: RoomRole | null;
+  viewerLastReadSeq: number | null;
+}
+
+export interface MemberRecord {
+  userId: string;
+  username: string;
+  displayName: string;
+  userCreatedAt: Date;
+  role: RoomRole;
+  joinedAt: Date;
+}
+
+export interface MembershipRecord {
+  roomId: string;
+  userId: string;
+  role: RoomRole;
+  lastReadSeq: number;
+}
+
+interface RoomRow {
+  id: string;
+  name: string;
+  description: string;
+  visibility: RoomVisibility;
+  kind: RoomKind;
+  created_by: string | null;
+  created_at: Date;
+  last_seq: number;
+  member_count: number;
+  viewer_role: RoomRole | null;
+  viewer_last_read_seq: number | null;
+}
+
+const ROOM_VIEW_SELECT = `
+  SELECT r.id, r.name, r.description, r.visibility, r.kind, r.created_by, r.created_at, r.last_seq,
+         (SELECT count(*) FROM memberships c WHERE c.room_id = r.id) AS member_count,
+         m.role AS viewer_role, m.last_read_seq AS viewer_last_read_seq
+  FROM rooms r
+  LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1`;
+
+function toRecord(row: RoomRow): RoomRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    visibility: row.visibility,
+    kind: row.kind,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+    lastSeq: row.last_seq,
+    memberCount: row.member_count,
+    viewerRole: row.viewer_role,
+    viewerLastReadSeq: row.viewer_last_read_seq,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === UNIQUE_VIOLATION;
+}
+
+/** Persistence of rooms and memberships; private to the rooms module. */
+@Injectable()
+export class RoomsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async findRoomForViewer(roomId: string, viewerId: string, manager: EntityManager = this.db.manager): Promise<RoomRecord | null> {
+    const rows = (await manager.query(`${ROOM_VIEW_SELECT} WHERE r.id = $2`, [viewerId, roomId])) as RoomRow[];
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /** Public group rooms plus the group rooms the viewer belongs to. */
+  async listVisibleGroupRooms(viewerId: string): Promise<RoomRecord[]> {
+    const rows = (await this.db.query(
+      `${ROOM_VIEW_SELECT} WHERE r.kind = 'group' AND (r.visibility = 'public' OR m.user_id IS NOT NULL)
+       ORDER BY r.created_at, r.id`,
+      [viewerId],
+    )) as RoomRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Every room the viewer is a member of, direct rooms included. */
+  async listJoinedRooms(viewerId: string): Promise<RoomRecord[]> {
+    const rows = (await this.db.query(`${ROOM_VIEW_SELECT} WHERE m.user_id IS NOT NULL ORDER BY r.created_at, r.id`, [
+      viewerId,
+    ])) as RoomRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Creates a group room with its creator as owner; null when the name is taken. */
+  async insertGroupRoom(name: string, description: string, visibility: RoomVisibility, creatorId: string): Promise<RoomRecord | null> {
+    try {
+      return await this.db.transaction(async (manager) => {
+        const [row] = (await manager.query(
+          `INSERT INTO rooms (name, description, visibility, kind, created_by) VALUES ($1, $2, $3, 'group', $4) RETURNING id`,
+          [name, description, visibility, creatorId],
+        )) as Array<{ id: string }>;
+        const roomId = (row as { id: string }).id;
+        await manager.query(`INSERT INTO memberships (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [roomId, creatorId]);
+        return this.findRoomForViewer(roomId, creatorId, manager);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  /** Returns false when the new name is taken. */
+  async updateRoom(roomId: string, changes: { name?: string; description?: string }): Promise<boolean> {
+    try {
+      await this.db.query(
+        `UPDATE rooms SET name = COALESCE($2, name), description = COALESCE($3, description) WHERE id = $1`,
+        [roomId, changes.name ?? null, changes.description ?? null],
+      );
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Deletes the room (memberships and messages cascade) and returns who its members were. */
+  async deleteRoom(roomId: string): Promise<string[]> {
+    return this.db.transaction(async (manager) => {
+      const members = (await manager.query(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId])) as Array<{ user_id: string }>;
+      await manager.query(`DELETE FROM rooms WHERE id = $1`, [roomId]);
+      return members.map((row) => row.user_id);
+    });
+  }
+
+  async findMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
+    const rows = (await this.db.query(
+      `SELECT room_id, user_id, role, last_read_seq FROM memberships WHERE room_id = $1 AND user_id = $2`,
+      [roomId, userId],
+    )) as Array<{ room_id: string; user_id: string; role: RoomRole; last_read_seq: number }>;
+    const row = rows[0];
+    return row ? { roomId: row.room_id, userId: row.user_id, role: row.role, lastReadSeq: row.last_read_seq } : null;
+  }
+
+  /** Returns false when the user already was a member. New members have read everything before they came. */
+  async insertMembership(roomId: string, userId: string, role: RoomRole, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const rows = (await manager.query(
+      `INSERT INTO memberships (room_id, user_id, role, last_read_seq)
+       SELECT $1, $2, $3, r.last_seq FROM rooms r WHERE r.id = $1
+       ON CONFLICT (room_id, user_id) DO NOTHING RETURNING user_id`,
+      [roomId, userId, role],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /**
+   * Removes a membership. When the owner leaves, ownership passes to the longest-standing admin, else the
+   * longest-standing member, so a room with people in it always has an owner.
+   */
+  async deleteMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
+    return this.db.transaction(async (manager) => {
+      const [deleted] = (await manager.query(
+        `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 RETURNING role, last_read_seq`,
+        [roomId, userId],
+      )) as [Array<{ role: RoomRole; last_read_seq: number }>, number];
+      const row = deleted[0];
+      if (!row) return null;
+      if (row.role === 'owner') {
+        await manager.query(
+          `UPDATE memberships SET role = 'owner'
+           WHERE room_id = $1 AND user_id = (
+             SELECT user_id FROM memberships WHERE room_id = $1
+             ORDER BY (role = 'admin') DESC, joined_at, user_id LIMIT 1)`,
+          [roomId],
+        );
+      }
+      return { roomId, userId, role: row.role, lastReadSeq: row.last_read_seq };
+    });
+  }
+
+  async updateRole(roomId: string, userId: string, role: RoomRole): Promise<void> {
+    await this.db.query(`UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]);
+  }
+
+  async listMembers(roomId: string): Promise<MemberRecord[]> {
+    const rows = (await this.db.query(
+      `SELECT u.id, u.username, u.display_name, u.created_at, m.role, m.joined_at
+       FROM memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.room_id = $1
+       ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, lower(u.username)`,
+      [roomId],
+    )) as Array<{ id: string; username: string; display_name: string; created_at: Date; role: RoomRole; joined_at: Date }>;
+    return rows.map((row) => ({
+      userId: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      userCreatedAt: row.created_at,
+      role: row.role,
+      joinedAt: row.joined_at,
+    }));
+  }
+
+  async listMemberIds(roomId: string): Promise<string[]> {
+    const rows = (await this.db.query(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId])) as Array<{ user_id: string }>;
+    return rows.map((row) => row.user_id);
+  }
+
+  /** Moves the read marker forward only, never past the room's newest message. Returns the new value when it moved. */
+  async advanceReadSeq(roomId: string, userId: string, seq: number): Promise<number | null> {
+    const [rows] = (await this.db.query(
+      `UPDATE memberships m SET last_read_seq = LEAST($3::bigint, r.last_seq)
+       FROM rooms r
+       WHERE m.room_id = $1 AND m.user_id = $2 AND r.id = m.room_id AND m.last_read_seq < LEAST($3::bigint, r.last_seq)
+       RETURNING m.last_read_seq`,
+      [roomId, userId, seq],
+    )) as [Array<{ last_read_seq: number }>, number];
+    return rows[0]?.last_read_seq ?? null;
+  }
+
+  /**
+   * The one direct room of a pair. Concurrent first calls race on the dm_key unique index; the loser reads
+   * the winner's room. Both users are (re-)made members. Returns whether this call created it.
+   */
+  async findOrCreateDirectRoom(userA: string, userB: string, name: string): Promise<{ roomId: string; created: boolean }> {
+    const dmKey = [userA, userB].sort().join(':');
+    return this.db.transaction(async (manager) => {
+      const inserted = (await manager.query(
+        `INSERT INTO rooms (name, description, visibility, kind, created_by, dm_key)
+         VALUES ($1, '', 'private', 'direct', $2, $3)
+         ON CONFLICT (dm_key) DO NOTHING RETURNING id`,
+        [name, userA, dmKey],
+      )) as Array<{ id: string }>;
+      let roomId = inserted[0]?.id;
+      const created = roomId !== undefined;
+      if (!roomId) {
+        const existing = (await manager.query(`SELECT id FROM rooms WHERE dm_key = $1`, [dmKey])) as Array<{ id: string }>;
+        roomId = (existing[0] as { id: string }).id;
+      }
+      await this.insertMembership(roomId, userA, 'member', manager);
+      await this.insertMembership(roomId, userB, 'member', manager);
+      return { roomId, created };
+    });
+  }
+}

@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { ApiError, DomainEvents } from '@parley/common';
+import type { Member, Room, RoomRole, RoomVisibility, User } from '@parley/contract';
+import { PresenceStore } from '@parley/presence';
+import { UsersService } from '@parley/users';
+import { RoomsRepository, type RoomRecord } from './rooms.repository';
+
+/** What a caller needs to be allowed to do something with a room. */
+export type RoomAccessLevel = 'view' | 'member' | 'manage' | 'own';
+
+export interface RoomAccess {
+  room: RoomRecord;
+  role: RoomRole | null;
+}
+
+export function toRoom(record: RoomRecord): Room {
+  const joined = record.viewerRole !== null;
+  return {
+    id: record.id,
+    name: record.name,
+    description: record.description,
+    visibility: record.visibility,
+    kind: record.kind,
+    createdBy: record.createdBy ?? '',
+    createdAt: record.createdAt.toISOString(),
+    memberCount: record.memberCount,
+    lastSeq: record.lastSeq,
+    joined,
+    role: record.viewerRole,
+    unreadCount: joined ? Math.max(0, record.lastSeq - (record.viewerLastReadSeq ?? 0)) : null,
+  };
+}
+
+const MANAGERS: ReadonlySet<RoomRole> = new Set(['owner', 'admin']);
+
+@Injectable()
+export class RoomsService {
+  constructor(
+    private readonly repository: RoomsRepository,
+    private readonly users: UsersService,
+    private readonly presence: PresenceStore,
+    private readonly events: DomainEvents,
+  ) {}
+
+  /**
+   * The single access check in front of every room read or write (REST, sockets, SSE).
+   * A private room the caller is not in does not exist for them: 404, never 403.
+   */
+  async requireAccess(userId: string, roomId: string, level: RoomAccessLevel): Promise<RoomAccess> {
+    const room = await this.repository.findRoomForViewer(roomId, userId);
+    const role = room?.viewerRole ?? null;
+    if (!room || (room.visibility === 'private' && role === null)) throw ApiError.notFound('Room');
+    switch (level) {
+      case 'view':
+        break;
+      case 'member':
+        if (role === null) throw ApiError.forbidden('Join the room first');
+        break;
+      case 'manage':
+        if (role === null || !MANAGERS.has(role)) throw ApiError.forbidden('Only the room owner or an admin can do this');
+        break;
+      case 'own':
+        if (role !== 'owner') throw ApiError.forbidden('Only the room owner can do this');
+        break;
+    }
+    return { room, role };
+  }
+
+  async getRoom(userId: string, roomId: string): Promise<Room> {
+    return toRoom((await this.requireAccess(userId, roomId, 'view')).room);
+  }
+
+  async listRooms(userId: string, joinedOnly: boolean): Promise<Room[]> {
+    const records = joinedOnly ? await this.repository.listJoinedRooms(userId) : await this.repository.listVisibleGroupRooms(userId);
+    return records.map(toRoom);
+  }
+
+  async createRoom(userId: string, name: string, description: string, visibility: RoomVisibility): Promise<Room> {
+    const record = await this.repository.insertGroupRoom(name, description, visibility, userId);
+    if (!record) throw new ApiError('room_name_taken', 'A room with this name already exists');
+    const room = toRoom(record);
+    this.events.emit('room.created', { room });
+    return room;
+  }
+
+  async updateRoom(userId: string, roomId: string, changes: { name?: string; description?: string }): Promise<Room> {
+    const { room } = await this.requireAccess(userId, roomId, 'manage');
+    if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms cannot be renamed');
+    if (!(await this.repository.updateRoom(roomId, changes))) {
+      throw new ApiError('room_name_taken', 'A room with this name already exists');
+    }
+    const updated = await this.getRoom(userId, roomId);
+    this.events.emit('room.updated', { room: updated });
+    return updated;
+  }
+
+  async deleteRoom(userId: string, roomId: string): Promise<void> {
+    await this.requireAccess(userId, roomId, 'own');
+    const memberIds = await this.repository.deleteRoom(roomId);
+    this.events.emit('room.deleted', { roomId, memberIds });
+  }
+
+  /** Joins a public room (idempotent); a private room can only be entered by being added. */
+  async joinRoom(userId: string, roomId: string): Promise<Room> {
+    const { room, role } = await this.requireAccess(userId, roomId, 'view');
+    if (role !== null) return toRoom(room);
+    if (room.visibility !== 'public') throw ApiError.notFound('Room');
+    if (await this.repository.insertMembership(roomId, userId, 'member')) {
+      this.events.emit('member.joined', { roomId, user: await this.users.getById(userId), addedBy: null });
+    }
+    return this.getRoom(userId, roomId);
+  }
+
+  async leaveRoom(userId: string, roomId: string): Promise<void> {
+    await this.requireAccess(userId, roomId, 'view');
+    const removed = await this.repository.deleteMembership(roomId, userId);
+    if (removed) this.events.emit('member.left', { roomId, user: await this.users.getById(userId), kicked: false });
+  }
+
+  async listMembers(userId: string, roomId: string): Promise<Member[]> {
+    await this.requireAccess(userId, roomId, 'view');
+    const members = await this.repository.listMembers(roomId);
+    const online = await this.presence.onlineIn(roomId, members.map((member) => member.userId));
+    return members.map((member) => ({
+      user: { id: member.userId, username: member.username, displayName: member.displayName, createdAt: member.userCreatedAt.toISOString() },
+      role: member.role,
+      joinedAt: member.joinedAt.toISOString(),
+      online: online.has(member.userId),
+    }));
+  }
+
+  async addMember(userId: string, roomId: string, newMemberId: string): Promise<Member> {
+    const { room } = await this.requireAccess(userId, roomId, 'manage');
+    if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have exactly two members');
+    const user = await this.users.findById(newMemberId);
+    if (!user) throw ApiError.notFound('User');
+    if (!(await this.repository.insertMembership(roomId, newMemberId, 'member'))) {
+      throw ApiError.conflict('The user is already a member of this room');
+    }
+    this.events.emit('member.joined', { roomId, user, addedBy: userId });
+    const member = (await this.listMembers(userId, roomId)).find((entry) => entry.user.id === newMemberId);
+    if (!member) throw ApiError.conflict('The user left the room meanwhile');
+    return member;
+  }
+
+  /** Owners may kick anyone but themselves; admins may kick plain members. */
+  async kickMember(userId: string, roomId: string, targetId: string): Promise<void> {
+    const { role } = await this.requireAccess(userId, roomId, 'manage');
+    if (targetId === userId) throw ApiError.forbidden('Use leave to remove yourself');
+    const target = await this.repository.findMembership(roomId, targetId);
+    if (!target) throw ApiError.notFound('Member');
+    if (target.role === 'owner' || (target.role === 'admin' && role !== 'owner')) {
+      throw ApiError.forbidden('You cannot remove this member');
+    }
+    if (await this.repository.deleteMembership(roomId, targetId)) {
+      this.events.emit('member.left', { roomId, user: await this.users.getById(targetId), kicked: true });
+    }
+  }
+
+  /** Owner only: promote a member to admin or demote an admin to member. */
+  async setMemberRole(userId: string, roomId: string, targetId: string, role: 'admin' | 'member'): Promise<Member> {
+    await this.requireAccess(userId, roomId, 'own');
+    const target = await this.repository.findMembership(roomId, targetId);
+    if (!target) throw ApiError.notFound('Member');
+    if (target.role === 'owner') throw ApiError.forbidden('The owner keeps the owner role');
+    await this.repository.updateRole(roomId, targetId, role);
+    const member = (await this.listMembers(userId, roomId)).find((entry) => entry.user.id === targetId);
+    if (!member) throw ApiError.notFound('Member');
+    return member;
+  }
+
+  /** Moves the caller's read marker forward (never back) and tells the room. */
+  async markRead(userId: string, roomId: string, seq: number): Promise<void> {
+    await this.requireAccess(userId, roomId, 'member');
+    const advanced = await this.repository.advanceReadSeq(roomId, userId, seq);
+    if (advanced !== null) this.events.emit('read.updated', { roomId, userId, seq: advanced });
+  }
+
+  /** The one direct room between the caller and another user; `created` tells 201 from 200. */
+  async openDirectRoom(userId: string, otherUserId: string): Promise<{ room: Room; created: boolean }> {
+    if (otherUserId === userId) throw ApiError.validation('A direct room needs another user');
+    const [me, other] = await Promise.all([this.users.getById(userId), this.users.findById(otherUserId)]);
+    if (!other) throw ApiError.notFound('User');
+    const name = directRoomName(me, other);
+    const { roomId, created } = await this.repository.findOrCreateDirectRoom(userId, otherUserId, name);
+    const room = await this.getRoom(userId, roomId);
+    if (created) this.events.emit('dm.created', { room, createdBy: userId, otherUserId });
+    return { room, created };
+  }
+
+  listMemberIds(roomId: string): Promise<string[]> {
+    return this.repository.listMemberIds(roomId);
+  }
+}
+
+function directRoomName(a: User, b: User): string {
+  return [a.username, b.username].sort().join(' & ').slice(0, 64);
+}
