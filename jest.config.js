@@ -1,9 +1,8 @@
 /** Unit specs beside the code (*.spec.ts) and e2e specs in test/ (*.e2e-spec.ts), one run, one coverage report. */
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
-// Jest resolves @parley/* itself (moduleNameMapper); swc must not rewrite those paths.
-delete swcrc.jsc.baseUrl;
-delete swcrc.jsc.paths;
+// swc rewrites @parley/* to relative paths (also for global setup, which ignores moduleNameMapper).
+swcrc.jsc.baseUrl = __dirname;
 
 module.exports = {
   rootDir: __dirname,
@@ -11,11 +10,11 @@ module.exports = {
   testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleNameMapper: { '^@parley/(.*)$': '<rootDir>/libs/$1/src' },
-  globalSetup: '<rootDir>/test/support/global-setup.js',
-  globalTeardown: '<rootDir>/test/support/global-teardown.js',
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 2,
-  collectCoverageFrom: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts', '!**/*.spec.ts', '!**/index.ts', '!apps/server/src/main.ts'],
+  collectCoverageFrom: ['apps/*/src/**/*.ts', 'libs/*/src/**/*.ts', '!**/*.spec.ts'],
   coverageReporters: ['text-summary', 'text', 'json-summary'],
   coverageThreshold: { global: { lines: 80 } },
 };

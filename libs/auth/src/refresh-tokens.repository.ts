@@ -19,12 +19,12 @@ export class RefreshTokensRepository {
 
   /** Marks a live token used, atomically: of two concurrent refreshes with one token, only one wins. */
   async consume(tokenHash: Buffer): Promise<ConsumedToken | null> {
-    const rows = (await this.tokens.query(
+    const rows = await this.tokens.query<[Array<{ user_id: string; family_id: string }>, number]>(
       `UPDATE refresh_tokens SET used_at = now()
        WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
        RETURNING user_id, family_id`,
       [tokenHash],
-    )) as [Array<{ user_id: string; family_id: string }>, number];
+    );
     const row = rows[0][0];
     return row ? { userId: row.user_id, familyId: row.family_id } : null;
   }

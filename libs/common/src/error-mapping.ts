@@ -42,8 +42,8 @@ export function toApiError(error: unknown): { apiError: ApiError; unexpected: bo
   if (error instanceof HttpException) {
     const status = error.getStatus();
     const response = error.getResponse();
-    const message =
-      typeof response === 'string' ? response : String(errorField(response, 'message') ?? error.message);
+    const detail = typeof response === 'string' ? response : errorField(response, 'message');
+    const message = typeof detail === 'string' ? detail : error.message;
     return { apiError: statusToError(status, message), unexpected: status >= 500 };
   }
   // body-parser errors (express): { type: 'entity.too.large' | 'entity.parse.failed', status }

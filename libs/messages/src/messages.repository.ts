@@ -43,6 +43,9 @@ function toMessage(row: MessageRow): Message {
   };
 }
 
+/** Thrown inside the transaction to roll it back (and with it the seq increment). */
+class DuplicateClientMsgId extends Error {}
+
 export interface PageQuery {
   before?: number;
   after?: number;
@@ -60,45 +63,38 @@ export class MessagesRepository {
    * so seqs stay gapless. Returns null when (room, author, clientMsgId) already exists.
    */
   async insertWithNextSeq(roomId: string, authorId: string, content: string, clientMsgId: string | null): Promise<Message | null> {
-    const runner = this.db.createQueryRunner();
-    await runner.connect();
     try {
-      await runner.startTransaction();
-      const rows = (await runner.query(
-        `WITH next AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq)
-         INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
-         SELECT $1, next.last_seq, $2, $3, $4 FROM next
-         ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
-         RETURNING id`,
-        [roomId, authorId, content, clientMsgId],
-      )) as Array<{ id: string }>;
-      const id = rows[0]?.id;
-      if (!id) {
-        await runner.rollbackTransaction();
-        return null;
-      }
-      const [message] = (await runner.query(`${MESSAGE_SELECT} WHERE msg.id = $1`, [id])) as MessageRow[];
-      await runner.commitTransaction();
-      return toMessage(message as MessageRow);
+      return await this.db.transaction(async (manager) => {
+        const rows = await manager.query<MessageRow[]>(
+          `WITH next AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq),
+                msg AS (
+                  INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
+                  SELECT $1, next.last_seq, $2, $3, $4 FROM next
+                  ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
+                  RETURNING *)
+           ${MESSAGE_SELECT.replace('FROM messages msg', 'FROM msg')}`,
+          [roomId, authorId, content, clientMsgId],
+        );
+        if (!rows[0]) throw new DuplicateClientMsgId();
+        return toMessage(rows[0]);
+      });
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      if (error instanceof DuplicateClientMsgId) return null;
       throw error;
-    } finally {
-      await runner.release();
     }
   }
 
   async findByClientMsgId(roomId: string, authorId: string, clientMsgId: string): Promise<Message | null> {
-    const rows = (await this.db.query(`${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.author_id = $2 AND msg.client_msg_id = $3`, [
+    const rows = await this.db.query<MessageRow[]>(`${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.author_id = $2 AND msg.client_msg_id = $3`, [
       roomId,
       authorId,
       clientMsgId,
-    ])) as MessageRow[];
+    ]);
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
   async findById(messageId: string): Promise<(Message & { isDeleted: boolean }) | null> {
-    const rows = (await this.db.query(`${MESSAGE_SELECT} WHERE msg.id = $1`, [messageId])) as MessageRow[];
+    const rows = await this.db.query<MessageRow[]>(`${MESSAGE_SELECT} WHERE msg.id = $1`, [messageId]);
     return rows[0] ? { ...toMessage(rows[0]), isDeleted: rows[0].deleted_at !== null } : null;
   }
 
@@ -108,12 +104,12 @@ export class MessagesRepository {
    */
   async findPage(roomId: string, query: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
     const forward = query.after !== undefined;
-    const rows = (await this.db.query(
+    const rows = await this.db.query<MessageRow[]>(
       `${MESSAGE_SELECT}
        WHERE msg.room_id = $1 AND ($2::bigint IS NULL OR msg.seq > $2) AND ($3::bigint IS NULL OR msg.seq < $3)
        ORDER BY msg.seq ${forward ? 'ASC' : 'DESC'} LIMIT $4`,
       [roomId, query.after ?? null, query.before ?? null, query.limit + 1],
-    )) as MessageRow[];
+    );
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(toMessage);
     if (!forward) page.reverse();
@@ -121,19 +117,19 @@ export class MessagesRepository {
   }
 
   async updateContent(messageId: string, content: string): Promise<Message | null> {
-    const [rows] = (await this.db.query(
+    const [rows] = await this.db.query<[Array<{ id: string }>, number]>(
       `UPDATE messages SET content = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [messageId, content],
-    )) as [Array<{ id: string }>, number];
+    );
     return rows.length > 0 ? this.findById(messageId) : null;
   }
 
   /** Soft delete: the row keeps its id and seq so histories stay gapless. Idempotent. */
   async softDelete(messageId: string): Promise<boolean> {
-    const [rows] = (await this.db.query(
+    const [rows] = await this.db.query<[Array<{ id: string }>, number]>(
       `UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [messageId],
-    )) as [Array<{ id: string }>, number];
+    );
     return rows.length > 0;
   }
 }

@@ -20,9 +20,9 @@ export class InMemoryPresenceStore extends PresenceStore {
 
   add(roomId: string, userId: string, socketId: string): Promise<boolean> {
     let users = this.rooms.get(roomId);
-    if (!users) this.rooms.set(roomId, (users = new Map()));
+    if (!users) this.rooms.set(roomId, (users = new Map<string, Set<string>>()));
     let sockets = users.get(userId);
-    if (!sockets) users.set(userId, (sockets = new Set()));
+    if (!sockets) users.set(userId, (sockets = new Set<string>()));
     const first = sockets.size === 0;
     sockets.add(socketId);
     return Promise.resolve(first);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ApiError, toApiError, validatePayload, type Constructor } from '@parley/common';
+import { type ApiError, toApiError, validatePayload, type Constructor } from '@parley/common';
 import type { Ack, ClientEventName } from '@parley/contract';
 import type { ParleySocket } from './socket-types';
 

@@ -83,25 +83,25 @@ export class RoomsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async findRoomForViewer(roomId: string, viewerId: string, manager: EntityManager = this.db.manager): Promise<RoomRecord | null> {
-    const rows = (await manager.query(`${ROOM_VIEW_SELECT} WHERE r.id = $2`, [viewerId, roomId])) as RoomRow[];
+    const rows = await manager.query<RoomRow[]>(`${ROOM_VIEW_SELECT} WHERE r.id = $2`, [viewerId, roomId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** Public group rooms plus the group rooms the viewer belongs to. */
   async listVisibleGroupRooms(viewerId: string): Promise<RoomRecord[]> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<RoomRow[]>(
       `${ROOM_VIEW_SELECT} WHERE r.kind = 'group' AND (r.visibility = 'public' OR m.user_id IS NOT NULL)
        ORDER BY r.created_at, r.id`,
       [viewerId],
-    )) as RoomRow[];
+    );
     return rows.map(toRecord);
   }
 
   /** Every room the viewer is a member of, direct rooms included. */
   async listJoinedRooms(viewerId: string): Promise<RoomRecord[]> {
-    const rows = (await this.db.query(`${ROOM_VIEW_SELECT} WHERE m.user_id IS NOT NULL ORDER BY r.created_at, r.id`, [
+    const rows = await this.db.query<RoomRow[]>(`${ROOM_VIEW_SELECT} WHERE m.user_id IS NOT NULL ORDER BY r.created_at, r.id`, [
       viewerId,
-    ])) as RoomRow[];
+    ]);
     return rows.map(toRecord);
   }
 
@@ -109,11 +109,10 @@ export class RoomsRepository {
   async insertGroupRoom(name: string, description: string, visibility: RoomVisibility, creatorId: string): Promise<RoomRecord | null> {
     try {
       return await this.db.transaction(async (manager) => {
-        const [row] = (await manager.query(
+        const [{ id: roomId }] = await manager.query<[{ id: string }]>(
           `INSERT INTO rooms (name, description, visibility, kind, created_by) VALUES ($1, $2, $3, 'group', $4) RETURNING id`,
           [name, description, visibility, creatorId],
-        )) as Array<{ id: string }>;
-        const roomId = (row as { id: string }).id;
+        );
         await manager.query(`INSERT INTO memberships (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [roomId, creatorId]);
         return this.findRoomForViewer(roomId, creatorId, manager);
       });
@@ -140,29 +139,29 @@ export class RoomsRepository {
   /** Deletes the room (memberships and messages cascade) and returns who its members were. */
   async deleteRoom(roomId: string): Promise<string[]> {
     return this.db.transaction(async (manager) => {
-      const members = (await manager.query(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId])) as Array<{ user_id: string }>;
+      const members = await manager.query<Array<{ user_id: string }>>(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId]);
       await manager.query(`DELETE FROM rooms WHERE id = $1`, [roomId]);
       return members.map((row) => row.user_id);
     });
   }
 
   async findMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<Array<{ room_id: string; user_id: string; role: RoomRole; last_read_seq: number }>>(
       `SELECT room_id, user_id, role, last_read_seq FROM memberships WHERE room_id = $1 AND user_id = $2`,
       [roomId, userId],
-    )) as Array<{ room_id: string; user_id: string; role: RoomRole; last_read_seq: number }>;
+    );
     const row = rows[0];
     return row ? { roomId: row.room_id, userId: row.user_id, role: row.role, lastReadSeq: row.last_read_seq } : null;
   }
 
   /** Returns false when the user already was a member. New members have read everything before they came. */
   async insertMembership(roomId: string, userId: string, role: RoomRole, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const rows = (await manager.query(
+    const rows = await manager.query<unknown[]>(
       `INSERT INTO memberships (room_id, user_id, role, last_read_seq)
        SELECT $1, $2, $3, r.last_seq FROM rooms r WHERE r.id = $1
        ON CONFLICT (room_id, user_id) DO NOTHING RETURNING user_id`,
       [roomId, userId, role],
-    )) as unknown[];
+    );
     return rows.length > 0;
   }
 
@@ -172,10 +171,10 @@ export class RoomsRepository {
    */
   async deleteMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
     return this.db.transaction(async (manager) => {
-      const [deleted] = (await manager.query(
+      const [deleted] = await manager.query<[Array<{ role: RoomRole; last_read_seq: number }>, number]>(
         `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 RETURNING role, last_read_seq`,
         [roomId, userId],
-      )) as [Array<{ role: RoomRole; last_read_seq: number }>, number];
+      );
       const row = deleted[0];
       if (!row) return null;
       if (row.role === 'owner') {
@@ -196,13 +195,13 @@ export class RoomsRepository {
   }
 
   async listMembers(roomId: string): Promise<MemberRecord[]> {
-    const rows = (await this.db.query(
+    const rows = await this.db.query<Array<{ id: string; username: string; display_name: string; created_at: Date; role: RoomRole; joined_at: Date }>>(
       `SELECT u.id, u.username, u.display_name, u.created_at, m.role, m.joined_at
        FROM memberships m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = $1
        ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, lower(u.username)`,
       [roomId],
-    )) as Array<{ id: string; username: string; display_name: string; created_at: Date; role: RoomRole; joined_at: Date }>;
+    );
     return rows.map((row) => ({
       userId: row.id,
       username: row.username,
@@ -214,19 +213,19 @@ export class RoomsRepository {
   }
 
   async listMemberIds(roomId: string): Promise<string[]> {
-    const rows = (await this.db.query(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId])) as Array<{ user_id: string }>;
+    const rows = await this.db.query<Array<{ user_id: string }>>(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId]);
     return rows.map((row) => row.user_id);
   }
 
   /** Moves the read marker forward only, never past the room's newest message. Returns the new value when it moved. */
   async advanceReadSeq(roomId: string, userId: string, seq: number): Promise<number | null> {
-    const [rows] = (await this.db.query(
+    const [rows] = await this.db.query<[Array<{ last_read_seq: number }>, number]>(
       `UPDATE memberships m SET last_read_seq = LEAST($3::bigint, r.last_seq)
        FROM rooms r
        WHERE m.room_id = $1 AND m.user_id = $2 AND r.id = m.room_id AND m.last_read_seq < LEAST($3::bigint, r.last_seq)
        RETURNING m.last_read_seq`,
       [roomId, userId, seq],
-    )) as [Array<{ last_read_seq: number }>, number];
+    );
     return rows[0]?.last_read_seq ?? null;
   }
 
@@ -237,17 +236,17 @@ export class RoomsRepository {
   async findOrCreateDirectRoom(userA: string, userB: string, name: string): Promise<{ roomId: string; created: boolean }> {
     const dmKey = [userA, userB].sort().join(':');
     return this.db.transaction(async (manager) => {
-      const inserted = (await manager.query(
+      const inserted = await manager.query<Array<{ id: string }>>(
         `INSERT INTO rooms (name, description, visibility, kind, created_by, dm_key)
          VALUES ($1, '', 'private', 'direct', $2, $3)
          ON CONFLICT (dm_key) DO NOTHING RETURNING id`,
         [name, userA, dmKey],
-      )) as Array<{ id: string }>;
+      );
       let roomId = inserted[0]?.id;
       const created = roomId !== undefined;
       if (!roomId) {
-        const existing = (await manager.query(`SELECT id FROM rooms WHERE dm_key = $1`, [dmKey])) as Array<{ id: string }>;
-        roomId = (existing[0] as { id: string }).id;
+        const [existing] = await manager.query<[{ id: string }]>(`SELECT id FROM rooms WHERE dm_key = $1`, [dmKey]);
+        roomId = existing.id;
       }
       await this.insertMembership(roomId, userA, 'member', manager);
       await this.insertMembership(roomId, userB, 'member', manager);

