@@ -30,7 +30,8 @@ class MigrationsOnBoot implements OnModuleInit {
         synchronize: false,
         migrationsRun: false,
         migrations: MIGRATIONS,
-        logging: ['error' as const],
+        // Failed queries surface as errors where they matter; TypeORM's own logging would print parameters.
+        logging: false,
         extra: { max: 20, connectionTimeoutMillis: 5000, application_name: `parley:${config.instanceId}` },
         retryAttempts: 3,
         retryDelay: 1000,

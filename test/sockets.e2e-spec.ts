@@ -1,0 +1,309 @@
+import type { RunningServer } from '../apps/server/src/server';
+import type { AuthResult, Member, Message, MessagePage, PresenceEvent, ReceiptEvent, Room, RoomJoinResult, TypingEvent } from '@parley/contract';
+import {
+  Api,
+  collect,
+  connected,
+  connectSocket,
+  emitAck,
+  emitOk,
+  eventually,
+  expectSilence,
+  nextEvent,
+  uniqueName,
+  type TestSocket,
+} from './support/client';
+import { startTestServer } from './support/server';
+
+describe('Socket.IO (contract §5), one instance', () => {
+  let server: RunningServer;
+  let api: Api;
+  let alice: AuthResult;
+  let bob: AuthResult;
+  let carol: AuthResult;
+  const sockets: TestSocket[] = [];
+
+  const open = async (user: AuthResult, transports?: string[]): Promise<TestSocket> => {
+    const socket = connectSocket(server.url, user.accessToken, { transports });
+    sockets.push(socket);
+    return connected(socket);
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ TYPING_TIMEOUT_MS: '400' });
+    api = new Api(server.url);
+    [alice, bob, carol] = await Promise.all([api.register(uniqueName('ali')), api.register(uniqueName('bob')), api.register(uniqueName('car'))]);
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+  });
+  afterAll(() => server.close());
+
+  describe('handshake', () => {
+    it.each([
+      ['no token', undefined],
+      ['garbage token', 'garbage'],
+      ['non-string token', 42 as unknown as string],
+    ])('refuses %s with connect_error "unauthorized"', async (_label, token) => {
+      const socket = connectSocket(server.url, token);
+      sockets.push(socket);
+      await expect(connected(socket)).rejects.toThrow('unauthorized');
+    });
+
+    it('accepts the token in the query string and over the polling transport', async () => {
+      const { io } = await import('socket.io-client');
+      const socket = io(server.url, { query: { token: alice.accessToken }, transports: ['polling'], reconnection: false, forceNew: true }) as TestSocket;
+      sockets.push(socket);
+      await connected(socket);
+      const room = await api.createRoom(alice.accessToken, uniqueName('Poll'));
+      const joined = await emitOk<RoomJoinResult>(socket, 'room:join', { roomId: room.id });
+      expect(joined.room.id).toBe(room.id);
+    });
+  });
+
+  it('joins a public room as a member, sends, and every subscriber gets message:new after the ack', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Chat'));
+    const [a, b] = await Promise.all([open(alice), open(bob)]);
+    const joined = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id });
+    expect(joined).toEqual({ room: expect.objectContaining({ id: room.id, joined: true, role: 'member' }), messages: [], hasMore: false });
+    await emitOk(a, 'room:join', { roomId: room.id });
+
+    const received = Promise.all([nextEvent<Message>(a, 'message:new'), nextEvent<Message>(b, 'message:new')]);
+    const ack = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: '  hello bob  ', clientMsgId: 'c-1' });
+    expect(ack).toEqual({
+      id: expect.any(String),
+      roomId: room.id,
+      seq: 1,
+      author: alice.user,
+      content: 'hello bob',
+      clientMsgId: 'c-1',
+      createdAt: expect.any(String),
+      editedAt: null,
+      deletedAt: null,
+    });
+    const [atAlice, atBob] = await received;
+    expect(atAlice).toEqual(ack);
+    expect(atBob).toEqual(ack);
+
+    // Acked means committed: it is in the history.
+    const history = await api.get<MessagePage>(`/api/rooms/${room.id}/messages`, bob.accessToken);
+    expect(history.body.messages).toEqual([ack]);
+  });
+
+  it('a retried clientMsgId returns the stored message, stores nothing and broadcasts nothing', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Idem'));
+    const a = await open(alice);
+    await emitOk(a, 'room:join', { roomId: room.id });
+    const first = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'once', clientMsgId: 'retry-me' });
+    const extra = collect<Message>(a, 'message:new');
+    const retried = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'once (retry)', clientMsgId: 'retry-me' });
+    expect(retried).toEqual(first);
+    const viaRest = await api.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'again', clientMsgId: 'retry-me' }, alice.accessToken);
+    expect(viaRest.body).toEqual(first);
+    // Concurrent duplicates too.
+    const burst = await Promise.all(Array.from({ length: 8 }, () => emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'x', clientMsgId: 'burst' })));
+    expect(new Set(burst.map((message) => message.id)).size).toBe(1);
+    const next = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'next' });
+    expect(next.seq).toBe(3);
+    await eventually(() => extra.length === 2, 2000, 'two broadcasts');
+    expect(extra.map((message) => message.seq)).toEqual([2, 3]);
+  });
+
+  it('catches up with sinceSeq (at most 200, hasMore), oldest first', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Catch'));
+    for (let i = 1; i <= 205; i++) await api.post(`/api/rooms/${room.id}/messages`, { content: `m${i}` }, alice.accessToken);
+    const b = await open(bob);
+    const page = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, sinceSeq: 3 });
+    expect(page.messages).toHaveLength(200);
+    expect(page.messages[0]?.seq).toBe(4);
+    expect(page.messages[199]?.seq).toBe(203);
+    expect(page.hasMore).toBe(true);
+    const rest = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, sinceSeq: 203 });
+    expect(rest.messages.map((message) => message.content)).toEqual(['m204', 'm205']);
+    expect(rest.hasMore).toBe(false);
+    expect(rest.room.lastSeq).toBe(205);
+  });
+
+  it('refuses private rooms to non-members with not_found and sending without membership with forbidden', async () => {
+    const secret = await api.createRoom(alice.accessToken, uniqueName('Priv'), 'private');
+    const open2 = await api.createRoom(alice.accessToken, uniqueName('Pub'));
+    const c = await open(carol);
+    for (const [event, payload] of [
+      ['room:join', { roomId: secret.id }],
+      ['message:send', { roomId: secret.id, content: 'hi' }],
+      ['message:read', { roomId: secret.id, seq: 1 }],
+      ['typing', { roomId: secret.id, isTyping: true }],
+    ] as const) {
+      const response = await emitAck(c, event, payload);
+      expect({ event, response }).toEqual({ event, response: { ok: false, error: { code: 'not_found', message: expect.any(String) } } });
+    }
+    const notMember = await emitAck(c, 'message:send', { roomId: open2.id, content: 'hi' });
+    expect(notMember).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String) } });
+    expect(c.connected).toBe(true);
+  });
+
+  it('edits and deletes (soft), broadcasting message:updated and message:deleted', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Edit'));
+    const [a, b] = await Promise.all([open(alice), open(bob)]);
+    await emitOk(a, 'room:join', { roomId: room.id });
+    await emitOk(b, 'room:join', { roomId: room.id });
+    const message = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'typo' });
+
+    const notAuthor = await emitAck(b, 'message:edit', { messageId: message.id, content: 'hijack' });
+    expect(notAuthor).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+
+    const updatedEvent = nextEvent<Message>(b, 'message:updated');
+    const edited = await emitOk<Message>(a, 'message:edit', { messageId: message.id, content: 'fixed' });
+    expect(edited).toMatchObject({ id: message.id, seq: 1, content: 'fixed', editedAt: expect.any(String) });
+    expect(await updatedEvent).toEqual(edited);
+
+    expect(await emitAck(b, 'message:delete', { messageId: message.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    const deletedEvent = nextEvent(b, 'message:deleted');
+    expect(await emitOk(a, 'message:delete', { messageId: message.id })).toEqual({});
+    expect(await deletedEvent).toEqual({ roomId: room.id, id: message.id, seq: 1 });
+    const history = await api.get<MessagePage>(`/api/rooms/${room.id}/messages`, bob.accessToken);
+    expect(history.body.messages[0]).toMatchObject({ id: message.id, seq: 1, content: '', deletedAt: expect.any(String) });
+    expect(await emitAck(a, 'message:edit', { messageId: message.id, content: 'too late' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+  });
+
+  it('lets the room owner delete anyone\'s message', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Mod'));
+    await api.post(`/api/rooms/${room.id}/join`, undefined, bob.accessToken);
+    const message = (await api.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'spam' }, bob.accessToken)).body;
+    const a = await open(alice);
+    expect(await emitOk(a, 'message:delete', { messageId: message.id })).toEqual({});
+  });
+
+  it('sends receipts when the read marker moves forward', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Read'));
+    const [a, b] = await Promise.all([open(alice), open(bob)]);
+    await emitOk(a, 'room:join', { roomId: room.id });
+    await emitOk(b, 'room:join', { roomId: room.id });
+    await emitOk(a, 'message:send', { roomId: room.id, content: 'one' });
+    await emitOk(a, 'message:send', { roomId: room.id, content: 'two' });
+    const receipt = nextEvent<ReceiptEvent>(a, 'receipt');
+    expect(await emitOk(b, 'message:read', { roomId: room.id, seq: 2 })).toEqual({});
+    expect(await receipt).toEqual({ roomId: room.id, userId: bob.user.id, seq: 2 });
+    const silence = expectSilence(a, 'receipt');
+    await emitOk(b, 'message:read', { roomId: room.id, seq: 1 });
+    await silence;
+  });
+
+  it('relays typing to others only and expires it without a refresh', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Type'));
+    const [a, a2, b] = await Promise.all([open(alice), open(alice), open(bob)]);
+    for (const socket of [a, a2, b]) await emitOk(socket, 'room:join', { roomId: room.id });
+    const ownEcho = collect<TypingEvent>(a2, 'typing');
+    const started = nextEvent<TypingEvent>(b, 'typing');
+    expect(await emitOk(a, 'typing', { roomId: room.id, isTyping: true })).toEqual({});
+    expect(await started).toEqual({ roomId: room.id, user: alice.user, isTyping: true });
+    const stopped = await nextEvent<TypingEvent>(b, 'typing', () => true, 2000);
+    expect(stopped).toEqual({ roomId: room.id, user: alice.user, isTyping: false });
+    expect(ownEcho).toEqual([]);
+
+    // Sending a message ends typing at once.
+    await emitOk(a, 'typing', { roomId: room.id, isTyping: true });
+    const ended = nextEvent<TypingEvent>(b, 'typing', (event) => !event.isTyping, 300);
+    await emitOk(a, 'message:send', { roomId: room.id, content: 'done typing' });
+    await ended;
+  });
+
+  it('announces presence on first subscribe and last unsubscribe, counted per socket', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Pres'));
+    const a = await open(alice);
+    await emitOk(a, 'room:join', { roomId: room.id });
+    const events = collect<PresenceEvent>(a, 'presence');
+    const b1 = await open(bob);
+    await emitOk(b1, 'room:join', { roomId: room.id });
+    const b2 = await open(bob);
+    await emitOk(b2, 'room:join', { roomId: room.id });
+    await eventually(() => events.length === 1, 2000, 'online');
+    expect(events[0]).toEqual({ roomId: room.id, user: bob.user, status: 'online' });
+    const members = await api.get<Member[]>(`/api/rooms/${room.id}/members`, alice.accessToken);
+    expect(members.body.find((member) => member.user.id === bob.user.id)?.online).toBe(true);
+
+    b1.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(events).toHaveLength(1);
+    await emitOk(b2, 'room:leave', { roomId: room.id });
+    await eventually(() => events.length === 2, 2000, 'offline');
+    expect(events[1]).toEqual({ roomId: room.id, user: bob.user, status: 'offline' });
+    const after = await api.get<Member[]>(`/api/rooms/${room.id}/members`, alice.accessToken);
+    expect(after.body.find((member) => member.user.id === bob.user.id)?.online).toBe(false);
+  });
+
+  it('room:leave stops delivery to that socket but keeps the membership', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Leave'));
+    const b = await open(bob);
+    await emitOk(b, 'room:join', { roomId: room.id });
+    expect(await emitOk(b, 'room:leave', { roomId: room.id })).toEqual({});
+    const silence = expectSilence(b, 'message:new');
+    await api.post(`/api/rooms/${room.id}/messages`, { content: 'unseen' }, alice.accessToken);
+    await silence;
+    expect((await api.get<Room>(`/api/rooms/${room.id}`, bob.accessToken)).body.joined).toBe(true);
+  });
+
+  it('announces member:joined / member:left and cuts a kicked user off at once', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Members'));
+    const a = await open(alice);
+    await emitOk(a, 'room:join', { roomId: room.id });
+    const joinedEvent = nextEvent(a, 'member:joined');
+    const b = await open(bob);
+    await emitOk(b, 'room:join', { roomId: room.id });
+    expect(await joinedEvent).toEqual({ roomId: room.id, user: bob.user });
+
+    const leftAtBob = nextEvent(b, 'member:left');
+    const leftAtAlice = nextEvent(a, 'member:left');
+    expect((await api.request('DELETE', `/api/rooms/${room.id}/members/${bob.user.id}`, { token: alice.accessToken })).status).toBe(204);
+    expect(await leftAtBob).toEqual({ roomId: room.id, user: bob.user });
+    expect(await leftAtAlice).toEqual({ roomId: room.id, user: bob.user });
+    const silence = expectSilence(b, 'message:new');
+    await emitOk(a, 'message:send', { roomId: room.id, content: 'after the kick' });
+    await silence;
+    expect(await emitAck(b, 'message:send', { roomId: room.id, content: 'let me back' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it('broadcasts room:updated (room-wide fields) and room:deleted', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Upd'));
+    const b = await open(bob);
+    await emitOk(b, 'room:join', { roomId: room.id });
+    const updated = nextEvent<Room>(b, 'room:updated');
+    await api.request('PATCH', `/api/rooms/${room.id}`, { token: alice.accessToken, body: { description: 'new topic' } });
+    expect(await updated).toMatchObject({ id: room.id, description: 'new topic', joined: true, role: null, unreadCount: null, memberCount: 2 });
+    const deleted = nextEvent(b, 'room:deleted');
+    await api.request('DELETE', `/api/rooms/${room.id}`, { token: alice.accessToken });
+    expect(await deleted).toEqual({ roomId: room.id });
+    expect(await emitAck(b, 'room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+  });
+
+  it('delivers REST sends to socket subscribers like socket sends', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Rest'));
+    const b = await open(bob);
+    await emitOk(b, 'room:join', { roomId: room.id });
+    const received = nextEvent<Message>(b, 'message:new');
+    const sent = await api.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'from REST' }, alice.accessToken);
+    expect(sent.status).toBe(201);
+    expect(await received).toEqual(sent.body);
+  });
+
+  it('applies the per-user send rate limit with rate_limited', async () => {
+    const limited = await startTestServer({ SEND_RATE_LIMIT: '3', SEND_RATE_WINDOW_MS: '60000' });
+    try {
+      const limitedApi = new Api(limited.url);
+      const user = await limitedApi.register(uniqueName('rl'));
+      const room = await limitedApi.createRoom(user.accessToken, uniqueName('Rate'));
+      const socket = connectSocket(limited.url, user.accessToken);
+      sockets.push(socket);
+      await connected(socket);
+      const results = [];
+      for (let i = 0; i < 5; i++) results.push(await emitAck(socket, 'message:send', { roomId: room.id, content: `m${i}` }));
+      expect(results.map((result) => result.ok)).toEqual([true, true, true, false, false]);
+      expect(results[3]).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+      const rest = await limitedApi.post<{ code: string }>(`/api/rooms/${room.id}/messages`, { content: 'rest' }, user.accessToken);
+      expect(rest.status).toBe(429);
+      expect(rest.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await limited.close();
+    }
+  });
+});
