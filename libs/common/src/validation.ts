@@ -4,6 +4,8 @@ import { ApiError } from './api-error';
 
 export type Constructor<T> = new () => T;
 
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Flattens class-validator errors into `{ field: messages[] }`, nested paths dotted. */
 export function describeValidationErrors(errors: ValidationError[], prefix = ''): Record<string, string[]> {
   const result: Record<string, string[]> = {};
@@ -28,6 +30,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function validatePayload<T extends object>(dtoClass: Constructor<T>, payload: unknown, what = 'payload'): T {
   if (!isPlainObject(payload)) {
     throw ApiError.validation(`The ${what} must be a JSON object`);
+  }
+  // JSON.parse makes "__proto__" an own key; class-transformer would skip it silently, so refuse it here.
+  const forbidden = Object.keys(payload).find((key) => FORBIDDEN_KEYS.has(key));
+  if (forbidden !== undefined) {
+    throw ApiError.validation(`Invalid ${what}: property ${forbidden} should not exist`, { [forbidden]: [`property ${forbidden} should not exist`] });
   }
   const instance = plainToInstance(dtoClass, payload, { exposeDefaultValues: true });
   const errors = validateSync(instance, {

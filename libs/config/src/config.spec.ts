@@ -1,0 +1,350 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { AppConfig, ConfigError, loadConfig } from './config';
+
+const STRONG_SECRET = 'k3Jq9vX2mP7wR4tY8uZ1aB5cD6eF0gH2'; // 32 characters, not a known default
+
+/** Calls `fn`, expects a ConfigError and returns it. */
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected loadConfig to throw a ConfigError');
+}
+
+/** A test-env config (no secret file is written) with the given overrides. */
+function testConfig(env: Record<string, string | undefined> = {}): AppConfig {
+  return loadConfig({ NODE_ENV: 'test', ...env });
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('fills every field with its default when the environment is empty (test env)', () => {
+      const config = testConfig();
+      expect(config).toBeInstanceOf(AppConfig);
+      expect(config).toMatchObject({
+        nodeEnv: 'test',
+        host: '0.0.0.0',
+        port: 3000,
+        instanceId: `${hostname()}:${process.pid}`,
+        dataDir: resolve('.parley'),
+        embeddedPostgresPort: 54329,
+        jwtSecretSource: 'ephemeral',
+        jwtAlgorithm: 'HS256',
+        accessTokenTtlSeconds: 900,
+        refreshTokenTtlSeconds: 30 * 86_400,
+        corsOrigins: true,
+        httpBodyLimitBytes: 64 * 1024,
+        socketMaxPayloadBytes: 64 * 1024,
+        sendRateLimit: 20,
+        sendRateWindowMs: 10_000,
+        authRateLimitPerMinute: 30,
+        httpRateLimitPerMinute: 1200,
+        adminUsernames: [],
+        typingTimeoutMs: 5000,
+        shutdownTimeoutMs: 10_000,
+        logLevels: ['error', 'warn'],
+      });
+      expect(config.databaseUrl).toBeUndefined();
+      expect(config.redisUrl).toBeUndefined();
+    });
+
+    it('defaults NODE_ENV to development with log level "log"', () => {
+      // JWT_SECRET set so that development does not write a secret file into the working directory.
+      const config = loadConfig({ JWT_SECRET: STRONG_SECRET });
+      expect(config.nodeEnv).toBe('development');
+      expect(config.logLevels).toEqual(['error', 'warn', 'log']);
+      expect(config.jwtSecret).toBe(STRONG_SECRET);
+      expect(config.jwtSecretSource).toBe('env');
+    });
+
+    it('treats empty and blank variables as unset', () => {
+      const config = testConfig({ PORT: '', HOST: '   ', INSTANCE_ID: '', DATABASE_URL: ' ', LOG_LEVEL: '' });
+      expect(config.port).toBe(3000);
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.instanceId).toBe(`${hostname()}:${process.pid}`);
+      expect(config.databaseUrl).toBeUndefined();
+      expect(config.logLevels).toEqual(['error', 'warn']);
+    });
+
+    it('reads explicit values, trimming surrounding whitespace', () => {
+      const config = testConfig({
+        HOST: ' 127.0.0.1 ',
+        PORT: ' 8080 ',
+        INSTANCE_ID: 'node-a',
+        PARLEY_DATA_DIR: '/var/lib/parley',
+        EMBEDDED_PG_PORT: '6000',
+        JWT_ALGORITHM: 'HS512',
+        ACCESS_TOKEN_TTL: '60',
+        REFRESH_TOKEN_TTL: '3600',
+        HTTP_BODY_LIMIT: '2048',
+        SOCKET_MAX_PAYLOAD: '4096',
+        SEND_RATE_LIMIT: '3',
+        SEND_RATE_WINDOW_MS: '500',
+        AUTH_RATE_LIMIT: '7',
+        HTTP_RATE_LIMIT: '99',
+        TYPING_TIMEOUT_MS: '250',
+        SHUTDOWN_TIMEOUT_MS: '1000',
+      });
+      expect(config).toMatchObject({
+        host: '127.0.0.1',
+        port: 8080,
+        instanceId: 'node-a',
+        dataDir: resolve('/var/lib/parley'),
+        embeddedPostgresPort: 6000,
+        jwtAlgorithm: 'HS512',
+        accessTokenTtlSeconds: 60,
+        refreshTokenTtlSeconds: 3600,
+        httpBodyLimitBytes: 2048,
+        socketMaxPayloadBytes: 4096,
+        sendRateLimit: 3,
+        sendRateWindowMs: 500,
+        authRateLimitPerMinute: 7,
+        httpRateLimitPerMinute: 99,
+        typingTimeoutMs: 250,
+        shutdownTimeoutMs: 1000,
+      });
+    });
+
+    it('resolves a relative PARLEY_DATA_DIR against the working directory', () => {
+      expect(testConfig({ PARLEY_DATA_DIR: 'some/dir' }).dataDir).toBe(resolve('some/dir'));
+    });
+  });
+
+  describe('integers', () => {
+    it.each(['0', '1', '65535'])('accepts PORT=%s (inclusive bounds)', (port) => {
+      expect(testConfig({ PORT: port }).port).toBe(Number(port));
+    });
+
+    it.each(['abc', '-1', '65536', '70000', '3.5', '1e3', '0x50', '80 80', '+80'])('rejects PORT=%s', (port) => {
+      const error = configError(() => testConfig({ PORT: port }));
+      expect(error.problems).toEqual([`PORT must be an integer between 0 and 65535 (got "${port.trim()}")`]);
+    });
+
+    it.each([
+      ['EMBEDDED_PG_PORT', '0'],
+      ['ACCESS_TOKEN_TTL', '9'],
+      ['ACCESS_TOKEN_TTL', '86401'],
+      ['REFRESH_TOKEN_TTL', '59'],
+      ['HTTP_BODY_LIMIT', '1023'],
+      ['SOCKET_MAX_PAYLOAD', String(10 * 1024 * 1024 + 1)],
+      ['SEND_RATE_LIMIT', '0'],
+      ['SEND_RATE_WINDOW_MS', '99'],
+      ['AUTH_RATE_LIMIT', '0'],
+      ['HTTP_RATE_LIMIT', '10000001'],
+      ['TYPING_TIMEOUT_MS', '60001'],
+      ['SHUTDOWN_TIMEOUT_MS', '99'],
+    ])('rejects %s=%s as out of range', (name, value) => {
+      const error = configError(() => testConfig({ [name]: value }));
+      expect(error.problems).toHaveLength(1);
+      expect(error.problems[0]).toMatch(new RegExp(`^${name} must be an integer between \\d+ and \\d+ \\(got "${value}"\\)$`));
+    });
+  });
+
+  describe('URLs', () => {
+    it.each(['postgres://user:pw@db:5432/parley', 'postgresql://db/parley'])('accepts DATABASE_URL=%s', (url) => {
+      expect(testConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    });
+
+    it.each(['redis://localhost:6379', 'rediss://cache.example.com:6380/0'])('accepts REDIS_URL=%s', (url) => {
+      expect(testConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    });
+
+    it.each(['mysql://db/parley', 'http://db', 'not a url', 'redis://localhost'])('rejects DATABASE_URL=%s', (url) => {
+      const error = configError(() => testConfig({ DATABASE_URL: url }));
+      expect(error.problems).toEqual(['DATABASE_URL must be a postgres: or postgresql:// URL']);
+    });
+
+    it.each(['postgres://db', 'http://cache', 'localhost:6379x', '://'])('rejects REDIS_URL=%s', (url) => {
+      const error = configError(() => testConfig({ REDIS_URL: url }));
+      expect(error.problems).toEqual(['REDIS_URL must be a redis: or rediss:// URL']);
+    });
+  });
+
+  describe('enums', () => {
+    it('rejects an unknown NODE_ENV', () => {
+      const error = configError(() => loadConfig({ NODE_ENV: 'staging', JWT_SECRET: STRONG_SECRET }));
+      expect(error.problems).toEqual(['NODE_ENV must be one of development, production, test (got "staging")']);
+    });
+
+    it('is case-sensitive for enums', () => {
+      const error = configError(() => testConfig({ JWT_ALGORITHM: 'hs256' }));
+      expect(error.problems).toEqual(['JWT_ALGORITHM must be one of HS256, HS384, HS512 (got "hs256")']);
+    });
+
+    it.each(['RS256', 'none'])('rejects JWT_ALGORITHM=%s', (alg) => {
+      const error = configError(() => testConfig({ JWT_ALGORITHM: alg }));
+      expect(error.problems).toEqual([`JWT_ALGORITHM must be one of HS256, HS384, HS512 (got "${alg}")`]);
+    });
+
+    it('rejects an unknown LOG_LEVEL', () => {
+      const error = configError(() => testConfig({ LOG_LEVEL: 'trace' }));
+      expect(error.problems).toEqual(['LOG_LEVEL must be one of error, warn, log, debug, verbose (got "trace")']);
+    });
+  });
+
+  describe('ConfigError', () => {
+    it('lists every problem at once, in a readable message', () => {
+      const error = configError(() =>
+        loadConfig({
+          NODE_ENV: 'production',
+          PORT: 'eighty',
+          DATABASE_URL: 'mysql://db',
+          REDIS_URL: 'http://cache',
+          JWT_ALGORITHM: 'RS256',
+          LOG_LEVEL: 'loud',
+        }),
+      );
+      expect(error.name).toBe('ConfigError');
+      expect(error.problems).toEqual([
+        'PORT must be an integer between 0 and 65535 (got "eighty")',
+        'DATABASE_URL must be a postgres: or postgresql:// URL',
+        'REDIS_URL must be a redis: or rediss:// URL',
+        'JWT_SECRET is required when NODE_ENV=production (use at least 32 random characters)',
+        'JWT_ALGORITHM must be one of HS256, HS384, HS512 (got "RS256")',
+        'LOG_LEVEL must be one of error, warn, log, debug, verbose (got "loud")',
+      ]);
+      expect(error.message.split('\n')).toEqual(['Invalid configuration:', ...error.problems.map((p) => `  - ${p}`)]);
+    });
+
+    it('is an Error', () => {
+      const error = new ConfigError(['a', 'b']);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.message).toBe('Invalid configuration:\n  - a\n  - b');
+    });
+  });
+
+  describe('JWT secret', () => {
+    let dataDir: string;
+
+    beforeEach(() => {
+      dataDir = mkdtempSync(join(tmpdir(), 'parley-config-spec-'));
+    });
+
+    afterEach(() => {
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    describe('in production', () => {
+      it('refuses a missing JWT_SECRET', () => {
+        const error = configError(() => loadConfig({ NODE_ENV: 'production', PARLEY_DATA_DIR: dataDir }));
+        expect(error.problems).toEqual(['JWT_SECRET is required when NODE_ENV=production (use at least 32 random characters)']);
+        expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+      });
+
+      it('refuses a blank JWT_SECRET as missing', () => {
+        const error = configError(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: '   ' }));
+        expect(error.problems).toEqual(['JWT_SECRET is required when NODE_ENV=production (use at least 32 random characters)']);
+      });
+
+      it.each([
+        ['too short', 'x'.repeat(31)],
+        ['a well-known default', 'changeme'],
+        ['a well-known default in another case', 'SECRET'],
+      ])('refuses a weak JWT_SECRET (%s)', (_label, secret) => {
+        const error = configError(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: secret }));
+        expect(error.problems).toEqual(['JWT_SECRET must be at least 32 characters and not a well-known default in production']);
+      });
+
+      it('accepts a strong JWT_SECRET from the environment', () => {
+        const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, PARLEY_DATA_DIR: dataDir });
+        expect(config.jwtSecret).toBe(STRONG_SECRET);
+        expect(config.jwtSecretSource).toBe('env');
+        expect(config.logLevels).toEqual(['error', 'warn', 'log']);
+        expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+      });
+    });
+
+    it('accepts a weak JWT_SECRET outside production', () => {
+      const config = loadConfig({ NODE_ENV: 'development', JWT_SECRET: 'changeme', PARLEY_DATA_DIR: dataDir });
+      expect(config.jwtSecret).toBe('changeme');
+      expect(config.jwtSecretSource).toBe('env');
+      expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+    });
+
+    it('in test, makes a fresh ephemeral secret and writes nothing', () => {
+      const first = loadConfig({ NODE_ENV: 'test', PARLEY_DATA_DIR: dataDir });
+      const second = loadConfig({ NODE_ENV: 'test', PARLEY_DATA_DIR: dataDir });
+      expect(first.jwtSecretSource).toBe('ephemeral');
+      expect(first.jwtSecret).toMatch(/^[0-9a-f]{64}$/);
+      expect(second.jwtSecret).toMatch(/^[0-9a-f]{64}$/);
+      expect(second.jwtSecret).not.toBe(first.jwtSecret);
+      expect(existsSync(join(dataDir, 'jwt-secret'))).toBe(false);
+    });
+
+    describe('in development', () => {
+      it('generates a secret file once and reuses it', () => {
+        const file = join(dataDir, 'jwt-secret');
+        const first = loadConfig({ NODE_ENV: 'development', PARLEY_DATA_DIR: dataDir });
+        expect(first.jwtSecretSource).toBe('generated-file');
+        expect(first.jwtSecret).toMatch(/^[A-Za-z0-9_-]{64}$/);
+        expect(readFileSync(file, 'utf8')).toBe(`${first.jwtSecret}\n`);
+        if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+
+        const second = loadConfig({ NODE_ENV: 'development', PARLEY_DATA_DIR: dataDir });
+        expect(second.jwtSecretSource).toBe('generated-file');
+        expect(second.jwtSecret).toBe(first.jwtSecret);
+      });
+
+      it('creates a missing data directory (recursively)', () => {
+        const nested = join(dataDir, 'a', 'b');
+        const config = loadConfig({ PARLEY_DATA_DIR: nested });
+        expect(config.dataDir).toBe(nested);
+        expect(readFileSync(join(nested, 'jwt-secret'), 'utf8').trim()).toBe(config.jwtSecret);
+      });
+
+      it('reuses an existing secret file, trimmed', () => {
+        mkdirSync(dataDir, { recursive: true });
+        writeFileSync(join(dataDir, 'jwt-secret'), '  an-existing-secret-value  \n');
+        const config = loadConfig({ NODE_ENV: 'development', PARLEY_DATA_DIR: dataDir });
+        expect(config.jwtSecret).toBe('an-existing-secret-value');
+        expect(config.jwtSecretSource).toBe('generated-file');
+      });
+
+      it('prefers JWT_SECRET over the secret file', () => {
+        writeFileSync(join(dataDir, 'jwt-secret'), 'from-file\n');
+        const config = loadConfig({ NODE_ENV: 'development', PARLEY_DATA_DIR: dataDir, JWT_SECRET: STRONG_SECRET });
+        expect(config.jwtSecret).toBe(STRONG_SECRET);
+        expect(config.jwtSecretSource).toBe('env');
+      });
+    });
+  });
+
+  describe('CORS_ORIGINS', () => {
+    it.each([
+      ['unset', undefined],
+      ['*', '*'],
+      ['a list containing *', 'https://a.example, *'],
+      ['only separators', ' , ,'],
+    ])('reflects any origin when %s', (_label, value) => {
+      expect(testConfig({ CORS_ORIGINS: value }).corsOrigins).toBe(true);
+    });
+
+    it('parses a comma-separated list, trimming and dropping empty items', () => {
+      expect(testConfig({ CORS_ORIGINS: ' https://a.example ,https://b.example,, ' }).corsOrigins).toEqual([
+        'https://a.example',
+        'https://b.example',
+      ]);
+    });
+  });
+
+  it('lowercases and trims ADMIN_USERNAMES', () => {
+    expect(testConfig({ ADMIN_USERNAMES: 'Alice, BOB ,,carol' }).adminUsernames).toEqual(['alice', 'bob', 'carol']);
+  });
+
+  describe('LOG_LEVEL', () => {
+    it.each([
+      ['error', ['error']],
+      ['warn', ['error', 'warn']],
+      ['log', ['error', 'warn', 'log']],
+      ['debug', ['error', 'warn', 'log', 'debug']],
+      ['verbose', ['error', 'warn', 'log', 'debug', 'verbose']],
+    ])('LOG_LEVEL=%s enables that level and every more severe one', (level, expected) => {
+      expect(testConfig({ LOG_LEVEL: level }).logLevels).toEqual(expected);
+    });
+  });
+});
