@@ -85,6 +85,7 @@ export function connected(socket: TestSocket): Promise<TestSocket> {
 export function emitAck<T = unknown>(socket: TestSocket, event: string, ...payload: unknown[]): Promise<Ack<T>> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ack for ${event}`)), 10_000);
+    timer.unref();
     (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...payload, (response: Ack<T>) => {
       clearTimeout(timer);
       resolve(response);
