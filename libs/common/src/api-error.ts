@@ -44,7 +44,8 @@ export class ApiError extends Error {
     return new ApiError('conflict', message);
   }
   static rateLimited(retryAfterSeconds: number): ApiError {
-    return new ApiError('rate_limited', 'Too many requests, slow down', undefined, retryAfterSeconds);
+    // details repeat the wait for socket clients, which have no Retry-After header.
+    return new ApiError('rate_limited', 'Too many requests, slow down', { retryAfterSeconds }, retryAfterSeconds);
   }
   static unavailable(message = 'Service temporarily unavailable'): ApiError {
     return new ApiError('unavailable', message);

@@ -93,9 +93,9 @@ export class MessagesRepository {
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
-  async findById(messageId: string): Promise<(Message & { isDeleted: boolean }) | null> {
+  async findById(messageId: string): Promise<Message | null> {
     const rows = await this.db.query<MessageRow[]>(`${MESSAGE_SELECT} WHERE msg.id = $1`, [messageId]);
-    return rows[0] ? { ...toMessage(rows[0]), isDeleted: rows[0].deleted_at !== null } : null;
+    return rows[0] ? toMessage(rows[0]) : null;
   }
 
   /**

@@ -74,7 +74,7 @@ export class MessagesService {
   async edit(userId: string, messageId: string, content: string, expectedRoomId?: string): Promise<Message> {
     const message = await this.findAccessible(userId, messageId, expectedRoomId);
     if (message.author.id !== userId) throw ApiError.forbidden('Only the author can edit a message');
-    if (message.isDeleted) throw ApiError.conflict('A deleted message cannot be edited');
+    if (message.deletedAt !== null) throw ApiError.conflict('A deleted message cannot be edited');
     const updated = await this.repository.updateContent(messageId, content);
     if (!updated) throw ApiError.conflict('A deleted message cannot be edited');
     this.events.emit('message.updated', { message: updated });
@@ -93,7 +93,7 @@ export class MessagesService {
   }
 
   /** A message is visible exactly when its room is; a mismatched room in the path is a 404 too. */
-  private async findAccessible(userId: string, messageId: string, expectedRoomId?: string): Promise<Message & { isDeleted: boolean }> {
+  private async findAccessible(userId: string, messageId: string, expectedRoomId?: string): Promise<Message> {
     const message = await this.repository.findById(messageId);
     if (!message || (expectedRoomId !== undefined && message.roomId !== expectedRoomId)) {
       if (expectedRoomId !== undefined) await this.rooms.requireAccess(userId, expectedRoomId, 'view');

@@ -82,6 +82,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
     bindEvent(socket, 'room:join', RoomJoinDto, async (_socket, payload): Promise<RoomJoinResult> => {
       const room = await this.rooms.joinRoom(me.id, payload.roomId);
+      this.broadcaster.primeRoom(room.id, room.lastSeq);
       await this.registry.subscribe(socket, payload.roomId);
       const page =
         payload.sinceSeq === undefined ? { messages: [], hasMore: false } : await this.messages.catchUp(payload.roomId, payload.sinceSeq);
@@ -118,7 +119,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     // Anything else gets a clear answer instead of silence.
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (typeof event === 'string' && (CLIENT_EVENT_NAMES as readonly string[]).includes(event)) return;
-      splitAck(args).ack?.({ ok: false, error: ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`).toAckError() });
+      const refusal = admit() ?? ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`);
+      splitAck(args).ack?.({ ok: false, error: refusal.toAckError() });
     });
   }
 }

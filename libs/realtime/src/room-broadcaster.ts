@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DomainEvents } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { Message, Room, ServerEventName, ServerToClientEvents } from '@parley/contract';
@@ -14,7 +14,7 @@ import { TypingTracker } from './typing.tracker';
  * events, so ordering (per-room seq order for `message:new`) is enforced in one spot.
  */
 @Injectable()
-export class RoomBroadcaster implements OnModuleDestroy {
+export class RoomBroadcaster implements OnApplicationShutdown {
   private readonly logger = new Logger(RoomBroadcaster.name);
   private server?: ParleyServer;
   private readonly sequencer: RoomSequencer;
@@ -29,7 +29,7 @@ export class RoomBroadcaster implements OnModuleDestroy {
   ) {
     this.sequencer = new RoomSequencer({
       gapWaitMs: 250,
-      idleMs: 60_000,
+      idleMs: 5 * 60_000,
       loadAfter: async (roomId, afterSeq) => (await messages.catchUp(roomId, afterSeq)).messages,
       deliver: (message) => this.server?.to(roomChannel(message.roomId)).emit('message:new', message),
       onError: (error) => this.logger.warn(`Gap fill failed: ${String(error)}`),
@@ -55,11 +55,17 @@ export class RoomBroadcaster implements OnModuleDestroy {
     });
   }
 
+  /** A socket subscribed: deliveries in this room continue from its current lastSeq. */
+  primeRoom(roomId: string, lastSeq: number): void {
+    this.sequencer.prime(roomId, lastSeq + 1);
+  }
+
   attach(server: ParleyServer): void {
     this.server = server;
   }
 
-  onModuleDestroy(): void {
+  /** After the gateway drained in-flight sends (beforeApplicationShutdown), so held messages still go out. */
+  onApplicationShutdown(): void {
     this.sequencer.clear();
     this.typing.clearAll();
   }

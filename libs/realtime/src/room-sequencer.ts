@@ -44,6 +44,17 @@ export class RoomSequencer {
     }
   }
 
+  /**
+   * Starts a room's cursor at a known position (the room's lastSeq + 1 when a socket subscribes), so the
+   * first live messages are ordered against it rather than against whichever commit is reported first.
+   */
+  prime(roomId: string, nextSeq: number): void {
+    if (this.rooms.has(roomId)) return;
+    const cursor: RoomCursor = { next: nextSeq, pending: new Map() };
+    this.rooms.set(roomId, cursor);
+    this.touch(roomId, cursor);
+  }
+
   /** Stops every timer (shutdown). */
   clear(): void {
     for (const cursor of this.rooms.values()) {
