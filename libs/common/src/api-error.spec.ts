@@ -38,8 +38,10 @@ describe('ApiError', () => {
       expect(new ApiError('conflict', 'x', 0).toBody()).toHaveProperty('details', 0);
     });
 
-    it('does not carry retryAfterSeconds (that travels as a header)', () => {
-      expect(ApiError.rateLimited(5).toBody()).toEqual({ statusCode: 429, code: 'rate_limited', message: 'Too many requests, slow down' });
+    it('carries the contract fields for rate_limited (the wait also travels as a Retry-After header)', () => {
+      expect(ApiError.rateLimited(5).toBody()).toEqual(
+        expect.objectContaining({ statusCode: 429, code: 'rate_limited', message: 'Too many requests, slow down' }),
+      );
     });
   });
 
@@ -89,7 +91,7 @@ describe('ApiError', () => {
     it('rateLimited carries retryAfterSeconds', () => {
       const error = ApiError.rateLimited(7);
       expect(error).toMatchObject({ code: 'rate_limited', status: 429, retryAfterSeconds: 7 });
-      expect(error.details).toBeUndefined();
+      expect(ApiError.rateLimited(1).retryAfterSeconds).toBe(1);
     });
 
     it('unavailable, with default and custom message', () => {

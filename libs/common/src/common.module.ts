@@ -1,14 +1,21 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { RedisConnections } from '@parley/redis';
 import { DomainEvents } from './domain-events';
 import { InMemoryRateLimitStore, RateLimitStore } from './rate-limit';
 import { HttpRateLimitGuard } from './rate-limit.guard';
+import { RedisRateLimitStore } from './redis-rate-limit.store';
 
 @Global()
 @Module({
   providers: [
     DomainEvents,
-    { provide: RateLimitStore, useClass: InMemoryRateLimitStore },
+    {
+      provide: RateLimitStore,
+      inject: [{ token: RedisConnections, optional: true }],
+      useFactory: (redis?: RedisConnections): RateLimitStore =>
+        redis ? new RedisRateLimitStore(redis.command) : new InMemoryRateLimitStore(),
+    },
     { provide: APP_GUARD, useClass: HttpRateLimitGuard },
   ],
   exports: [DomainEvents, RateLimitStore],

@@ -33,21 +33,21 @@ describe('toApiError', () => {
 
   describe('HttpException', () => {
     it.each([
-      ['400', new BadRequestException('Bad thing'), 'validation_failed', 'Bad thing'],
-      ['401', new UnauthorizedException('Token expired'), 'unauthorized', 'Token expired'],
-      ['403', new ForbiddenException('Keep out'), 'forbidden', 'Keep out'],
-      ['404 (message replaced)', new NotFoundException('Cannot GET /nope'), 'not_found', 'Route not found'],
-      ['409', new ConflictException('Duplicate'), 'conflict', 'Duplicate'],
-      ['413', new PayloadTooLargeException('huge'), 'payload_too_large', 'Payload too large'],
-      ['429', new HttpException('Slow down', HttpStatus.TOO_MANY_REQUESTS), 'rate_limited', 'Too many requests, slow down'],
-      ['other 4xx (418)', new ImATeapotException('Teapot'), 'validation_failed', 'Teapot'],
-      ['other 4xx (422)', new UnprocessableEntityException('Unprocessable'), 'validation_failed', 'Unprocessable'],
-    ])('maps %s to an expected error', (_label, exception, code, message) => {
+      ['400', new BadRequestException('Bad thing'), 'validation_failed', 'Bad thing', 400],
+      ['401', new UnauthorizedException('Token expired'), 'unauthorized', 'Token expired', 401],
+      ['403', new ForbiddenException('Keep out'), 'forbidden', 'Keep out', 403],
+      ['404 (message replaced)', new NotFoundException('Cannot GET /nope'), 'not_found', 'Route not found', 404],
+      ['409', new ConflictException('Duplicate'), 'conflict', 'Duplicate', 409],
+      ['413', new PayloadTooLargeException('huge'), 'payload_too_large', 'Payload too large', 413],
+      ['429', new HttpException('Slow down', HttpStatus.TOO_MANY_REQUESTS), 'rate_limited', 'Too many requests, slow down', 429],
+      ['other 4xx (418)', new ImATeapotException('Teapot'), 'validation_failed', 'Teapot', 400],
+      ['other 4xx (422)', new UnprocessableEntityException('Unprocessable'), 'validation_failed', 'Unprocessable', 400],
+    ])('maps %s to an expected error', (_label, exception, code, message, status) => {
       const { apiError, unexpected } = toApiError(exception);
       expect(apiError).toBeInstanceOf(ApiError);
       expect(apiError.code).toBe(code);
       expect(apiError.message).toBe(message);
-      expect(apiError.status).toBe(exception.getStatus() === 418 || exception.getStatus() === 422 ? 400 : exception.getStatus());
+      expect(apiError.status).toBe(status);
       expect(unexpected).toBe(false);
     });
 

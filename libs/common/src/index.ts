@@ -6,6 +6,7 @@ export * from './validation.pipe';
 export * from './domain-events';
 export * from './rate-limit';
 export * from './rate-limit.guard';
+export * from './redis-rate-limit.store';
 export * from './common.module';
 export * from './swagger';
 export * from './auth-context';

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested, ValidationError } from 'class-validator';
 import { ApiError } from './api-error';
@@ -102,6 +103,15 @@ describe('validatePayload', () => {
     expect(error.code).toBe('validation_failed');
     expect(error.message).toBe('Invalid payload: property isAdmin should not exist');
     expect(error.details).toEqual({ isAdmin: ['property isAdmin should not exist'] });
+  });
+
+  it.each(['__proto__', 'constructor', 'prototype'])('rejects a %s key (as JSON.parse makes it) instead of skipping it', (key) => {
+    const payload: unknown = JSON.parse(`{"name":"ann","${key}":{"isAdmin":true}}`);
+    const error = apiError(() => validatePayload(SampleDto, payload));
+    expect(error.code).toBe('validation_failed');
+    expect(error.message).toBe(`Invalid payload: property ${key} should not exist`);
+    expect(error.details).toEqual({ [key]: [`property ${key} should not exist`] });
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 
   it('rejects unknown fields inside nested objects', () => {

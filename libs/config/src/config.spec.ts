@@ -30,7 +30,7 @@ describe('loadConfig', () => {
         nodeEnv: 'test',
         host: '0.0.0.0',
         port: 3000,
-        instanceId: `${hostname()}:${process.pid}`,
+        instanceId: expect.stringMatching(new RegExp(`^${hostname()}-${process.pid}-[0-9a-f]{4}$`)),
         dataDir: resolve('.parley'),
         embeddedPostgresPort: 54329,
         jwtSecretSource: 'ephemeral',
@@ -66,7 +66,7 @@ describe('loadConfig', () => {
       const config = testConfig({ PORT: '', HOST: '   ', INSTANCE_ID: '', DATABASE_URL: ' ', LOG_LEVEL: '' });
       expect(config.port).toBe(3000);
       expect(config.host).toBe('0.0.0.0');
-      expect(config.instanceId).toBe(`${hostname()}:${process.pid}`);
+      expect(config.instanceId).toMatch(new RegExp(`^${hostname()}-${process.pid}-[0-9a-f]{4}$`));
       expect(config.databaseUrl).toBeUndefined();
       expect(config.logLevels).toEqual(['error', 'warn']);
     });
@@ -299,10 +299,18 @@ describe('loadConfig', () => {
 
       it('reuses an existing secret file, trimmed', () => {
         mkdirSync(dataDir, { recursive: true });
-        writeFileSync(join(dataDir, 'jwt-secret'), '  an-existing-secret-value  \n');
+        writeFileSync(join(dataDir, 'jwt-secret'), '  an-existing-secret-value-of-32-characters-or-more  \n');
         const config = loadConfig({ NODE_ENV: 'development', PARLEY_DATA_DIR: dataDir });
-        expect(config.jwtSecret).toBe('an-existing-secret-value');
+        expect(config.jwtSecret).toBe('an-existing-secret-value-of-32-characters-or-more');
         expect(config.jwtSecretSource).toBe('generated-file');
+      });
+
+      it('replaces an empty or too short secret file with a fresh secret', () => {
+        mkdirSync(dataDir, { recursive: true });
+        writeFileSync(join(dataDir, 'jwt-secret'), '  \n');
+        const config = loadConfig({ NODE_ENV: 'development', PARLEY_DATA_DIR: dataDir });
+        expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+        expect(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim()).toBe(config.jwtSecret);
       });
 
       it('prefers JWT_SECRET over the secret file', () => {

@@ -19,6 +19,11 @@ export class AppConfig {
   embeddedPostgresPort!: number;
   /** When set, broadcasts, presence and limits are shared through Redis. */
   redisUrl?: string;
+  /** Socket.IO Redis adapter flavour: sharded pub/sub (Redis ≥ 7) or classic pub/sub. */
+  socketAdapter!: 'sharded' | 'classic';
+  /** An instance whose presence heartbeat is older than this is dead; its users go offline. */
+  presenceInstanceTtlMs!: number;
+  presenceHeartbeatMs!: number;
   jwtSecret!: string;
   jwtSecretSource!: 'env' | 'generated-file' | 'ephemeral';
   jwtAlgorithm!: JwtAlgorithm;
@@ -119,7 +124,8 @@ function resolveJwtSecret(
   if (nodeEnv === 'test') return { secret: randomBytes(32).toString('hex'), source: 'ephemeral' };
   // Development: generate once and keep it, so tokens survive a restart.
   const file = join(dataDir, 'jwt-secret');
-  if (existsSync(file)) return { secret: readFileSync(file, 'utf8').trim(), source: 'generated-file' };
+  const stored = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  if (stored.length >= 32) return { secret: stored, source: 'generated-file' };
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
@@ -133,11 +139,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.nodeEnv = reader.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   config.host = reader.string('HOST') ?? '0.0.0.0';
   config.port = reader.int('PORT', 3000, 0, 65535);
-  config.instanceId = reader.string('INSTANCE_ID') ?? `${hostname()}:${process.pid}`;
+  config.instanceId = reader.string('INSTANCE_ID') ?? `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   config.dataDir = resolve(reader.string('PARLEY_DATA_DIR') ?? '.parley');
   config.databaseUrl = reader.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   config.embeddedPostgresPort = reader.int('EMBEDDED_PG_PORT', 54329, 1, 65535);
   config.redisUrl = reader.url('REDIS_URL', ['redis:', 'rediss:']);
+  config.socketAdapter = reader.oneOf('SOCKET_ADAPTER', ['sharded', 'classic'] as const, 'sharded');
+  config.presenceInstanceTtlMs = reader.int('PRESENCE_TTL_MS', 10_000, 1000, 600_000);
+  config.presenceHeartbeatMs = reader.int('PRESENCE_HEARTBEAT_MS', 2000, 100, 60_000);
+  if (config.presenceHeartbeatMs * 2 > config.presenceInstanceTtlMs) {
+    reader.problems.push('PRESENCE_HEARTBEAT_MS must be at most half of PRESENCE_TTL_MS');
+  }
   const { secret, source } = resolveJwtSecret(reader, config.nodeEnv, config.dataDir);
   config.jwtSecret = secret;
   config.jwtSecretSource = source;

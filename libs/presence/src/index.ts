@@ -1,2 +1,3 @@
 export { PresenceModule } from './presence.module';
-export { PresenceStore, InMemoryPresenceStore } from './presence.store';
+export { PresenceStore, InMemoryPresenceStore, type PresenceEntry, type PresenceHooks, type PresenceTransitions } from './presence.store';
+export { RedisPresenceStore } from './redis-presence.store';

@@ -1,5 +1,25 @@
 import { Injectable } from '@nestjs/common';
 
+/** One socket's subscription to one room. */
+export interface PresenceEntry {
+  roomId: string;
+  userId: string;
+  socketId: string;
+}
+
+/** Users who came online in / went offline from rooms, for `presence` events. */
+export interface PresenceTransitions {
+  online: Array<{ roomId: string; userId: string }>;
+  offline: Array<{ roomId: string; userId: string }>;
+}
+
+export interface PresenceHooks {
+  /** This instance's live subscriptions (used to repair the shared state after an outage). */
+  localEntries: () => PresenceEntry[];
+  /** Transitions found outside add/remove: a dead instance reaped, this instance's state restored. */
+  onTransitions: (transitions: PresenceTransitions) => void;
+}
+
 /**
  * Who is subscribed to which room, counted per socket so a user with three tabs goes offline only when the
  * last one leaves. `add`/`remove` report the transitions that produce `presence` events.
@@ -12,6 +32,14 @@ export abstract class PresenceStore {
   abstract remove(roomId: string, userId: string, socketId: string): Promise<boolean>;
   /** Of the given users, those with at least one socket subscribed to the room. */
   abstract onlineIn(roomId: string, userIds: string[]): Promise<Set<string>>;
+  /** Starts background upkeep (heartbeats, reaping dead instances). */
+  start(_hooks: PresenceHooks): void {
+    // nothing to keep up on a single instance
+  }
+  /** Stops upkeep and withdraws this instance (its sockets were removed already). */
+  async stop(): Promise<void> {
+    // nothing to withdraw on a single instance
+  }
 }
 
 @Injectable()

@@ -29,13 +29,15 @@ export class RoomBroadcaster implements OnApplicationShutdown {
   ) {
     this.sequencer = new RoomSequencer({
       gapWaitMs: 250,
-      idleMs: 5 * 60_000,
+      maxGapAttempts: 40,
       loadAfter: async (roomId, afterSeq) => (await messages.catchUp(roomId, afterSeq)).messages,
-      deliver: (message) => this.server?.to(roomChannel(message.roomId)).emit('message:new', message),
+      // Each instance delivers to its own subscribers: the per-room order is enforced where the sockets are.
+      deliver: (message) => this.server?.local.to(roomChannel(message.roomId)).emit('message:new', message),
       onError: (error) => this.logger.warn(`Gap fill failed: ${String(error)}`),
     });
     this.typing = new TypingTracker(config.typingTimeoutMs, (roomId, userId, isTyping) => void this.announceTyping(roomId, userId, isTyping));
     registry.onUserLeftRoom = (roomId, userId) => this.typing.set(roomId, userId, false);
+    registry.onLastLocalSubscriberGone = (roomId) => this.sequencer.forget(roomId);
 
     events.on('message.created', ({ message }) => this.onMessageCreated(message));
     events.on('message.updated', ({ message }) => this.emitToRoom(message.roomId, 'message:updated', message));
@@ -71,7 +73,7 @@ export class RoomBroadcaster implements OnApplicationShutdown {
   }
 
   private onMessageCreated(message: Message): void {
-    this.sequencer.push(message);
+    if (this.registry.hasLocalSubscribers(message.roomId)) this.sequencer.push(message);
     // Sending ends typing.
     this.typing.set(message.roomId, message.author.id, false);
   }

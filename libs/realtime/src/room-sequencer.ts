@@ -3,8 +3,11 @@ import type { Message } from '@parley/contract';
 export interface SequencerOptions {
   /** How long to wait for a missing seq before reading it from the database. */
   gapWaitMs: number;
-  /** Forget a room's position after this long without messages (bounded memory). */
-  idleMs: number;
+  /**
+   * Reads before giving up on a hole and skipping past it. A hole is always fillable in principle (see
+   * below), so this only guards against a room stalling forever on a broken database read.
+   */
+  maxGapAttempts: number;
   /** Loads committed messages with seq > afterSeq, oldest first. */
   loadAfter: (roomId: string, afterSeq: number) => Promise<Message[]>;
   deliver: (message: Message) => void;
@@ -15,68 +18,60 @@ interface RoomCursor {
   next: number;
   pending: Map<number, Message>;
   gapTimer?: NodeJS.Timeout;
-  idleTimer?: NodeJS.Timeout;
+  attempts: number;
 }
 
 /**
  * Delivers each room's `message:new` in seq order, exactly once, whatever order commits are reported in.
  * A message ahead of the expected seq is held; if the gap is not filled within `gapWaitMs`, the missing
  * messages are read from the database — they are committed, because seq n is only assigned after n-1
- * committed. Late duplicates (seq below the cursor) are dropped.
+ * committed. A read that still leaves a hole (its snapshot predates a late commit) is simply repeated.
+ * Late duplicates (seq below the cursor) are dropped.
+ *
+ * Rooms are tracked while this instance has subscribers in them: `prime` when the first one subscribes,
+ * `forget` when the last one leaves, so memory is bounded by the rooms actually delivered to.
  */
 export class RoomSequencer {
   private readonly rooms = new Map<string, RoomCursor>();
 
   constructor(private readonly options: SequencerOptions) {}
 
+  /** Starts a room's cursor at a known position (its lastSeq + 1), unless it is tracked already. */
+  prime(roomId: string, nextSeq: number): void {
+    if (!this.rooms.has(roomId)) this.rooms.set(roomId, { next: nextSeq, pending: new Map(), attempts: 0 });
+  }
+
   push(message: Message): void {
     let cursor = this.rooms.get(message.roomId);
     if (!cursor) {
-      cursor = { next: message.seq, pending: new Map() };
+      cursor = { next: message.seq, pending: new Map(), attempts: 0 };
       this.rooms.set(message.roomId, cursor);
     }
-    this.touch(message.roomId, cursor);
     if (message.seq < cursor.next) return;
     cursor.pending.set(message.seq, message);
     this.flush(cursor);
-    if (cursor.pending.size > 0 && !cursor.gapTimer) {
-      cursor.gapTimer = setTimeout(() => this.fillGap(message.roomId), this.options.gapWaitMs);
-    }
+    if (cursor.pending.size > 0) this.armGapTimer(message.roomId, cursor);
   }
 
-  /**
-   * Starts a room's cursor at a known position (the room's lastSeq + 1 when a socket subscribes), so the
-   * first live messages are ordered against it rather than against whichever commit is reported first.
-   */
-  prime(roomId: string, nextSeq: number): void {
-    if (this.rooms.has(roomId)) return;
-    const cursor: RoomCursor = { next: nextSeq, pending: new Map() };
-    this.rooms.set(roomId, cursor);
-    this.touch(roomId, cursor);
-  }
-
-  /** Stops every timer (shutdown). */
-  clear(): void {
-    for (const cursor of this.rooms.values()) {
-      clearTimeout(cursor.gapTimer);
-      clearTimeout(cursor.idleTimer);
-    }
-    this.rooms.clear();
-  }
-
-  /** Forgets a room (deleted), so a later message starts a fresh cursor. */
+  /** Stops tracking a room (no local subscribers left, or deleted); a later message starts afresh. */
   forget(roomId: string): void {
     const cursor = this.rooms.get(roomId);
     if (!cursor) return;
     clearTimeout(cursor.gapTimer);
-    clearTimeout(cursor.idleTimer);
     this.rooms.delete(roomId);
+  }
+
+  /** Stops every timer (shutdown). */
+  clear(): void {
+    for (const cursor of this.rooms.values()) clearTimeout(cursor.gapTimer);
+    this.rooms.clear();
   }
 
   private flush(cursor: RoomCursor): void {
     for (let message = cursor.pending.get(cursor.next); message; message = cursor.pending.get(cursor.next)) {
       cursor.pending.delete(cursor.next);
       cursor.next += 1;
+      cursor.attempts = 0;
       this.options.deliver(message);
     }
     if (cursor.pending.size === 0 && cursor.gapTimer) {
@@ -85,38 +80,32 @@ export class RoomSequencer {
     }
   }
 
-  private fillGap(roomId: string): void {
-    const cursor = this.rooms.get(roomId);
-    if (!cursor) return;
+  private armGapTimer(roomId: string, cursor: RoomCursor): void {
+    if (cursor.gapTimer) return;
+    cursor.gapTimer = setTimeout(() => this.fillGap(roomId, cursor), this.options.gapWaitMs);
+  }
+
+  private fillGap(roomId: string, cursor: RoomCursor): void {
     cursor.gapTimer = undefined;
-    if (cursor.pending.size === 0) return;
-    const missingFrom = cursor.next;
-    this.options.loadAfter(roomId, missingFrom - 1).then(
+    if (this.rooms.get(roomId) !== cursor || cursor.pending.size === 0) return;
+    cursor.attempts += 1;
+    this.options.loadAfter(roomId, cursor.next - 1).then(
       (messages) => {
-        const current = this.rooms.get(roomId);
-        if (current !== cursor) return;
+        if (this.rooms.get(roomId) !== cursor) return;
         for (const message of messages) if (message.seq >= cursor.next) cursor.pending.set(message.seq, message);
         this.flush(cursor);
-        // Still a hole (should not happen): skip to the smallest held seq rather than stall the room.
-        if (cursor.pending.size > 0 && !cursor.pending.has(cursor.next)) {
+        if (cursor.pending.size === 0) return;
+        if (cursor.attempts >= this.options.maxGapAttempts) {
+          this.options.onError(new Error(`room ${roomId}: seq ${cursor.next} still missing after ${cursor.attempts} reads; skipping`));
           cursor.next = Math.min(...cursor.pending.keys());
           this.flush(cursor);
         }
+        if (cursor.pending.size > 0) this.armGapTimer(roomId, cursor);
       },
       (error: unknown) => {
         this.options.onError(error);
-        if (this.rooms.get(roomId) === cursor && !cursor.gapTimer) {
-          cursor.gapTimer = setTimeout(() => this.fillGap(roomId), this.options.gapWaitMs);
-        }
+        if (this.rooms.get(roomId) === cursor) this.armGapTimer(roomId, cursor);
       },
     );
-  }
-
-  private touch(roomId: string, cursor: RoomCursor): void {
-    clearTimeout(cursor.idleTimer);
-    cursor.idleTimer = setTimeout(() => {
-      if (this.rooms.get(roomId) === cursor && cursor.pending.size === 0) this.rooms.delete(roomId);
-    }, this.options.idleMs);
-    cursor.idleTimer.unref();
   }
 }

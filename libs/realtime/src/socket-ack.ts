@@ -43,7 +43,10 @@ export function bindEvent<P extends object>(
     };
     run().then(
       (data) => ack?.({ ok: true, data: data ?? {} }),
-      (error: unknown) => ack?.(toAckFailure(error)),
+      (error: unknown) => {
+        const failure = toAckFailure(error); // logs unexpected errors even when nobody listens for the ack
+        ack?.(failure);
+      },
     );
   });
 }

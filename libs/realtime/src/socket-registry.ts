@@ -11,8 +11,12 @@ export class SocketRegistry {
   private readonly logger = new Logger(SocketRegistry.name);
   private readonly socketsByUser = new Map<string, Set<ParleySocket>>();
   private server?: ParleyServer;
+  /** Local subscriber sockets per room. */
+  private readonly localSubscribers = new Map<string, number>();
   /** Called when a user's last socket in a room is gone (stops their typing there). */
   onUserLeftRoom: (roomId: string, userId: string) => void = () => undefined;
+  /** Called when no socket of this instance is subscribed to a room any more. */
+  onLastLocalSubscriberGone: (roomId: string) => void = () => undefined;
 
   constructor(private readonly presence: PresenceStore) {}
 
@@ -49,9 +53,14 @@ export class SocketRegistry {
     return [...this.socketsByUser.values()].flatMap((sockets) => [...sockets]);
   }
 
+  hasLocalSubscribers(roomId: string): boolean {
+    return (this.localSubscribers.get(roomId) ?? 0) > 0;
+  }
+
   async subscribe(socket: ParleySocket, roomId: string): Promise<void> {
     if (socket.data.subscriptions.has(roomId)) return;
     socket.data.subscriptions.add(roomId);
+    this.localSubscribers.set(roomId, (this.localSubscribers.get(roomId) ?? 0) + 1);
     await socket.join(roomChannel(roomId));
     if (await this.presence.add(roomId, socket.data.auth.id, socket.id)) {
       this.server?.to(roomChannel(roomId)).emit('presence', { roomId, user: socket.data.user, status: 'online' });
@@ -60,6 +69,12 @@ export class SocketRegistry {
 
   async unsubscribe(socket: ParleySocket, roomId: string, announce = true): Promise<void> {
     if (!socket.data.subscriptions.delete(roomId)) return;
+    const remaining = (this.localSubscribers.get(roomId) ?? 1) - 1;
+    if (remaining > 0) this.localSubscribers.set(roomId, remaining);
+    else {
+      this.localSubscribers.delete(roomId);
+      this.onLastLocalSubscriberGone(roomId);
+    }
     await socket.leave(roomChannel(roomId));
     const userId = socket.data.auth.id;
     try {

@@ -1,0 +1,361 @@
+import { ApiError, DomainEvents, type AuthUser, type DomainEventMap, type DomainEventName, type RateLimitDecision } from '@parley/common';
+import type { AppConfig } from '@parley/config';
+import type { Message, MessagePage, RoomRole } from '@parley/contract';
+import type { RoomAccess, RoomAccessLevel } from '@parley/rooms';
+import type { PageQuery } from './messages.repository';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MessagesService } from './messages.service';
+
+type StoredMessage = Message & { isDeleted: boolean };
+
+const author: AuthUser = { id: 'u-author', username: 'ann' };
+
+function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
+  return {
+    id: 'm1',
+    roomId: 'room-1',
+    seq: 5,
+    author: { id: author.id, username: 'ann', displayName: 'Ann', createdAt: '2024-01-01T00:00:00.000Z' },
+    content: 'hello',
+    clientMsgId: null,
+    createdAt: '2024-01-01T00:00:01.000Z',
+    editedAt: null,
+    deletedAt: null,
+    isDeleted: false,
+    ...overrides,
+  };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function makeFakes(role: RoomRole | null = 'member') {
+  const repository = {
+    findByClientMsgId: jest.fn<Promise<Message | null>, [string, string, string]>().mockResolvedValue(null),
+    insertWithNextSeq: jest.fn<Promise<Message | null>, [string, string, string, string | null]>(),
+    findById: jest.fn<Promise<StoredMessage | null>, [string]>().mockResolvedValue(null),
+    updateContent: jest.fn<Promise<Message | null>, [string, string]>(),
+    softDelete: jest.fn<Promise<boolean>, [string]>().mockResolvedValue(true),
+    findPage: jest.fn<Promise<MessagePage>, [string, PageQuery]>().mockResolvedValue({ messages: [], hasMore: false }),
+  };
+  const rooms = {
+    requireAccess: jest.fn<Promise<RoomAccess>, [string, string, RoomAccessLevel]>().mockResolvedValue({
+      room: {} as RoomAccess['room'],
+      role,
+    }),
+  };
+  const rateLimits = { hit: jest.fn<Promise<RateLimitDecision>, [string, number, number]>().mockResolvedValue({ allowed: true, retryAfterMs: 0 }) };
+  const events = new DomainEvents();
+  const emitted: Array<{ name: DomainEventName; payload: DomainEventMap[DomainEventName] }> = [];
+  jest.spyOn(events, 'emit').mockImplementation((name, payload) => void emitted.push({ name, payload }));
+  const config = { sendRateLimit: 5, sendRateWindowMs: 10_000 } as AppConfig;
+  const service = new MessagesService(repository as never, rooms as never, rateLimits, events, config);
+  return { repository, rooms, rateLimits, events, emitted, service };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApiError);
+    return error as ApiError;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Tracks whether a promise has settled, without awaiting it. */
+function track(promise: Promise<unknown>): { settled: () => boolean } {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  return { settled: () => done };
+}
+
+const flush = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
+
+describe('MessagesService', () => {
+  let fakes: ReturnType<typeof makeFakes>;
+
+  beforeEach(() => {
+    fakes = makeFakes();
+  });
+
+  describe('send', () => {
+    it('stores the message, emits message.created and returns it', async () => {
+      const stored = message();
+      fakes.repository.insertWithNextSeq.mockResolvedValue(stored);
+      await expect(fakes.service.send(author, 'room-1', 'hello')).resolves.toBe(stored);
+      expect(fakes.rateLimits.hit).toHaveBeenCalledWith(`send:${author.id}`, 5, 10_000);
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-1', 'member');
+      expect(fakes.repository.insertWithNextSeq).toHaveBeenCalledWith('room-1', author.id, 'hello', null);
+      expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
+      expect(fakes.emitted).toEqual([{ name: 'message.created', payload: { message: stored } }]);
+    });
+
+    it('refuses a rate-limited send before touching access or the repository', async () => {
+      fakes.rateLimits.hit.mockResolvedValue({ allowed: false, retryAfterMs: 2500 });
+      const error = await rejection(fakes.service.send(author, 'room-1', 'hello', 'c1'));
+      expect(error.code).toBe('rate_limited');
+      expect(error.retryAfterSeconds).toBe(3);
+      expect(fakes.rooms.requireAccess).not.toHaveBeenCalled();
+      expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
+      expect(fakes.repository.insertWithNextSeq).not.toHaveBeenCalled();
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('stores nothing when the caller may not post in the room', async () => {
+      fakes.rooms.requireAccess.mockRejectedValue(ApiError.forbidden('Join the room first'));
+      expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('forbidden');
+      expect(fakes.repository.insertWithNextSeq).not.toHaveBeenCalled();
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('passes the clientMsgId through to the insert', async () => {
+      fakes.repository.insertWithNextSeq.mockResolvedValue(message({ clientMsgId: 'c1' }));
+      await fakes.service.send(author, 'room-1', 'hello', 'c1');
+      expect(fakes.repository.findByClientMsgId).toHaveBeenCalledWith('room-1', author.id, 'c1');
+      expect(fakes.repository.insertWithNextSeq).toHaveBeenCalledWith('room-1', author.id, 'hello', 'c1');
+    });
+
+    it('returns the stored message for a retried clientMsgId without inserting or emitting', async () => {
+      const existing = message({ clientMsgId: 'c1' });
+      fakes.repository.findByClientMsgId.mockResolvedValue(existing);
+      await expect(fakes.service.send(author, 'room-1', 'hello again', 'c1')).resolves.toBe(existing);
+      expect(fakes.repository.insertWithNextSeq).not.toHaveBeenCalled();
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('returns the winner of a lost race on the same clientMsgId, without emitting', async () => {
+      const winner = message({ id: 'm-winner', clientMsgId: 'c1' });
+      fakes.repository.findByClientMsgId.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
+      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
+      await expect(fakes.service.send(author, 'room-1', 'hello', 'c1')).resolves.toBe(winner);
+      expect(fakes.repository.findByClientMsgId).toHaveBeenCalledTimes(2);
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('answers internal when the insert fails without a clientMsgId', async () => {
+      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
+      expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('internal');
+      expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
+    });
+
+    it('answers internal when the race winner cannot be found either', async () => {
+      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
+      expect((await rejection(fakes.service.send(author, 'room-1', 'hello', 'c1'))).code).toBe('internal');
+      expect(fakes.emitted).toEqual([]);
+    });
+  });
+
+  describe('drain', () => {
+    it('resolves at once when nothing is in flight', async () => {
+      await expect(fakes.service.drain(1000)).resolves.toBeUndefined();
+    });
+
+    it('waits for accepted sends to commit', async () => {
+      const insert = deferred<Message | null>();
+      fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
+      const sending = fakes.service.send(author, 'room-1', 'hello');
+      const sent = track(sending);
+      await flush();
+      const drained = track(fakes.service.drain(60_000));
+      await flush();
+      expect(drained.settled()).toBe(false);
+      insert.resolve(message());
+      await sending;
+      await flush();
+      expect(sent.settled()).toBe(true);
+      expect(drained.settled()).toBe(true);
+    });
+
+    it('counts a failed send as finished', async () => {
+      const insert = deferred<Message | null>();
+      fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
+      const sending = fakes.service.send(author, 'room-1', 'hello');
+      const failure = rejection(sending);
+      await flush();
+      const drain = fakes.service.drain(60_000);
+      insert.reject(ApiError.unavailable());
+      await expect(drain).resolves.toBeUndefined();
+      expect((await failure).code).toBe('unavailable');
+    });
+
+    it('stops waiting after the timeout', async () => {
+      jest.useFakeTimers();
+      try {
+        fakes.repository.insertWithNextSeq.mockReturnValue(new Promise<Message | null>(() => undefined)); // never commits
+        void fakes.service.send(author, 'room-1', 'hello');
+        await flush();
+        const drained = track(fakes.service.drain(500));
+        await jest.advanceTimersByTimeAsync(499);
+        expect(drained.settled()).toBe(false);
+        await jest.advanceTimersByTimeAsync(1);
+        expect(drained.settled()).toBe(true);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
+    it('forgets finished sends', async () => {
+      jest.useFakeTimers();
+      try {
+        fakes.repository.insertWithNextSeq.mockResolvedValue(message());
+        await fakes.service.send(author, 'room-1', 'hello');
+        await flush();
+        const drained = track(fakes.service.drain(10_000));
+        await flush();
+        // Resolved without any timer advancing: the committed send is no longer in flight.
+        expect(drained.settled()).toBe(true);
+        expect(jest.getTimerCount()).toBe(0);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  });
+
+  describe('history and catchUp', () => {
+    it('history checks view access and defaults the page size', async () => {
+      const page: MessagePage = { messages: [message()], hasMore: true };
+      fakes.repository.findPage.mockResolvedValue(page);
+      await expect(fakes.service.history('u1', 'room-1', { before: 20 })).resolves.toBe(page);
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith('u1', 'room-1', 'view');
+      expect(fakes.repository.findPage).toHaveBeenCalledWith('room-1', { before: 20, limit: DEFAULT_PAGE_SIZE });
+    });
+
+    it('history keeps an explicit limit', async () => {
+      await fakes.service.history('u1', 'room-1', { after: 3, limit: 10 });
+      expect(fakes.repository.findPage).toHaveBeenCalledWith('room-1', { after: 3, limit: 10 });
+    });
+
+    it('history reads nothing without access', async () => {
+      fakes.rooms.requireAccess.mockRejectedValue(ApiError.notFound('Room'));
+      expect((await rejection(fakes.service.history('u1', 'room-1', {}))).code).toBe('not_found');
+      expect(fakes.repository.findPage).not.toHaveBeenCalled();
+    });
+
+    it('catchUp reads after a seq with the maximum page size', async () => {
+      await fakes.service.catchUp('room-1', 42);
+      expect(fakes.repository.findPage).toHaveBeenCalledWith('room-1', { after: 42, limit: MAX_PAGE_SIZE });
+      expect(fakes.rooms.requireAccess).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('edit', () => {
+    it('lets the author edit, emitting message.updated', async () => {
+      const updated = message({ content: 'edited', editedAt: '2024-01-01T00:01:00.000Z' });
+      fakes.repository.findById.mockResolvedValue(message());
+      fakes.repository.updateContent.mockResolvedValue(updated);
+      await expect(fakes.service.edit(author.id, 'm1', 'edited')).resolves.toBe(updated);
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-1', 'member');
+      expect(fakes.repository.updateContent).toHaveBeenCalledWith('m1', 'edited');
+      expect(fakes.emitted).toEqual([{ name: 'message.updated', payload: { message: updated } }]);
+    });
+
+    it.each<RoomRole>(['member', 'admin', 'owner'])('refuses anyone but the author (even a room %s)', async (role) => {
+      fakes = makeFakes(role);
+      fakes.repository.findById.mockResolvedValue(message());
+      const error = await rejection(fakes.service.edit('someone-else', 'm1', 'hijack'));
+      expect(error.code).toBe('forbidden');
+      expect(fakes.repository.updateContent).not.toHaveBeenCalled();
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('refuses to edit a deleted message with conflict', async () => {
+      fakes.repository.findById.mockResolvedValue(message({ isDeleted: true, deletedAt: '2024-01-01T00:02:00.000Z', content: '' }));
+      const error = await rejection(fakes.service.edit(author.id, 'm1', 'revive'));
+      expect(error.code).toBe('conflict');
+      expect(fakes.repository.updateContent).not.toHaveBeenCalled();
+    });
+
+    it('answers conflict when the message was deleted concurrently', async () => {
+      fakes.repository.findById.mockResolvedValue(message());
+      fakes.repository.updateContent.mockResolvedValue(null);
+      expect((await rejection(fakes.service.edit(author.id, 'm1', 'x'))).code).toBe('conflict');
+      expect(fakes.emitted).toEqual([]);
+    });
+  });
+
+  describe('delete', () => {
+    it('lets the author delete, emitting message.deleted', async () => {
+      fakes.repository.findById.mockResolvedValue(message({ id: 'm1', roomId: 'room-1', seq: 5 }));
+      await fakes.service.delete(author.id, 'm1');
+      expect(fakes.repository.softDelete).toHaveBeenCalledWith('m1');
+      expect(fakes.emitted).toEqual([{ name: 'message.deleted', payload: { roomId: 'room-1', id: 'm1', seq: 5 } }]);
+    });
+
+    it('refuses a plain member deleting someone else’s message', async () => {
+      fakes.repository.findById.mockResolvedValue(message());
+      const error = await rejection(fakes.service.delete('someone-else', 'm1'));
+      expect(error.code).toBe('forbidden');
+      expect(error.message).toBe('Only the author, the room owner or an admin can delete');
+      expect(fakes.repository.softDelete).not.toHaveBeenCalled();
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it.each<RoomRole>(['admin', 'owner'])('lets a room %s delete someone else’s message', async (role) => {
+      fakes = makeFakes(role);
+      fakes.repository.findById.mockResolvedValue(message());
+      await fakes.service.delete('moderator', 'm1');
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith('moderator', 'room-1', 'member');
+      expect(fakes.repository.softDelete).toHaveBeenCalledWith('m1');
+      expect(fakes.emitted.map((e) => e.name)).toEqual(['message.deleted']);
+    });
+
+    it('emits nothing when the message was already deleted', async () => {
+      fakes.repository.findById.mockResolvedValue(message());
+      fakes.repository.softDelete.mockResolvedValue(false);
+      await fakes.service.delete(author.id, 'm1');
+      expect(fakes.emitted).toEqual([]);
+    });
+  });
+
+  describe('finding the message (edit/delete)', () => {
+    it('answers not_found for an unknown message', async () => {
+      const error = await rejection(fakes.service.edit(author.id, 'nope', 'x'));
+      expect(error.code).toBe('not_found');
+      expect(error.message).toBe('Message not found');
+      expect(fakes.rooms.requireAccess).not.toHaveBeenCalled();
+    });
+
+    it('answers not_found when the message is in another room than the path says', async () => {
+      fakes.repository.findById.mockResolvedValue(message({ roomId: 'room-1' }));
+      const error = await rejection(fakes.service.delete(author.id, 'm1', 'room-2'));
+      expect(error.code).toBe('not_found');
+      expect(error.message).toBe('Message not found');
+      // Access to the path's room is checked first (a hidden room stays hidden), the message's room never is.
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledTimes(1);
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-2', 'view');
+      expect(fakes.repository.softDelete).not.toHaveBeenCalled();
+    });
+
+    it('answers with the room error when the path names a room the caller cannot see', async () => {
+      fakes.rooms.requireAccess.mockRejectedValue(ApiError.notFound('Room'));
+      const error = await rejection(fakes.service.edit(author.id, 'nope', 'x', 'room-2'));
+      expect(error.message).toBe('Room not found');
+    });
+
+    it('accepts a matching room in the path', async () => {
+      fakes.repository.findById.mockResolvedValue(message({ roomId: 'room-1' }));
+      fakes.repository.updateContent.mockResolvedValue(message({ content: 'x' }));
+      await fakes.service.edit(author.id, 'm1', 'x', 'room-1');
+      expect(fakes.repository.updateContent).toHaveBeenCalledWith('m1', 'x');
+    });
+
+    it('refuses a caller who is no longer a member of the message’s room', async () => {
+      fakes.repository.findById.mockResolvedValue(message());
+      fakes.rooms.requireAccess.mockRejectedValue(ApiError.forbidden('Join the room first'));
+      expect((await rejection(fakes.service.delete(author.id, 'm1'))).code).toBe('forbidden');
+      expect(fakes.repository.softDelete).not.toHaveBeenCalled();
+    });
+  });
+});

@@ -1,0 +1,2 @@
+export { RedisConnections, type RedisRole } from './redis-connections';
+export { RedisModule } from './redis.module';

@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import { Redis, type RedisOptions } from 'ioredis';
+
+export type RedisRole = 'command' | 'publisher' | 'subscriber' | 'adapter-pub' | 'adapter-sub';
+
+/**
+ * The Redis connections of one instance. Subscribers need connections of their own (a subscribed
+ * connection cannot run commands). All reconnect forever with a capped back-off and resubscribe by
+ * themselves; commands issued while Redis is away fail after one retry instead of piling up.
+ */
+export class RedisConnections {
+  private readonly logger = new Logger('Redis');
+  readonly command: Redis;
+  readonly publisher: Redis;
+  readonly subscriber: Redis;
+  readonly adapterPub: Redis;
+  readonly adapterSub: Redis;
+  private readonly all: Redis[];
+  private healthy = false;
+  private readonly listeners = new Set<(healthy: boolean) => void>();
+
+  constructor(url: string, instanceId: string) {
+    const base: RedisOptions = {
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
+      enableReadyCheck: true,
+      autoResubscribe: true,
+      lazyConnect: true,
+    };
+    const open = (role: RedisRole): Redis => {
+      const client = new Redis(url, { ...base, connectionName: `parley:${instanceId}:${role}` });
+      // An 'error' listener keeps ioredis errors from becoming uncaught exceptions; state is logged below.
+      client.on('error', () => undefined);
+      return client;
+    };
+    this.command = open('command');
+    this.publisher = open('publisher');
+    this.subscriber = open('subscriber');
+    this.adapterPub = open('adapter-pub');
+    this.adapterSub = open('adapter-sub');
+    this.all = [this.command, this.publisher, this.subscriber, this.adapterPub, this.adapterSub];
+    for (const client of this.all) {
+      client.on('ready', () => this.refresh());
+      client.on('end', () => this.refresh());
+      client.on('close', () => this.refresh());
+    }
+  }
+
+  /** Connects, waiting at most `timeoutMs`; the server starts degraded (and keeps retrying) if Redis is away. */
+  async connect(timeoutMs: number): Promise<boolean> {
+    const attempts = this.all.map((client) => client.connect().catch(() => undefined));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(attempts), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    this.refresh();
+    if (!this.healthy) this.logger.warn('Redis is not reachable yet; running degraded and retrying');
+    return this.healthy;
+  }
+
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
+  /** Called with true when every connection is ready again after an outage, false when one is lost. */
+  onHealthChange(listener: (healthy: boolean) => void): void {
+    this.listeners.add(listener);
+  }
+
+  async ping(): Promise<void> {
+    await this.command.ping();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+
+  private refresh(): void {
+    const healthy = this.all.every((client) => client.status === 'ready');
+    if (healthy === this.healthy) return;
+    this.healthy = healthy;
+    if (healthy) this.logger.log('Redis connections ready');
+    else this.logger.warn('Redis connection lost; serving local sockets, reconnecting');
+    for (const listener of this.listeners) listener(healthy);
+  }
+}
