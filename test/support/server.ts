@@ -42,3 +42,19 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
 export async function startTestServer(overrides: Record<string, string> = {}, databaseUrl?: string): Promise<RunningServer> {
   return startServer(testEnv(databaseUrl ?? (await createTestDatabase()), overrides));
 }
+
+/** Several in-process instances on one database and one Redis (own key prefix): a cluster in one process. */
+export async function startTestCluster(
+  size: number,
+  overrides: Record<string, string> = {},
+  redisUrl = process.env.PARLEY_TEST_REDIS_URL,
+): Promise<RunningServer[]> {
+  if (!redisUrl) throw new Error('PARLEY_TEST_REDIS_URL is not set: run the tests through jest (global setup)');
+  const databaseUrl = await createTestDatabase();
+  const prefix = `t${randomBytes(5).toString('hex')}`;
+  const servers: RunningServer[] = [];
+  for (let i = 0; i < size; i++) {
+    servers.push(await startTestServer({ REDIS_URL: redisUrl, REDIS_PREFIX: prefix, INSTANCE_ID: `${prefix}-${i}`, ...overrides }, databaseUrl));
+  }
+  return servers;
+}

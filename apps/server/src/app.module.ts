@@ -6,17 +6,20 @@ import { DatabaseModule } from '@parley/database';
 import { HealthModule } from '@parley/health';
 import { MessagesModule } from '@parley/messages';
 import { PresenceModule } from '@parley/presence';
+import { RedisModule, type RedisConnections } from '@parley/redis';
 import { RealtimeModule } from '@parley/realtime';
 import { RoomsModule } from '@parley/rooms';
 import { UsersModule } from '@parley/users';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** With `redis` (REDIS_URL set) broadcasts, presence and limits are cluster-wide; otherwise in-process. */
+  static forRoot(config: AppConfig, redis?: RedisConnections): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
+        ...(redis ? [RedisModule.forRoot(redis)] : []),
         CommonModule,
         PresenceModule,
         DatabaseModule,

@@ -5,7 +5,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { HttpExceptionFilter, sendError, ValidationPipe } from '@parley/common';
 import { loadConfig, type AppConfig } from '@parley/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
-import { ParleyIoAdapter } from '@parley/realtime';
+import { createRedisAdapterFactory, ParleyIoAdapter } from '@parley/realtime';
+import { RedisConnections } from '@parley/redis';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -46,7 +47,7 @@ export function buildOpenApiDocument(app: INestApplication): ReturnType<typeof S
 }
 
 /** Everything an instance needs around the Nest modules: limits, errors, validation, docs, static client. */
-function configureApp(app: NestExpressApplication, config: AppConfig): void {
+function configureApp(app: NestExpressApplication, config: AppConfig, redis?: RedisConnections): void {
   const logger = new Logger('HTTP');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.disable('x-powered-by');
@@ -57,7 +58,8 @@ function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.setGlobalPrefix('api');
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(new ValidationPipe());
-  app.useWebSocketAdapter(new ParleyIoAdapter(app, config));
+  // In a cluster the Socket.IO Redis adapter (libs/realtime/src/redis-io.adapter.ts) shares rooms and broadcasts.
+  app.useWebSocketAdapter(new ParleyIoAdapter(app, config, redis ? createRedisAdapterFactory(redis, config.socketAdapter) : undefined));
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   const webRoot = findWebRoot();
   if (webRoot) app.useStaticAssets(webRoot, { index: 'index.html', maxAge: '1h' });
@@ -75,16 +77,22 @@ export async function startServer(env: Record<string, string | undefined> = proc
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
     config.databaseUrl = embedded.url;
   }
+  let redis: RedisConnections | undefined;
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    if (config.redisUrl) {
+      redis = new RedisConnections(config.redisUrl, config.instanceId, config.redisPrefix);
+      await redis.connect(5000);
+    }
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, redis), {
       bodyParser: false,
       logger: config.logLevels,
       abortOnError: false,
     });
-    configureApp(app, config);
+    configureApp(app, config, redis);
     await app.listen(config.port, config.host);
   } catch (error) {
+    await redis?.close();
     await embedded?.stop();
     throw error;
   }

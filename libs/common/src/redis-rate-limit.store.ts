@@ -26,14 +26,17 @@ export class RedisRateLimitStore extends RateLimitStore {
   private sequence = 0;
   private degraded = false;
 
-  constructor(private readonly redis: Redis) {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'parley',
+  ) {
     super();
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
     try {
       const unique = `${process.pid}:${++this.sequence}:${Math.random().toString(36).slice(2, 8)}`;
-      const retryAfterMs = Number(await this.redis.eval(HIT, 1, `parley:rate:${key}`, String(windowMs), String(limit), unique));
+      const retryAfterMs = Number(await this.redis.eval(HIT, 1, `${this.prefix}:rate:${key}`, String(windowMs), String(limit), unique));
       if (this.degraded) {
         this.degraded = false;
         this.logger.log('Shared rate limits restored');

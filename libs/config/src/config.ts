@@ -19,6 +19,8 @@ export class AppConfig {
   embeddedPostgresPort!: number;
   /** When set, broadcasts, presence and limits are shared through Redis. */
   redisUrl?: string;
+  /** Namespace of every Redis key and channel. */
+  redisPrefix!: string;
   /** Socket.IO Redis adapter flavour: sharded pub/sub (Redis ≥ 7) or classic pub/sub. */
   socketAdapter!: 'sharded' | 'classic';
   /** An instance whose presence heartbeat is older than this is dead; its users go offline. */
@@ -144,6 +146,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.databaseUrl = reader.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   config.embeddedPostgresPort = reader.int('EMBEDDED_PG_PORT', 54329, 1, 65535);
   config.redisUrl = reader.url('REDIS_URL', ['redis:', 'rediss:']);
+  config.redisPrefix = reader.string('REDIS_PREFIX') ?? 'parley';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(config.redisPrefix)) reader.problems.push('REDIS_PREFIX must be 1–64 characters of letters, digits, _ . : -');
   config.socketAdapter = reader.oneOf('SOCKET_ADAPTER', ['sharded', 'classic'] as const, 'sharded');
   config.presenceInstanceTtlMs = reader.int('PRESENCE_TTL_MS', 10_000, 1000, 600_000);
   config.presenceHeartbeatMs = reader.int('PRESENCE_HEARTBEAT_MS', 2000, 100, 60_000);

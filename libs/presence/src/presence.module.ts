@@ -13,6 +13,7 @@ import { RedisPresenceStore } from './redis-presence.store';
       useFactory: (config: AppConfig, redis?: RedisConnections): PresenceStore =>
         redis
           ? new RedisPresenceStore(redis.command, {
+              prefix: redis.prefix,
               instanceId: config.instanceId,
               instanceTtlMs: config.presenceInstanceTtlMs,
               heartbeatMs: config.presenceHeartbeatMs,

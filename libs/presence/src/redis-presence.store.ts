@@ -2,10 +2,6 @@ import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PresenceStore, type PresenceEntry, type PresenceHooks, type PresenceTransitions } from './presence.store';
 
-const PREFIX = 'parley:presence';
-const INSTANCES = `${PREFIX}:instances`;
-const roomKey = (roomId: string): string => `${PREFIX}:room:${roomId}`;
-const instanceKey = (instanceId: string): string => `${PREFIX}:instance:${instanceId}`;
 const member = (entry: PresenceEntry): string => `${entry.roomId}|${entry.userId}|${entry.socketId}`;
 
 // Each script keeps the per-room socket counts and the per-instance socket set in step, atomically.
@@ -53,6 +49,8 @@ redis.call('ZREM', KEYS[2], ARGV[1])
 return offline`;
 
 export interface RedisPresenceOptions {
+  /** Namespace of the keys (REDIS_PREFIX). */
+  prefix: string;
   instanceId: string;
   /** An instance silent for this long is dead: its users go offline. */
   instanceTtlMs: number;
@@ -70,27 +68,37 @@ export class RedisPresenceStore extends PresenceStore {
   private hooks?: PresenceHooks;
   private ticking = false;
   private firstTick = true;
+  private readonly instancesKey: string;
+
+  private roomKey(roomId: string): string {
+    return `${this.options.prefix}:presence:room:${roomId}`;
+  }
+
+  private instanceKey(instanceId: string): string {
+    return `${this.options.prefix}:presence:instance:${instanceId}`;
+  }
 
   constructor(
     private readonly redis: Redis,
     private readonly options: RedisPresenceOptions,
   ) {
     super();
+    this.instancesKey = `${options.prefix}:presence:instances`;
   }
 
   async add(roomId: string, userId: string, socketId: string): Promise<boolean> {
-    const count = await this.redis.eval(ADD, 2, instanceKey(this.options.instanceId), roomKey(roomId), member({ roomId, userId, socketId }), userId);
+    const count = await this.redis.eval(ADD, 2, this.instanceKey(this.options.instanceId), this.roomKey(roomId), member({ roomId, userId, socketId }), userId);
     return count === 1;
   }
 
   async remove(roomId: string, userId: string, socketId: string): Promise<boolean> {
-    const count = await this.redis.eval(REMOVE, 2, instanceKey(this.options.instanceId), roomKey(roomId), member({ roomId, userId, socketId }), userId);
+    const count = await this.redis.eval(REMOVE, 2, this.instanceKey(this.options.instanceId), this.roomKey(roomId), member({ roomId, userId, socketId }), userId);
     return count === 0;
   }
 
   async onlineIn(roomId: string, userIds: string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
-    const counts = await this.redis.hmget(roomKey(roomId), ...userIds);
+    const counts = await this.redis.hmget(this.roomKey(roomId), ...userIds);
     return new Set(userIds.filter((_, i) => Number(counts[i] ?? 0) > 0));
   }
 
@@ -119,10 +127,10 @@ export class RedisPresenceStore extends PresenceStore {
         if (stale.length > 0) this.hooks?.onTransitions({ online: [], offline: stale });
         this.firstTick = false;
       }
-      const missing = await this.redis.eval(HEARTBEAT, 1, INSTANCES, this.options.instanceId);
+      const missing = await this.redis.eval(HEARTBEAT, 1, this.instancesKey, this.options.instanceId);
       // Missing means first beat, or we were taken for dead during an outage: restore our sockets.
       if (missing === 1) await this.restoreLocal();
-      const expired = (await this.redis.eval(EXPIRED, 1, INSTANCES, String(this.options.instanceTtlMs))) as string[];
+      const expired = (await this.redis.eval(EXPIRED, 1, this.instancesKey, String(this.options.instanceTtlMs))) as string[];
       for (const instanceId of expired) {
         if (instanceId === this.options.instanceId) continue;
         const offline = await this.reap(instanceId);
@@ -137,7 +145,7 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   private async reap(instanceId: string): Promise<PresenceTransitions['offline']> {
-    const offline = (await this.redis.eval(REAP, 2, instanceKey(instanceId), INSTANCES, instanceId, `${PREFIX}:room:`)) as string[];
+    const offline = (await this.redis.eval(REAP, 2, this.instanceKey(instanceId), this.instancesKey, instanceId, `${this.options.prefix}:presence:room:`)) as string[];
     return offline.map((entry) => {
       const [roomId = '', userId = ''] = entry.split('|');
       return { roomId, userId };
@@ -148,7 +156,7 @@ export class RedisPresenceStore extends PresenceStore {
   private async restoreLocal(): Promise<void> {
     const local = this.hooks?.localEntries() ?? [];
     const wanted = new Set(local.map(member));
-    const stored = await this.redis.smembers(instanceKey(this.options.instanceId));
+    const stored = await this.redis.smembers(this.instanceKey(this.options.instanceId));
     const transitions: PresenceTransitions = { online: [], offline: [] };
     for (const entry of stored) {
       if (wanted.has(entry)) continue;

@@ -61,6 +61,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     await this.messages.drain(Math.max(0, this.config.shutdownTimeoutMs - 2000));
     const sockets = this.registry.allLocalSockets();
     await Promise.all(sockets.map((socket) => this.registry.unregister(socket)));
+    await this.registry.stopPresence();
     // Closing the transport (not `disconnect()`) makes clients reconnect by themselves, to another instance.
     for (const socket of sockets) socket.conn.close();
     this.logger.log(`Closed ${sockets.length} socket(s)`);

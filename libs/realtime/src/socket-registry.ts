@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { PresenceStore } from '@parley/presence';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { PresenceStore, type PresenceEntry, type PresenceTransitions } from '@parley/presence';
+import { RoomsService } from '@parley/rooms';
 import { roomChannel, type ParleyServer, type ParleySocket } from './socket-types';
 
 /**
@@ -7,18 +8,33 @@ import { roomChannel, type ParleyServer, type ParleySocket } from './socket-type
  * presence (counted per socket, cluster-wide in the PresenceStore) and `presence` events stay exact.
  */
 @Injectable()
-export class SocketRegistry {
+export class SocketRegistry implements OnApplicationBootstrap {
   private readonly logger = new Logger(SocketRegistry.name);
   private readonly socketsByUser = new Map<string, Set<ParleySocket>>();
-  private server?: ParleyServer;
   /** Local subscriber sockets per room. */
   private readonly localSubscribers = new Map<string, number>();
+  private server?: ParleyServer;
+
   /** Called when a user's last socket in a room is gone (stops their typing there). */
   onUserLeftRoom: (roomId: string, userId: string) => void = () => undefined;
+  /** Awaited when this instance gets its first subscriber in a room (subscribe to its cluster traffic). */
+  onFirstLocalSubscriber: (roomId: string) => Promise<void> = () => Promise.resolve();
   /** Called when no socket of this instance is subscribed to a room any more. */
   onLastLocalSubscriberGone: (roomId: string) => void = () => undefined;
+  /** Presence changes found by upkeep rather than by a subscribe/unsubscribe here. */
+  onPresenceTransitions: (transitions: PresenceTransitions) => void = () => undefined;
 
-  constructor(private readonly presence: PresenceStore) {}
+  constructor(
+    private readonly presence: PresenceStore,
+    private readonly rooms: RoomsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.presence.start({
+      localEntries: () => this.localEntries(),
+      onTransitions: (transitions) => this.onPresenceTransitions(transitions),
+    });
+  }
 
   attach(server: ParleyServer): void {
     this.server = server;
@@ -57,13 +73,19 @@ export class SocketRegistry {
     return (this.localSubscribers.get(roomId) ?? 0) > 0;
   }
 
+  /** Resolves once the socket will receive the room's events from every instance. */
   async subscribe(socket: ParleySocket, roomId: string): Promise<void> {
     if (socket.data.subscriptions.has(roomId)) return;
     socket.data.subscriptions.add(roomId);
-    this.localSubscribers.set(roomId, (this.localSubscribers.get(roomId) ?? 0) + 1);
-    await socket.join(roomChannel(roomId));
-    if (await this.presence.add(roomId, socket.data.auth.id, socket.id)) {
-      this.server?.to(roomChannel(roomId)).emit('presence', { roomId, user: socket.data.user, status: 'online' });
+    const count = (this.localSubscribers.get(roomId) ?? 0) + 1;
+    this.localSubscribers.set(roomId, count);
+    await Promise.all([count === 1 ? this.onFirstLocalSubscriber(roomId) : undefined, socket.join(roomChannel(roomId))]);
+    try {
+      if (await this.presence.add(roomId, socket.data.auth.id, socket.id)) {
+        this.server?.to(roomChannel(roomId)).emit('presence', { roomId, user: socket.data.user, status: 'online' });
+      }
+    } catch (error) {
+      this.logger.warn(`Presence update failed for ${socket.data.auth.id} in ${roomId}: ${String(error)}`);
     }
   }
 
@@ -95,5 +117,32 @@ export class SocketRegistry {
   /** Room deleted: every local subscription to it ends, silently. */
   async dropRoom(roomId: string): Promise<void> {
     await Promise.all(this.allLocalSockets().map((socket) => this.unsubscribe(socket, roomId, false)));
+  }
+
+  /**
+   * After a cluster outage: subscribe again to every room with local subscribers, and drop subscriptions
+   * whose membership ended meanwhile (a kick announced while this instance could not hear it).
+   */
+  async recoverAfterOutage(): Promise<void> {
+    await Promise.all([...this.localSubscribers.keys()].map((roomId) => this.onFirstLocalSubscriber(roomId)));
+    const entries = this.localEntries();
+    const valid = await this.rooms.filterMemberships(entries.map(({ roomId, userId }) => ({ roomId, userId })));
+    const stale = new Set(entries.filter(({ roomId, userId }) => !valid.has(`${roomId}|${userId}`)).map(({ roomId, userId }) => `${roomId}|${userId}`));
+    for (const key of stale) {
+      const [roomId = '', userId = ''] = key.split('|');
+      this.logger.log(`Dropping subscription of ${userId} to ${roomId}: membership ended during the outage`);
+      await this.unsubscribeUser(userId, roomId);
+    }
+  }
+
+  /** Withdraws this instance from cluster presence (after its sockets were unregistered). */
+  stopPresence(): Promise<void> {
+    return this.presence.stop();
+  }
+
+  private localEntries(): PresenceEntry[] {
+    return this.allLocalSockets().flatMap((socket) =>
+      [...socket.data.subscriptions].map((roomId) => ({ roomId, userId: socket.data.auth.id, socketId: socket.id })),
+    );
   }
 }

@@ -19,7 +19,15 @@ export class RedisConnections {
   private healthy = false;
   private readonly listeners = new Set<(healthy: boolean) => void>();
 
-  constructor(url: string, instanceId: string) {
+  /**
+   * @param prefix namespaces every key and channel, so several Parley deployments (or test runs) can share
+   *   one Redis.
+   */
+  constructor(
+    url: string,
+    instanceId: string,
+    readonly prefix = 'parley',
+  ) {
     const base: RedisOptions = {
       maxRetriesPerRequest: 1,
       retryStrategy: (attempt) => Math.min(100 * attempt, 2000),

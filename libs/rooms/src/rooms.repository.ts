@@ -212,6 +212,17 @@ export class RoomsRepository {
     }));
   }
 
+  /** Of the given (room, user) pairs, those that are memberships, as "roomId|userId". */
+  async filterMemberships(pairs: Array<{ roomId: string; userId: string }>): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const rows = await this.db.query<Array<{ room_id: string; user_id: string }>>(
+      `SELECT m.room_id, m.user_id FROM memberships m
+       JOIN unnest($1::uuid[], $2::uuid[]) AS p(room_id, user_id) ON p.room_id = m.room_id AND p.user_id = m.user_id`,
+      [pairs.map((pair) => pair.roomId), pairs.map((pair) => pair.userId)],
+    );
+    return new Set(rows.map((row) => `${row.room_id}|${row.user_id}`));
+  }
+
   async listMemberIds(roomId: string): Promise<string[]> {
     const rows = await this.db.query<Array<{ user_id: string }>>(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId]);
     return rows.map((row) => row.user_id);

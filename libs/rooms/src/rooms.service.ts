@@ -188,6 +188,11 @@ export class RoomsService {
     return { room, created };
   }
 
+  /** Of the given (room, user) pairs, those that are memberships, as "roomId|userId". */
+  filterMemberships(pairs: Array<{ roomId: string; userId: string }>): Promise<Set<string>> {
+    return this.repository.filterMemberships(pairs);
+  }
+
   listMemberIds(roomId: string): Promise<string[]> {
     return this.repository.listMemberIds(roomId);
   }

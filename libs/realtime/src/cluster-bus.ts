@@ -1,0 +1,132 @@
+import { Logger } from '@nestjs/common';
+import type { Message, User } from '@parley/contract';
+import type { RedisConnections } from '@parley/redis';
+
+/** Facts every instance must act on for its own sockets (delivery in order, unsubscribing, dropping). */
+export type ClusterEvent =
+  | { type: 'message.created'; message: Message }
+  | { type: 'member.left'; roomId: string; user: User }
+  | { type: 'room.deleted'; roomId: string };
+
+type Handler = (event: ClusterEvent) => void;
+
+/** On the wire: the event and the instance it comes from (which ignores its own echo). */
+interface Envelope {
+  origin: string;
+  event: ClusterEvent;
+}
+
+/**
+ * Carries ClusterEvents to every instance that has subscribers in the room concerned. Messages travel on
+ * a channel per room that an instance subscribes to only while it has local subscribers, so an instance's
+ * share of the traffic grows with its rooms, not with the cluster's. Membership changes are rare and go to
+ * every instance on one channel.
+ */
+export abstract class ClusterBus {
+  private handler: Handler = () => undefined;
+
+  constructor(protected readonly instanceId: string) {}
+
+  /** Handles events published by other instances (the origin acts on its own events directly). */
+  onEvent(handler: Handler): void {
+    this.handler = handler;
+  }
+
+  protected receive(envelope: Envelope): void {
+    if (envelope.origin !== this.instanceId) this.handler(envelope.event);
+  }
+
+  protected wrap(event: ClusterEvent): Envelope {
+    return { origin: this.instanceId, event };
+  }
+
+  /** Publishes to the other instances; resolves false when the event could not leave this one (Redis away). */
+  abstract publish(roomId: string, event: ClusterEvent): Promise<boolean>;
+  abstract subscribeRoom(roomId: string): Promise<void>;
+  abstract unsubscribeRoom(roomId: string): Promise<void>;
+  /** Called after an outage once the bus carries events again (subscriptions were restored). */
+  onReconnect(_listener: () => void): void {
+    // an in-process bus never disconnects
+  }
+}
+
+/** One instance: there is nobody else to tell. */
+export class InProcessClusterBus extends ClusterBus {
+  publish(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+  subscribeRoom(): Promise<void> {
+    return Promise.resolve();
+  }
+  unsubscribeRoom(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export class RedisClusterBus extends ClusterBus {
+  private readonly logger = new Logger('ClusterBus');
+  /** Serialises subscribe/unsubscribe per room so a quick leave-then-join cannot end unsubscribed. */
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly clusterChannel: string;
+
+  private roomChannel(roomId: string): string {
+    return `${this.redis.prefix}:bus:room:${roomId}`;
+  }
+
+  constructor(
+    private readonly redis: RedisConnections,
+    instanceId: string,
+  ) {
+    super(instanceId);
+    this.clusterChannel = `${redis.prefix}:bus:cluster`;
+    const busPrefix = `${redis.prefix}:bus:`;
+    redis.subscriber.on('message', (channel: string, payload: string) => {
+      if (!channel.startsWith(busPrefix)) return;
+      try {
+        this.receive(JSON.parse(payload) as Envelope);
+      } catch (error) {
+        this.logger.warn(`Dropped a malformed bus message on ${channel}: ${String(error)}`);
+      }
+    });
+    redis.subscriber.subscribe(this.clusterChannel).catch((error: unknown) => this.logger.warn(`Subscribing the cluster channel failed: ${String(error)}`));
+  }
+
+  override onReconnect(listener: () => void): void {
+    this.redis.onHealthChange((healthy) => {
+      if (healthy) listener();
+    });
+  }
+
+  async publish(roomId: string, event: ClusterEvent): Promise<boolean> {
+    const channel = event.type === 'message.created' ? this.roomChannel(roomId) : this.clusterChannel;
+    try {
+      await this.redis.publisher.publish(channel, JSON.stringify(this.wrap(event)));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  subscribeRoom(roomId: string): Promise<void> {
+    return this.serialise(roomId, () => this.redis.subscriber.subscribe(this.roomChannel(roomId)));
+  }
+
+  unsubscribeRoom(roomId: string): Promise<void> {
+    return this.serialise(roomId, () => this.redis.subscriber.unsubscribe(this.roomChannel(roomId)));
+  }
+
+  private serialise(roomId: string, operation: () => Promise<unknown>): Promise<void> {
+    const previous = this.pending.get(roomId) ?? Promise.resolve();
+    // A failure (Redis away) is not fatal: ioredis resubscribes what it knows when it reconnects, and
+    // gaps are filled from the database by the sequencer.
+    const next = previous.then(operation).then(
+      () => undefined,
+      (error: unknown) => this.logger.debug(`Bus subscription change for ${roomId} failed: ${String(error)}`),
+    );
+    this.pending.set(roomId, next);
+    void next.then(() => {
+      if (this.pending.get(roomId) === next) this.pending.delete(roomId);
+    });
+    return next;
+  }
+}
