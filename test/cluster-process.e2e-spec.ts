@@ -1,0 +1,165 @@
+import type { AuthResult, Message, PresenceEvent, RoomJoinResult } from '@parley/contract';
+import { Client } from 'pg';
+import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { buildServer, freePort, spawnServer, type ServerProcess } from './support/process';
+import { RedisServer } from './support/redis';
+import { createTestDatabase, TEST_JWT_SECRET } from './support/server';
+
+/**
+ * Three Parley instances as separate processes (the built server, as in production) on one PostgreSQL
+ * and one Redis: what crosses between them, and what survives an instance being SIGKILLed.
+ */
+describe('three instances as separate processes', () => {
+  let redis: RedisServer;
+  let databaseUrl: string;
+  let instances: Array<{ process: ServerProcess; url: string; api: Api }>;
+  const sockets: TestSocket[] = [];
+
+  const open = async (index: number, user: AuthResult): Promise<TestSocket> => {
+    const socket = await connected(connectSocket(instances[index]!.url, user.accessToken));
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    buildServer();
+    redis = await RedisServer.start();
+    databaseUrl = await createTestDatabase();
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    const env = (i: number): Record<string, string> => ({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: String(ports[i]),
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redis.url,
+      JWT_SECRET: TEST_JWT_SECRET,
+      INSTANCE_ID: `proc-${i}`,
+      LOG_LEVEL: 'log',
+      SEND_RATE_LIMIT: '100000',
+      AUTH_RATE_LIMIT: '100000',
+    });
+    // Started together on an empty database: the migrations must run exactly once.
+    const processes = await Promise.all([0, 1, 2].map((i) => spawnServer(env(i))));
+    instances = processes.map((process, i) => ({ process, url: `http://127.0.0.1:${ports[i]}`, api: new Api(`http://127.0.0.1:${ports[i]}`) }));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    for (const instance of instances ?? []) {
+      if (instance.process.child.exitCode === null) {
+        instance.process.child.kill('SIGTERM');
+        await instance.process.exited;
+      }
+    }
+    await redis?.stop();
+  });
+
+  it('ran the migrations exactly once when all three started together on an empty database', async () => {
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const rows = await db.query<{ name: string }>('SELECT name FROM migrations');
+      expect(rows.rows.map((row) => row.name)).toEqual(['InitialSchema1764000000000']);
+    } finally {
+      await db.end();
+    }
+    const applied = instances.filter((instance) => /Applied migrations/.test(instance.process.output()));
+    expect(applied).toHaveLength(1);
+  });
+
+  it('delivers in seq order to subscribers on all three with concurrent senders on all three', async () => {
+    const users = await Promise.all(Array.from({ length: 6 }, (_, i) => instances[i % 3]!.api.register(uniqueName(`p${i}`))));
+    const room = await instances[0]!.api.createRoom(users[0]!.accessToken, uniqueName('Tri'));
+    const group = await Promise.all(users.map((user, i) => open(i % 3, user)));
+    for (const socket of group) await emitOk(socket, 'room:join', { roomId: room.id });
+    const inboxes = group.map((socket) => collect<Message>(socket, 'message:new'));
+    const total = 150;
+    const acks = await Promise.all(
+      Array.from({ length: total }, (_, i) => emitOk<Message>(group[i % group.length]!, 'message:send', { roomId: room.id, content: `m${i}` })),
+    );
+    expect(acks.map((message) => message.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    await eventually(() => inboxes.every((inbox) => inbox.length >= total), 15_000, 'deliveries on three instances');
+    for (const inbox of inboxes) expect(inbox.map((message) => message.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+  });
+
+  it('loses no acknowledged message when an instance is SIGKILLed mid-stream, and its users go offline', async () => {
+    const [watcherUser, senderUser, otherUser] = await Promise.all([
+      instances[0]!.api.register(uniqueName('w')),
+      instances[2]!.api.register(uniqueName('s')),
+      instances[1]!.api.register(uniqueName('o')),
+    ]);
+    const room = await instances[0]!.api.createRoom(watcherUser.accessToken, uniqueName('Kill'));
+    const watcher = await open(0, watcherUser);
+    const other = await open(1, otherUser);
+    const victim = await open(2, senderUser);
+    for (const socket of [watcher, other, victim]) await emitOk(socket, 'room:join', { roomId: room.id });
+    const seenByWatcher = collect<Message>(watcher, 'message:new');
+    const seenByOther = collect<Message>(other, 'message:new');
+
+    // The victim's user sends continuously; so does a survivor, so the room keeps moving.
+    const acked: Message[] = [];
+    let sending = true;
+    const pump = async (socket: TestSocket, tag: string): Promise<void> => {
+      for (let i = 0; sending && socket.connected; i++) {
+        const result = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: `${tag}${i}`, clientMsgId: `${tag}${i}` }).catch(() => undefined);
+        if (result?.ok) acked.push(result.data);
+      }
+    };
+    const pumps = [pump(victim, 'v'), pump(other, 'o')];
+    await eventually(() => acked.length >= 40, 10_000, 'traffic');
+
+    const offline = nextEvent<PresenceEvent>(watcher, 'presence', (event) => event.user.id === senderUser.user.id && event.status === 'offline', 20_000);
+    const killedAt = Date.now();
+    instances[2]!.process.child.kill('SIGKILL');
+    await instances[2]!.process.exited;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    sending = false;
+    await Promise.all(pumps);
+
+    // Every acknowledged message is committed.
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const stored = await db.query<{ id: string }>('SELECT id FROM messages WHERE room_id = $1', [room.id]);
+      const ids = new Set(stored.rows.map((row) => row.id));
+      expect(acked.filter((message) => !ids.has(message.id))).toEqual([]);
+    } finally {
+      await db.end();
+    }
+
+    // Every survivor has every acknowledged message, live or by catch-up, exactly once after de-duplication.
+    for (const [socket, seen] of [
+      [watcher, seenByWatcher],
+      [other, seenByOther],
+    ] as const) {
+      const caughtUp = await emitOk<RoomJoinResult>(socket, 'room:join', { roomId: room.id, sinceSeq: 0 });
+      const all = new Map([...seen, ...caughtUp.messages].map((message) => [message.id, message]));
+      for (const message of acked) expect(all.has(message.id)).toBe(true);
+      const liveSeqs = seen.map((message) => message.seq);
+      expect(liveSeqs).toEqual([...liveSeqs].sort((x, y) => x - y));
+    }
+
+    // The dead instance's user is marked offline by the survivors.
+    await offline;
+    const cleanupMs = Date.now() - killedAt;
+    console.log(`[cluster] presence cleanup after SIGKILL took ${cleanupMs} ms`);
+    expect(cleanupMs).toBeLessThan(15_000);
+  });
+
+  it('continues through a Redis restart', async () => {
+    const [a, b] = await Promise.all([instances[0]!.api.register(uniqueName('ra')), instances[1]!.api.register(uniqueName('rb'))]);
+    const room = await instances[0]!.api.createRoom(a.accessToken, uniqueName('Restart'));
+    const sa = await open(0, a);
+    const sb = await open(1, b);
+    await emitOk(sa, 'room:join', { roomId: room.id });
+    await emitOk(sb, 'room:join', { roomId: room.id });
+    const atB = collect<Message>(sb, 'message:new');
+    await redis.stop();
+    await emitOk(sa, 'message:send', { roomId: room.id, content: 'while Redis is down' });
+    await redis.start();
+    await eventually(async () => (await instances[1]!.api.get('/api/health')).status === 200, 20_000, 'recovery');
+    await eventually(async () => (await instances[0]!.api.get('/api/health')).status === 200, 20_000, 'recovery');
+    await emitOk(sa, 'message:send', { roomId: room.id, content: 'after the restart' });
+    await eventually(() => atB.length === 2, 10_000, 'delivery after the restart');
+    expect(atB.map((message) => message.content)).toEqual(['while Redis is down', 'after the restart']);
+  });
+});
