@@ -33,6 +33,7 @@ async function startRedis(): Promise<void> {
     return;
   }
   ensureBinary('redis-server', 'redis-server');
+  ensureBinary('nginx', 'nginx'); // for the load-balancer test of the shipped nginx config
   const redis = await RedisServer.start();
   globalThis.__PARLEY_TEST_REDIS__ = redis;
   process.env.PARLEY_TEST_REDIS_URL = redis.url;

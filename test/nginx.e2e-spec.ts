@@ -1,0 +1,67 @@
+import type { RunningServer } from '../apps/server/src/server';
+import { startNginx, writeNginxPrefix } from '../apps/cluster/src/nginx';
+import type { AuthResult, Message } from '@parley/contract';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { freePort } from './support/process';
+import { startTestCluster } from './support/server';
+
+/** The shipped nginx config (apps/cluster/nginx/parley.conf) in front of two instances. */
+describe('behind the shipped nginx config', () => {
+  let servers: RunningServer[];
+  let nginx: ChildProcess;
+  let prefix: string;
+  let lb: string;
+  let user: AuthResult;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    servers = await startTestCluster(2);
+    prefix = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
+    const port = await freePort();
+    writeNginxPrefix(prefix, servers.map((server) => `127.0.0.1:${server.port}`), port);
+    nginx = startNginx(prefix);
+    lb = `http://127.0.0.1:${port}`;
+    await eventually(async () => (await fetch(`${lb}/api/health`).catch(() => undefined))?.status === 200, 10_000, 'nginx');
+    user = await new Api(lb).register(uniqueName('lb'));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    const exited = new Promise((resolve) => nginx.once('exit', resolve));
+    nginx.kill('SIGTERM');
+    await exited;
+    await Promise.all(servers.map((server) => server.close()));
+    rmSync(prefix, { recursive: true, force: true });
+  });
+
+  it.each([['websocket'], ['polling']])('carries Socket.IO over the %s transport (sticky sessions for polling)', async (transport) => {
+    const room = await new Api(lb).createRoom(user.accessToken, uniqueName(`Lb${transport}`));
+    const socket = await connected(connectSocket(lb, user.accessToken, { transports: [transport] }));
+    sockets.push(socket);
+    const received = collect<Message>(socket, 'message:new');
+    await emitOk(socket, 'room:join', { roomId: room.id });
+    for (let i = 0; i < 10; i++) await emitOk(socket, 'message:send', { roomId: room.id, content: `${transport} ${i}` });
+    await eventually(() => received.length === 10, 5000, 'deliveries through nginx');
+    expect(received.map((message) => message.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('upgrades polling to websocket through the proxy', async () => {
+    const socket = await connected(connectSocket(lb, user.accessToken, { transports: ['polling', 'websocket'] }));
+    sockets.push(socket);
+    const engine = (socket as unknown as { io: { engine: { transport: { name: string }; once(event: string, cb: () => void): void } } }).io.engine;
+    await eventually(() => engine.transport.name === 'websocket', 5000, 'upgrade');
+  });
+
+  it('reaches an instance directly and through the balancer alike, with the contract\'s errors', async () => {
+    const viaLb = await new Api(lb).get<{ code: string }>('/api/rooms/not-a-uuid', user.accessToken);
+    expect(viaLb.status).toBe(400);
+    expect(viaLb.body.code).toBe('validation_failed');
+    const direct = new Api(servers[1]!.url);
+    const room = await direct.createRoom(user.accessToken, uniqueName('Direct'));
+    const listed = await new Api(lb).get<Array<{ id: string }>>('/api/rooms', user.accessToken);
+    expect(listed.body.map((entry) => entry.id)).toContain(room.id);
+  });
+});
