@@ -105,7 +105,7 @@ async function main(): Promise<void> {
   }
   mkdirSync(options.dataDir, { recursive: true });
   const children: Array<{ name: string; child: ChildProcess }> = [];
-  let database: EmbeddedDatabase | undefined;
+  const database: EmbeddedDatabase = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.pgPort });
   let stopping = false;
 
   const stop = async (code: number): Promise<void> => {
@@ -115,13 +115,12 @@ async function main(): Promise<void> {
     const exits = children.map(({ child }) => new Promise((done) => (child.exitCode !== null ? done(null) : child.once('exit', done))));
     for (const { name, child } of [...children].reverse()) child.kill(name === 'nginx' ? 'SIGQUIT' : 'SIGTERM');
     await Promise.race([Promise.all(exits), new Promise((done) => setTimeout(done, 15_000))]);
-    await database?.stop();
+    await database.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  database = await startEmbeddedPostgres({ dataDir: options.dataDir, port: options.pgPort });
   const redis = spawn('redis-server', ['--port', String(options.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -138,7 +137,7 @@ async function main(): Promise<void> {
       env: {
         ...process.env,
         PORT: String(port),
-        DATABASE_URL: database?.url,
+        DATABASE_URL: database.url,
         REDIS_URL: `redis://127.0.0.1:${options.redisPort}`,
         JWT_SECRET: secret,
         INSTANCE_ID: name,
