@@ -58,7 +58,7 @@ describe('three instances as separate processes', () => {
     await db.connect();
     try {
       const rows = await db.query<{ name: string }>('SELECT name FROM migrations');
-      expect(rows.rows.map((row) => row.name)).toEqual(['InitialSchema1764000000000']);
+      expect(rows.rows.map((row) => row.name)).toEqual(['InitialSchema1764000000000', 'Notifications1764100000000']);
     } finally {
       await db.end();
     }

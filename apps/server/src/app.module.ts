@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { HealthModule } from '@parley/health';
 import { MessagesModule } from '@parley/messages';
+import { NotificationsModule } from '@parley/notifications';
 import { PresenceModule } from '@parley/presence';
 import { RedisModule, type RedisConnections } from '@parley/redis';
 import { RealtimeModule } from '@parley/realtime';
@@ -28,6 +29,7 @@ export class AppModule {
         RoomsModule,
         MessagesModule,
         RealtimeModule,
+        NotificationsModule,
         HealthModule,
       ],
     };

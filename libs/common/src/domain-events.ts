@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Message, Room, User } from '@parley/contract';
+import type { AnnouncementEvent, Message, Room, User } from '@parley/contract';
 
 /**
  * Facts the domain services publish after a commit. Realtime (sockets) and notifications subscribe; the
@@ -16,6 +16,8 @@ export interface DomainEventMap {
   'member.left': { roomId: string; user: User; kicked: boolean };
   'read.updated': { roomId: string; userId: string; seq: number };
   'dm.created': { room: Room; createdBy: string; otherUserId: string };
+  /** An admin broadcast, for every socket and every notification stream. */
+  announcement: AnnouncementEvent;
 }
 
 export type DomainEventName = keyof DomainEventMap;

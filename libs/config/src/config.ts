@@ -41,6 +41,10 @@ export class AppConfig {
   httpRateLimitPerMinute!: number;
   adminUsernames!: string[];
   typingTimeoutMs!: number;
+  /** Comment line interval on SSE streams (keeps proxies from closing idle streams). */
+  sseKeepAliveMs!: number;
+  /** Interval of the admin stats stream and of each instance's stats report. */
+  statsIntervalMs!: number;
   shutdownTimeoutMs!: number;
   logLevels!: Array<'error' | 'warn' | 'log' | 'debug' | 'verbose'>;
 }
@@ -170,6 +174,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.httpRateLimitPerMinute = reader.int('HTTP_RATE_LIMIT', 1200, 1, 10_000_000);
   config.adminUsernames = reader.list('ADMIN_USERNAMES').map((name) => name.toLowerCase());
   config.typingTimeoutMs = reader.int('TYPING_TIMEOUT_MS', 5000, 100, 60_000);
+  config.sseKeepAliveMs = reader.int('SSE_KEEPALIVE_MS', 15_000, 50, 300_000);
+  config.statsIntervalMs = reader.int('STATS_INTERVAL_MS', 2000, 100, 60_000);
   config.shutdownTimeoutMs = reader.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000);
   const level = reader.oneOf('LOG_LEVEL', LOG_LEVELS, config.nodeEnv === 'test' ? 'warn' : 'log');
   config.logLevels = LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);

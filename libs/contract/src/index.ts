@@ -1,3 +1,4 @@
 export * from './objects';
 export * from './errors';
 export * from './socket-events';
+export * from './notifications';

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Message, User } from '@parley/contract';
-import type { RedisConnections } from '@parley/redis';
+import { KeyedQueue, type RedisConnections } from '@parley/redis';
 
 /** Facts every instance must act on for its own sockets (delivery in order, unsubscribing, dropping). */
 export type ClusterEvent =
@@ -65,8 +65,13 @@ export class InProcessClusterBus extends ClusterBus {
 
 export class RedisClusterBus extends ClusterBus {
   private readonly logger = new Logger('ClusterBus');
-  /** Serialises subscribe/unsubscribe per room so a quick leave-then-join cannot end unsubscribed. */
-  private readonly pending = new Map<string, Promise<void>>();
+  /**
+   * Subscription changes per room, in order. A failure (Redis away) is not fatal: ioredis resubscribes what
+   * it knows when it reconnects, the registry resubscribes the rest, and gaps are filled from the database.
+   */
+  private readonly subscriptions = new KeyedQueue((roomId, error) =>
+    this.logger.debug(`Bus subscription change for ${roomId} failed: ${String(error)}`),
+  );
   private readonly clusterChannel: string;
 
   private roomChannel(roomId: string): string {
@@ -108,25 +113,10 @@ export class RedisClusterBus extends ClusterBus {
   }
 
   subscribeRoom(roomId: string): Promise<void> {
-    return this.serialise(roomId, () => this.redis.subscriber.subscribe(this.roomChannel(roomId)));
+    return this.subscriptions.run(roomId, () => this.redis.subscriber.subscribe(this.roomChannel(roomId)));
   }
 
   unsubscribeRoom(roomId: string): Promise<void> {
-    return this.serialise(roomId, () => this.redis.subscriber.unsubscribe(this.roomChannel(roomId)));
-  }
-
-  private serialise(roomId: string, operation: () => Promise<unknown>): Promise<void> {
-    const previous = this.pending.get(roomId) ?? Promise.resolve();
-    // A failure (Redis away) is not fatal: ioredis resubscribes what it knows when it reconnects, and
-    // gaps are filled from the database by the sequencer.
-    const next = previous.then(operation).then(
-      () => undefined,
-      (error: unknown) => this.logger.debug(`Bus subscription change for ${roomId} failed: ${String(error)}`),
-    );
-    this.pending.set(roomId, next);
-    void next.then(() => {
-      if (this.pending.get(roomId) === next) this.pending.delete(roomId);
-    });
-    return next;
+    return this.subscriptions.run(roomId, () => this.redis.subscriber.unsubscribe(this.roomChannel(roomId)));
   }
 }

@@ -1,2 +1,3 @@
 export { RedisConnections, type RedisRole } from './redis-connections';
 export { RedisModule } from './redis.module';
+export { KeyedQueue } from './keyed-queue';

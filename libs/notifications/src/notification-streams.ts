@@ -1,0 +1,141 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '@parley/config';
+import type { DurableNotification } from '@parley/contract';
+import type { Response } from 'express';
+import { NotificationBus, type StreamEvent } from './notification-bus';
+import { NotificationsRepository } from './notifications.repository';
+
+interface Stream {
+  userId: string;
+  response: Response;
+  /** Highest durable id written to this stream; durable events at or below it are not sent again. */
+  lastDurableId: number;
+  /** Writes happen one after another (replay, gap fills and live events never interleave). */
+  queue: Promise<void>;
+  closed: boolean;
+}
+
+const REPLAY_PAGE = 500;
+
+/**
+ * The SSE streams held by this instance. Durable notifications are written in id order without gaps or
+ * duplicates: a stream starts from Last-Event-ID (or the user's current id), replays what it missed from
+ * the database, and whenever a live durable event skips ids (published by another instance out of order,
+ * or lost while Redis was away) the missing ones are read from the database first.
+ */
+@Injectable()
+export class NotificationStreams implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(NotificationStreams.name);
+  private readonly byUser = new Map<string, Set<Stream>>();
+  private keepAlive?: NodeJS.Timeout;
+  private count = 0;
+
+  constructor(
+    private readonly bus: NotificationBus,
+    private readonly repository: NotificationsRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  get size(): number {
+    return this.count;
+  }
+
+  onModuleInit(): void {
+    this.bus.onEvent((userId, event) => this.dispatch(userId, event));
+    this.keepAlive = setInterval(() => this.writeToAll(': keep-alive\n\n'), this.config.sseKeepAliveMs);
+    this.keepAlive.unref();
+  }
+
+  /** Ends every stream (shutdown); EventSource clients reconnect, to another instance, with Last-Event-ID. */
+  onApplicationShutdown(): void {
+    clearInterval(this.keepAlive);
+    for (const streams of this.byUser.values()) for (const stream of streams) stream.response.end();
+  }
+
+  async open(userId: string, response: Response, lastEventId: number | undefined): Promise<void> {
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    response.setHeader('Cache-Control', 'no-cache, no-transform');
+    response.setHeader('Connection', 'keep-alive');
+    response.setHeader('X-Accel-Buffering', 'no'); // nginx: do not buffer
+    response.flushHeaders();
+    response.write('retry: 3000\n\n');
+
+    const stream: Stream = { userId, response, lastDurableId: 0, queue: Promise.resolve(), closed: false };
+    response.on('close', () => this.close(stream));
+    let streams = this.byUser.get(userId);
+    if (!streams) {
+      streams = new Set();
+      this.byUser.set(userId, streams);
+    }
+    streams.add(stream);
+    this.count += 1;
+    // Listen before reading, so nothing committed meanwhile can fall between replay and live.
+    if (streams.size === 1) await this.bus.watchUser(userId);
+    this.enqueue(stream, async () => {
+      stream.lastDurableId = lastEventId ?? (await this.repository.currentId(userId));
+      await this.replay(stream);
+    });
+    response.write(': connected\n\n');
+  }
+
+  private close(stream: Stream): void {
+    if (stream.closed) return;
+    stream.closed = true;
+    this.count -= 1;
+    const streams = this.byUser.get(stream.userId);
+    streams?.delete(stream);
+    if (streams?.size === 0) {
+      this.byUser.delete(stream.userId);
+      void this.bus.unwatchUser(stream.userId);
+    }
+  }
+
+  private dispatch(userId: string | null, event: StreamEvent): void {
+    const targets = userId === null ? [...this.byUser.values()].flatMap((set) => [...set]) : [...(this.byUser.get(userId) ?? [])];
+    for (const stream of targets) this.enqueue(stream, () => this.deliver(stream, event));
+  }
+
+  private async deliver(stream: Stream, event: StreamEvent): Promise<void> {
+    if (event.kind === 'live') {
+      this.write(stream, `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      return;
+    }
+    const { id } = event.notification;
+    if (id <= stream.lastDurableId) return;
+    if (id === stream.lastDurableId + 1) this.writeDurable(stream, event.notification);
+    else await this.replay(stream); // ids were skipped: they are committed, read them (this one included)
+  }
+
+  private async replay(stream: Stream): Promise<void> {
+    for (;;) {
+      const missed = await this.repository.findAfter(stream.userId, stream.lastDurableId, REPLAY_PAGE);
+      for (const notification of missed) this.writeDurable(stream, notification);
+      if (missed.length < REPLAY_PAGE || stream.closed) return;
+    }
+  }
+
+  private writeDurable(stream: Stream, notification: DurableNotification): void {
+    if (notification.id <= stream.lastDurableId) return;
+    stream.lastDurableId = notification.id;
+    this.write(stream, `id: ${notification.id}\nevent: ${notification.type}\ndata: ${JSON.stringify(notification.data)}\n\n`);
+  }
+
+  private enqueue(stream: Stream, work: () => Promise<void> | void): void {
+    stream.queue = stream.queue
+      .then(() => (stream.closed ? undefined : work()))
+      .catch((error: unknown) => {
+        this.logger.warn(`Stream of ${stream.userId} failed, closing it: ${String(error)}`);
+        stream.response.end();
+        this.close(stream);
+      });
+  }
+
+  private write(stream: Stream, chunk: string): void {
+    if (!stream.closed) stream.response.write(chunk);
+  }
+
+  private writeToAll(chunk: string): void {
+    for (const streams of this.byUser.values()) for (const stream of streams) this.write(stream, chunk);
+  }
+}
