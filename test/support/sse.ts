@@ -14,11 +14,10 @@ export class SseClient {
   private readonly abort = new AbortController();
   private done?: Promise<void>;
 
-  private constructor(private readonly url: string) {}
 
   /** Connects; resolves once the response headers arrived (rejects on network errors). */
   static async connect(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
-    const client = new SseClient(url);
+    const client = new SseClient();
     const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: client.abort.signal });
     client.status = response.status;
     client.headers = response.headers;

@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from '@parley/admin';
 import { AuthModule } from '@parley/auth';
 import { CommonModule } from '@parley/common';
 import { AppConfig, ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { HealthModule } from '@parley/health';
 import { MessagesModule } from '@parley/messages';
+import { MetricsModule } from '@parley/metrics';
 import { NotificationsModule } from '@parley/notifications';
 import { PresenceModule } from '@parley/presence';
 import { RedisModule, type RedisConnections } from '@parley/redis';
@@ -22,6 +24,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         ...(redis ? [RedisModule.forRoot(redis)] : []),
         CommonModule,
+        MetricsModule,
         PresenceModule,
         DatabaseModule,
         UsersModule,
@@ -30,6 +33,7 @@ export class AppModule {
         MessagesModule,
         RealtimeModule,
         NotificationsModule,
+        AdminModule,
         HealthModule,
       ],
     };

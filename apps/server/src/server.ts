@@ -55,7 +55,7 @@ function configureApp(app: NestExpressApplication, config: AppConfig, redis?: Re
   app.useBodyParser('json', { limit: config.httpBodyLimitBytes });
   // Body-parser errors (too large, malformed JSON) happen before Nest's routing: answer them the same way.
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendError(response, error, logger));
-  app.setGlobalPrefix('api');
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(new ValidationPipe());
   // In a cluster the Socket.IO Redis adapter (libs/realtime/src/redis-io.adapter.ts) shares rooms and broadcasts.

@@ -1,6 +1,19 @@
 import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error';
 
+const databaseErrorListeners = new Set<() => void>();
+
+/** Called for every request that fails on a database error (metrics). */
+export function onDatabaseError(listener: () => void): void {
+  databaseErrorListeners.add(listener);
+}
+
+function isDatabaseError(error: unknown): boolean {
+  const name = errorField(error, 'name');
+  const sqlState = errorField(error, 'code');
+  return name === 'QueryFailedError' || (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) || sqlState === 'ECONNREFUSED';
+}
+
 /** PostgreSQL SQLSTATEs worth telling apart; everything else is `internal`. */
 const PG_SERIALIZATION_FAILURES = new Set(['40001', '40P01']);
 const PG_CONNECTION_FAILURES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
@@ -38,6 +51,7 @@ function errorField(error: unknown, field: string): unknown {
  * Returns `unexpected: true` for errors that deserve a log line with the stack.
  */
 export function toApiError(error: unknown): { apiError: ApiError; unexpected: boolean } {
+  if (isDatabaseError(error)) for (const listener of databaseErrorListeners) listener();
   if (error instanceof ApiError) return { apiError: error, unexpected: false };
   if (error instanceof HttpException) {
     const status = error.getStatus();

@@ -4,6 +4,7 @@ import type { Message, MessagePage, RoomRole } from '@parley/contract';
 import type { RoomAccess, RoomAccessLevel } from '@parley/rooms';
 import type { PageQuery } from './messages.repository';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MessagesService } from './messages.service';
+import { Metrics } from '@parley/metrics';
 
 type StoredMessage = Message & { isDeleted: boolean };
 
@@ -55,7 +56,8 @@ function makeFakes(role: RoomRole | null = 'member') {
   const emitted: Array<{ name: DomainEventName; payload: DomainEventMap[DomainEventName] }> = [];
   jest.spyOn(events, 'emit').mockImplementation((name, payload) => void emitted.push({ name, payload }));
   const config = { sendRateLimit: 5, sendRateWindowMs: 10_000 } as AppConfig;
-  const service = new MessagesService(repository as never, rooms as never, rateLimits, events, config);
+  const metrics = new Metrics({ instanceId: 'unit' } as AppConfig);
+  const service = new MessagesService(repository as never, rooms as never, rateLimits, events, config, metrics);
   return { repository, rooms, rateLimits, events, emitted, service };
 }
 

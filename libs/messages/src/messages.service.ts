@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents, RateLimitStore, type AuthUser } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { Message, MessagePage } from '@parley/contract';
+import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { MessagesRepository, type PageQuery } from './messages.repository';
 
@@ -19,6 +20,7 @@ export class MessagesService {
     private readonly rateLimits: RateLimitStore,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   /**
@@ -26,7 +28,9 @@ export class MessagesService {
    * Resolves only after the commit. A retried clientMsgId returns the stored message and stores nothing.
    */
   send(author: AuthUser, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
+    const stopTimer = this.metrics.sendDuration.startTimer({ stage: 'commit' });
     const pending = this.persist(author, roomId, content, clientMsgId ?? null);
+    pending.then(() => stopTimer(), () => undefined);
     this.inFlight.add(pending);
     const forget = (): void => void this.inFlight.delete(pending);
     pending.then(forget, forget);
@@ -48,6 +52,7 @@ export class MessagesService {
       if (!stored) throw ApiError.internal();
       return stored;
     }
+    this.metrics.messagesPersisted.inc();
     this.events.emit('message.created', { message });
     return message;
   }

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '@parley/config';
+import { Metrics } from '@parley/metrics';
 import type { DurableNotification } from '@parley/contract';
 import type { Response } from 'express';
 import { NotificationBus, type StreamEvent } from './notification-bus';
@@ -34,7 +35,10 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
     private readonly bus: NotificationBus,
     private readonly repository: NotificationsRepository,
     private readonly config: AppConfig,
-  ) {}
+    metrics: Metrics,
+  ) {
+    metrics.countStreamsWith(() => this.count);
+  }
 
   get size(): number {
     return this.count;

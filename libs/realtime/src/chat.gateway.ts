@@ -6,6 +6,7 @@ import { AppConfig } from '@parley/config';
 import type { RoomJoinResult } from '@parley/contract';
 import { CLIENT_EVENT_NAMES } from '@parley/contract';
 import { MessagesService } from '@parley/messages';
+import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
 import { MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
@@ -35,6 +36,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly registry: SocketRegistry,
     private readonly broadcaster: RoomBroadcaster,
     private readonly config: AppConfig,
+    private readonly metrics: Metrics,
   ) {}
 
   afterInit(server: ParleyServer): void {
@@ -95,8 +97,12 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       return {};
     }, admit);
 
-    bindEvent(socket, 'message:send', MessageSendDto, (_socket, payload) =>
-      this.messages.send(me, payload.roomId, payload.content, payload.clientMsgId), admit);
+    bindEvent(socket, 'message:send', MessageSendDto, async (_socket, payload) => {
+      const ackTimer = this.metrics.sendDuration.startTimer({ stage: 'ack' });
+      const message = await this.messages.send(me, payload.roomId, payload.content, payload.clientMsgId);
+      ackTimer(); // the ack is written right after this handler returns
+      return message;
+    }, admit);
 
     bindEvent(socket, 'message:edit', MessageEditDto, (_socket, payload) =>
       this.messages.edit(me.id, payload.messageId, payload.content), admit);

@@ -4,6 +4,7 @@ import { AppConfig } from '@parley/config';
 import type { Room, ServerEventName, ServerToClientEvents, User } from '@parley/contract';
 import type { PresenceTransitions } from '@parley/presence';
 import { MessagesService } from '@parley/messages';
+import { Metrics } from '@parley/metrics';
 import { UsersService } from '@parley/users';
 import { ClusterBus, type ClusterEvent } from './cluster-bus';
 import { RoomSequencer } from './room-sequencer';
@@ -35,12 +36,18 @@ export class RoomBroadcaster implements OnApplicationShutdown {
     private readonly registry: SocketRegistry,
     private readonly bus: ClusterBus,
     config: AppConfig,
+    metrics: Metrics,
   ) {
+    metrics.countSocketsWith(() => registry.localSocketCount);
     this.sequencer = new RoomSequencer({
       gapWaitMs: 250,
       maxGapAttempts: 40,
       loadAfter: async (roomId, afterSeq) => (await messages.catchUp(roomId, afterSeq)).messages,
-      deliver: (message) => this.server?.local.to(roomChannel(message.roomId)).emit('message:new', message),
+      deliver: (message) => {
+        const channel = roomChannel(message.roomId);
+        this.server?.local.to(channel).emit('message:new', message);
+        metrics.messageDeliveries.inc(this.server?.of('/').adapter.rooms.get(channel)?.size ?? 0);
+      },
       onError: (error) => this.logger.warn(`Gap fill: ${String(error)}`),
     });
     this.typing = new TypingTracker(config.typingTimeoutMs, (roomId, userId, isTyping) => void this.announceTyping(roomId, userId, isTyping));
@@ -62,6 +69,7 @@ export class RoomBroadcaster implements OnApplicationShutdown {
     events.on('read.updated', (event) => this.emitToRoom(event.roomId, 'receipt', event));
     events.on('member.joined', ({ roomId, user }) => this.emitToRoom(roomId, 'member:joined', { roomId, user }));
     events.on('room.updated', ({ room }) => this.emitToRoom(room.id, 'room:updated', neutralRoom(room)));
+    events.on('announcement', (announcement) => void this.server?.emit('announcement', announcement));
   }
 
   attach(server: ParleyServer): void {

@@ -61,6 +61,11 @@ export class SocketRegistry implements OnApplicationBootstrap {
     await Promise.all([...socket.data.subscriptions].map((roomId) => this.unsubscribe(socket, roomId)));
   }
 
+  /** Users with at least one socket on this instance. */
+  localUserIds(): string[] {
+    return [...this.socketsByUser.keys()];
+  }
+
   localSocketsOf(userId: string): ParleySocket[] {
     return [...(this.socketsByUser.get(userId) ?? [])];
   }

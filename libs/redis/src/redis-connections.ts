@@ -18,6 +18,7 @@ export class RedisConnections {
   private readonly all: Redis[];
   private healthy = false;
   private readonly listeners = new Set<(healthy: boolean) => void>();
+  private readonly errorListeners = new Set<(error: Error) => void>();
 
   /**
    * @param prefix namespaces every key and channel, so several Parley deployments (or test runs) can share
@@ -38,7 +39,9 @@ export class RedisConnections {
     const open = (role: RedisRole): Redis => {
       const client = new Redis(url, { ...base, connectionName: `parley:${instanceId}:${role}` });
       // An 'error' listener keeps ioredis errors from becoming uncaught exceptions; state is logged below.
-      client.on('error', () => undefined);
+      client.on('error', (error: Error) => {
+        for (const listener of this.errorListeners) listener(error);
+      });
       return client;
     };
     this.command = open('command');
@@ -72,6 +75,11 @@ export class RedisConnections {
   /** Called with true when every connection is ready again after an outage, false when one is lost. */
   onHealthChange(listener: (healthy: boolean) => void): void {
     this.listeners.add(listener);
+  }
+
+  /** Every error of every connection (for the error counter metric). */
+  onError(listener: (error: Error) => void): void {
+    this.errorListeners.add(listener);
   }
 
   async ping(): Promise<void> {

@@ -212,6 +212,11 @@ export class RoomsRepository {
     }));
   }
 
+  async countRooms(): Promise<number> {
+    const rows = await this.db.query<Array<{ count: number }>>(`SELECT count(*) AS count FROM rooms`);
+    return rows[0]?.count ?? 0;
+  }
+
   /** Of the given (room, user) pairs, those that are memberships, as "roomId|userId". */
   async filterMemberships(pairs: Array<{ roomId: string; userId: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();

@@ -188,6 +188,10 @@ export class RoomsService {
     return { room, created };
   }
 
+  countRooms(): Promise<number> {
+    return this.repository.countRooms();
+  }
+
   /** Of the given (room, user) pairs, those that are memberships, as "roomId|userId". */
   filterMemberships(pairs: Array<{ roomId: string; userId: string }>): Promise<Set<string>> {
     return this.repository.filterMemberships(pairs);

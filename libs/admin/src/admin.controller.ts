@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, DomainEvents } from '@parley/common';
+import { AppConfig } from '@parley/config';
+import type { Response } from 'express';
+import { AdminGuard } from './admin.guard';
+import { AdminStatsDto, BroadcastDto } from './dto';
+import { StatsService, type ClusterStats } from './stats.service';
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@ApiErrors('unauthorized', 'forbidden', 'rate_limited')
+@Controller('admin')
+export class AdminController {
+  constructor(
+    private readonly stats: StatsService,
+    private readonly events: DomainEvents,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get('stats')
+  @ApiOperation({ summary: 'Cluster-wide figures, and per instance (admins only)' })
+  @ApiOkResponse({ type: AdminStatsDto })
+  current(): Promise<ClusterStats> {
+    return this.stats.cluster();
+  }
+
+  @Get('stats/stream')
+  @ApiOperation({ summary: 'The same figures as Server-Sent Events (`event: stats`) every 2 s (STATS_INTERVAL_MS)' })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'An endless text/event-stream of `stats` events' })
+  stream(@Res() response: Response): void {
+    response.status(200);
+    response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    response.setHeader('Cache-Control', 'no-cache, no-transform');
+    response.setHeader('X-Accel-Buffering', 'no');
+    response.flushHeaders();
+    let busy = false;
+    const send = (): void => {
+      if (busy) return; // a slow round never piles up
+      busy = true;
+      this.stats
+        .cluster()
+        .then((stats) => response.write(`event: stats\ndata: ${JSON.stringify(stats)}\n\n`))
+        .catch(() => response.write(': stats unavailable\n\n'))
+        .finally(() => (busy = false));
+    };
+    send();
+    const timer = setInterval(send, this.config.statsIntervalMs);
+    response.on('close', () => clearInterval(timer));
+  }
+
+  @Post('broadcast')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Send an `announcement` to every socket and every notification stream, cluster-wide' })
+  @ApiNoContentResponse()
+  @ApiErrors('validation_failed')
+  broadcast(@Body() body: BroadcastDto): void {
+    this.events.emit('announcement', { content: body.content, createdAt: new Date().toISOString() });
+  }
+}

@@ -1,0 +1,2 @@
+export { AdminModule } from './admin.module';
+export { MessageRate } from './message-rate';

@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '@parley/config';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of one instance (label `instance`). Names are documented in docs/operations.md.
+ * Node's default metrics are included: event-loop lag (`nodejs_eventloop_lag_seconds`, p50/p90/p99),
+ * heap, GC, CPU, open handles.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+  private socketCount: () => number = () => 0;
+  private streamCount: () => number = () => 0;
+
+  readonly socketsConnected: Gauge;
+  readonly sseStreams: Gauge;
+  readonly messagesPersisted: Counter;
+  readonly messageDeliveries: Counter;
+  readonly sendDuration: Histogram<'stage'>;
+  readonly redisErrors: Counter;
+  readonly databaseErrors: Counter;
+
+  constructor(config: AppConfig) {
+    this.registry.setDefaultLabels({ instance: config.instanceId });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    const registers = [this.registry];
+    // prom-client calls collect() with the gauge as `this`; the sources are read through these closures.
+    const sockets = (): number => this.socketCount();
+    const streams = (): number => this.streamCount();
+    this.socketsConnected = new Gauge({
+      name: 'parley_sockets_connected',
+      help: 'Socket.IO connections held by this instance',
+      registers,
+      collect() {
+        this.set(sockets());
+      },
+    });
+    this.sseStreams = new Gauge({
+      name: 'parley_sse_streams',
+      help: 'Notification SSE streams held by this instance',
+      registers,
+      collect() {
+        this.set(streams());
+      },
+    });
+    this.messagesPersisted = new Counter({ name: 'parley_messages_persisted_total', help: 'Messages committed by this instance', registers });
+    this.messageDeliveries = new Counter({
+      name: 'parley_message_deliveries_total',
+      help: 'message:new events written to this instance\'s sockets (one per receiving socket)',
+      registers,
+    });
+    this.sendDuration = new Histogram({
+      name: 'parley_send_duration_seconds',
+      help: 'Time from receiving a send to its commit (stage="commit") and to its acknowledgement (stage="ack")',
+      labelNames: ['stage'],
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      registers,
+    });
+    this.redisErrors = new Counter({ name: 'parley_redis_errors_total', help: 'Errors reported by the Redis connections', registers });
+    this.databaseErrors = new Counter({ name: 'parley_database_errors_total', help: 'Requests that failed on a database error', registers });
+  }
+
+  /** Where the gauges read their values (set by the realtime and notifications modules). */
+  countSocketsWith(source: () => number): void {
+    this.socketCount = source;
+  }
+
+  countStreamsWith(source: () => number): void {
+    this.streamCount = source;
+  }
+}
