@@ -1,0 +1,65 @@
+import type { RunningServer } from '../apps/server/src/server';
+import type { AuthResult, Message, Room } from '@parley/contract';
+import { Api, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { startTestCluster } from './support/server';
+import { SseClient } from './support/sse';
+
+/**
+ * Nothing about a private room reaches a non-member, on any channel: every SSE event type and every socket
+ * event type is produced in a private room and a DM while an outsider listens on both instances.
+ */
+describe('privacy of private rooms and direct rooms', () => {
+  let servers: RunningServer[];
+
+  beforeAll(async () => {
+    servers = await startTestCluster(2, { TYPING_TIMEOUT_MS: '300' });
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+  });
+
+  it('tells an outsider nothing, while members hear everything', async () => {
+    const [apiA, apiB] = servers.map((server) => new Api(server.url)) as [Api, Api];
+    const [alice, bob, eve] = await Promise.all([apiA.register(uniqueName('pa')), apiB.register(uniqueName('pb')), apiB.register(uniqueName('pe'))]);
+
+    const eveStreams = await Promise.all(servers.map((server) => SseClient.connect(`${server.url}/api/notifications/stream?token=${eve.accessToken}`)));
+    const eveSockets: TestSocket[] = await Promise.all(servers.map((server) => connected(connectSocket(server.url, eve.accessToken))));
+    const eveSocketEvents: Array<{ event: string; payload: unknown }> = [];
+    for (const socket of eveSockets) socket.onAny((event: string, payload: unknown) => eveSocketEvents.push({ event, payload }));
+    const bobStream = await SseClient.connect(`${servers[1]!.url}/api/notifications/stream?token=${bob.accessToken}`);
+
+    // Every kind of event, in a private room and a DM.
+    const room = await apiA.createRoom(alice.accessToken, uniqueName('Vault'), 'private');
+    await apiA.post(`/api/rooms/${room.id}/members`, { userId: bob.user.id }, alice.accessToken);
+    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
+    const b = await connected(connectSocket(servers[1]!.url, bob.accessToken));
+    await emitOk(a, 'room:join', { roomId: room.id });
+    await emitOk(b, 'room:join', { roomId: room.id });
+    const message = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: `@${eve.user.username} @${bob.user.username} secret plans` });
+    await emitOk(b, 'typing', { roomId: room.id, isTyping: true });
+    await emitOk(b, 'message:read', { roomId: room.id, seq: message.seq });
+    await emitOk(a, 'message:edit', { messageId: message.id, content: 'edited secret' });
+    await emitOk(a, 'message:delete', { messageId: message.id });
+    await apiA.request('PATCH', `/api/rooms/${room.id}`, { token: alice.accessToken, body: { description: 'still secret' } });
+    const dm = (await apiA.post<Room>('/api/dms', { userId: bob.user.id }, alice.accessToken)).body;
+    await apiA.post(`/api/rooms/${dm.id}/messages`, { content: `dm mentioning @${eve.user.username}` }, alice.accessToken);
+    await apiB.post(`/api/rooms/${room.id}/leave`, undefined, bob.accessToken);
+    await apiA.request('DELETE', `/api/rooms/${room.id}`, { token: alice.accessToken });
+
+    // The member heard it (so the events were really produced)...
+    await eventually(
+      () => ['room.invited', 'message.created', 'mention', 'dm.created', 'member.left'].every((type) => bobStream.of(type).length > 0),
+      5000,
+      'member notifications',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // ...and the outsider heard nothing about either room.
+    const leaked = (payload: unknown): boolean => JSON.stringify(payload).includes(room.id) || JSON.stringify(payload).includes(dm.id);
+    for (const stream of eveStreams) expect(stream.events.filter((event) => leaked(event.data))).toEqual([]);
+    expect(eveSocketEvents.filter((entry) => leaked(entry.payload))).toEqual([]);
+    expect((await apiB.get<unknown[]>('/api/notifications', eve.accessToken)).body).toEqual([]);
+
+    for (const socket of [...eveSockets, a, b]) socket.disconnect();
+    await Promise.all([...eveStreams, bobStream].map((stream) => stream.close()));
+  });
+});
