@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
 import { freePort } from './support/process';
 import { startTestCluster } from './support/server';
+import { SseClient } from './support/sse';
 
 /** The shipped nginx config (apps/cluster/nginx/parley.conf) in front of two instances. */
 describe('behind the shipped nginx config', () => {
@@ -53,6 +54,20 @@ describe('behind the shipped nginx config', () => {
     sockets.push(socket);
     const engine = (socket as unknown as { io: { engine: { transport: { name: string }; once(event: string, cb: () => void): void } } }).io.engine;
     await eventually(() => engine.transport.name === 'websocket', 5000, 'upgrade');
+  });
+
+  it('streams notifications through the proxy unbuffered', async () => {
+    const friend = await new Api(lb).register(uniqueName('lbf'));
+    const stream = await SseClient.connect(`${lb}/api/notifications/stream?token=${friend.accessToken}`);
+    try {
+      expect(stream.status).toBe(200);
+      expect(stream.headers?.get('content-type')).toMatch(/^text\/event-stream/);
+      // Raised directly on an instance, received through nginx as it happens.
+      await new Api(servers[1]!.url).post('/api/dms', { userId: friend.user.id }, user.accessToken);
+      await eventually(() => stream.of('dm.created').length === 1, 3000, 'dm.created through nginx');
+    } finally {
+      await stream.close();
+    }
   });
 
   it('reaches an instance directly and through the balancer alike, with the contract\'s errors', async () => {

@@ -1,5 +1,5 @@
 import type { RunningServer } from '../apps/server/src/server';
-import type { AuthResult, Message, Room } from '@parley/contract';
+import type { Message, Room } from '@parley/contract';
 import { Api, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 import { SseClient } from './support/sse';
