@@ -1,0 +1,308 @@
+import type {
+  Ack,
+  AnnouncementEvent,
+  ClientToServerEvents,
+  DurableNotification,
+  NotificationEventMap,
+  ServerToClientEvents,
+  User,
+} from '@parley/contract';
+import { io, type Socket } from 'socket.io-client';
+import { Emitter } from './emitter';
+import { ParleyError } from './errors';
+import { Http, RestApi, type FetchLike } from './http';
+import { RoomHandle, type RoomTransport } from './room-handle';
+import { MemorySessionStore, sessionFrom, type Session, type SessionStore } from './session';
+import { readEventStream, SseParser } from './sse';
+
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+export interface ParleyClientOptions {
+  /** Server origin, e.g. `http://localhost:3000`; `''` for the page's own origin in a browser. */
+  baseUrl: string;
+  store?: SessionStore;
+  /** Socket.IO transports (default websocket first, polling as fallback). */
+  transports?: Array<'websocket' | 'polling'>;
+  /** How long a hole in a room's messages may stay before it is fetched over REST (default 400 ms). */
+  gapWaitMs?: number;
+  /** Acknowledgement timeout of socket events (default 10 s). */
+  ackTimeoutMs?: number;
+  fetch?: FetchLike;
+}
+
+export type Notification =
+  | { [K in keyof NotificationEventMap]: { event: K; data: NotificationEventMap[K]; id?: number } }[keyof NotificationEventMap];
+
+export interface ClientEvents {
+  status: ConnectionStatus;
+  /** Signed in, refreshed or signed out (null). */
+  session: Session | null;
+  announcement: AnnouncementEvent;
+  notification: Notification;
+  /** A problem the application may want to show (e.g. the notification stream keeps failing). */
+  error: ParleyError;
+}
+
+const REFRESH_MARGIN_MS = 30_000;
+
+/**
+ * The Parley SDK: typed REST calls, the Socket.IO connection with token refresh and reconnects, rooms with
+ * gap-free in-order delivery (RoomHandle), and the notification stream with Last-Event-ID resume.
+ */
+export class ParleyClient extends Emitter<ClientEvents> {
+  readonly rest: RestApi;
+  private readonly store: SessionStore;
+  private session: Session | null;
+  private refreshing?: Promise<string | null>;
+  private socket?: Socket<ServerToClientEvents, ClientToServerEvents>;
+  private readonly rooms = new Map<string, RoomHandle>();
+  private currentStatus: ConnectionStatus = 'disconnected';
+  private notificationAbort?: AbortController;
+  private lastNotificationId?: number;
+
+  constructor(private readonly options: ParleyClientOptions) {
+    super();
+    this.store = options.store ?? new MemorySessionStore();
+    this.session = this.store.load();
+    const http = new Http(options.baseUrl, { accessToken: () => this.accessToken(), recover: () => this.refresh() }, options.fetch);
+    this.rest = new RestApi(http);
+  }
+
+  get user(): User | null {
+    return this.session?.user ?? null;
+  }
+
+  get status(): ConnectionStatus {
+    return this.currentStatus;
+  }
+
+  // ---- authentication -------------------------------------------------------------------------------
+
+  async register(username: string, password: string, displayName?: string): Promise<User> {
+    this.setSession(sessionFrom(await this.rest.auth.register(username, password, displayName)));
+    return this.session?.user as User;
+  }
+
+  async login(username: string, password: string): Promise<User> {
+    this.setSession(sessionFrom(await this.rest.auth.login(username, password)));
+    return this.session?.user as User;
+  }
+
+  async logout(): Promise<void> {
+    const refreshToken = this.session?.refreshToken;
+    this.disconnect();
+    this.stopNotifications();
+    this.setSession(null);
+    if (refreshToken) await this.rest.auth.logout(refreshToken).catch(() => undefined);
+  }
+
+  /** A valid access token, refreshed shortly before it expires; null when signed out. */
+  async accessToken(): Promise<string | null> {
+    const session = this.session;
+    if (!session) return null;
+    if (session.accessTokenExpiresAt - Date.now() > REFRESH_MARGIN_MS) return session.accessToken;
+    return this.refresh();
+  }
+
+  /** Rotates the tokens (one refresh at a time); a refused refresh signs out. */
+  refresh(): Promise<string | null> {
+    this.refreshing ??= (async () => {
+      const refreshToken = this.session?.refreshToken;
+      if (!refreshToken) return null;
+      try {
+        const session = sessionFrom(await this.rest.auth.refresh(refreshToken));
+        this.setSession(session);
+        return session.accessToken;
+      } catch (error) {
+        if (error instanceof ParleyError && error.code === 'network') throw error;
+        this.setSession(null);
+        return null;
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  private setSession(session: Session | null): void {
+    this.session = session;
+    this.store.save(session);
+    this.emit('session', session);
+  }
+
+  // ---- realtime -------------------------------------------------------------------------------------
+
+  /** Opens the socket (idempotent). Reconnects by itself; rooms are re-joined with catch-up. */
+  connect(): void {
+    if (this.socket) return;
+    this.setStatus('connecting');
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(this.options.baseUrl, {
+      transports: this.options.transports ?? ['websocket', 'polling'],
+      // Called before every (re)connection attempt, so a reconnect always carries a fresh token.
+      auth: (callback) => {
+        this.accessToken().then(
+          (token) => callback(token ? { token } : {}),
+          () => callback({}),
+        );
+      },
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.setStatus('connected');
+      for (const room of this.rooms.values()) room.resync().catch((error: unknown) => this.report(error));
+    });
+    socket.on('disconnect', (reason) => {
+      this.setStatus('reconnecting');
+      // Server-side disconnects are not retried by socket.io-client itself.
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.on('connect_error', (error) => {
+      if (socket.active) return; // transport trouble: socket.io-client retries by itself
+      this.setStatus('reconnecting');
+      const retry = (): void => void setTimeout(() => this.socket === socket && socket.connect(), 1000 + Math.random() * 2000);
+      if (error.message === 'unauthorized') {
+        this.refresh().then((token) => (token ? retry() : this.disconnect()), retry);
+      } else retry();
+    });
+    socket.on('message:new', (message) => this.rooms.get(message.roomId)?.handleLive(message));
+    socket.on('message:updated', (message) => this.rooms.get(message.roomId)?.emit('updated', message));
+    socket.on('message:deleted', (event) => this.rooms.get(event.roomId)?.emit('deleted', event));
+    socket.on('presence', (event) => this.rooms.get(event.roomId)?.emit('presence', event));
+    socket.on('typing', (event) => this.rooms.get(event.roomId)?.emit('typing', event));
+    socket.on('receipt', (event) => this.rooms.get(event.roomId)?.emit('receipt', event));
+    socket.on('member:joined', (event) => this.rooms.get(event.roomId)?.emit('memberJoined', event));
+    socket.on('member:left', (event) => {
+      const room = this.rooms.get(event.roomId);
+      room?.emit('memberLeft', event);
+      if (room && event.user.id === this.user?.id) this.closeRoom(event.roomId, 'removed');
+    });
+    socket.on('room:updated', (room) => this.rooms.get(room.id)?.emit('roomUpdated', room));
+    socket.on('room:deleted', (event) => this.closeRoom(event.roomId, 'deleted'));
+    socket.on('announcement', (event) => this.emit('announcement', event));
+  }
+
+  disconnect(): void {
+    this.socket?.disconnect();
+    this.socket = undefined;
+    this.setStatus('disconnected');
+  }
+
+  /** The handle of a room (created on first use); call `join()` on it to subscribe. */
+  room(roomId: string): RoomHandle {
+    let handle = this.rooms.get(roomId);
+    if (!handle) {
+      handle = new RoomHandle(roomId, this.transport(), this.options.gapWaitMs ?? 400);
+      this.rooms.set(roomId, handle);
+    }
+    return handle;
+  }
+
+  /** Sends a client event and resolves with its ack data (ParleyError on `{ ok: false }` or timeout). */
+  async emitWithAck<E extends keyof ClientToServerEvents>(
+    event: E,
+    payload: Parameters<ClientToServerEvents[E]>[0],
+  ): Promise<Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new ParleyError('network', 'Not connected');
+    type Data = Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
+    let response: Ack<Data>;
+    try {
+      const emitter = socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as {
+        emitWithAck(event: string, payload: unknown): Promise<Ack<Data>>;
+      };
+      response = await emitter.emitWithAck(event, payload);
+    } catch {
+      throw new ParleyError('network', `No answer to ${event}`);
+    }
+    if (!response.ok) throw new ParleyError(response.error.code, response.error.message, 0, response.error.details);
+    return response.data;
+  }
+
+  private transport(): RoomTransport {
+    return {
+      emit: (event, payload) => this.emitWithAck(event, payload),
+      rest: this.rest,
+      isConnected: () => this.socket?.connected ?? false,
+      whenConnected: () => this.whenConnected(),
+    };
+  }
+
+  private whenConnected(): Promise<void> {
+    if (this.socket?.connected) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.on('status', (status) => {
+        if (status === 'connected') {
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+
+  private closeRoom(roomId: string, reason: 'deleted' | 'removed'): void {
+    this.rooms.get(roomId)?.close(reason);
+    this.rooms.delete(roomId);
+  }
+
+  private setStatus(status: ConnectionStatus): void {
+    if (status === this.currentStatus) return;
+    this.currentStatus = status;
+    this.emit('status', status);
+  }
+
+  private report(error: unknown): void {
+    this.emit('error', error instanceof ParleyError ? error : new ParleyError('internal', String(error)));
+  }
+
+  // ---- notifications (SSE) --------------------------------------------------------------------------
+
+  /**
+   * Listens to the notification stream (emits `notification`). Uses fetch with the Authorization header,
+   * reconnects with back-off, resumes after the last durable id, and refreshes the token when needed.
+   */
+  startNotifications(): void {
+    if (this.notificationAbort) return;
+    const abort = new AbortController();
+    this.notificationAbort = abort;
+    void this.runNotifications(abort.signal);
+  }
+
+  stopNotifications(): void {
+    this.notificationAbort?.abort();
+    this.notificationAbort = undefined;
+  }
+
+  private async runNotifications(signal: AbortSignal): Promise<void> {
+    const fetchImpl = this.options.fetch ?? ((input: string, init?: RequestInit) => fetch(input, init));
+    for (let failures = 0; !signal.aborted; ) {
+      try {
+        const token = await this.accessToken();
+        if (!token) return;
+        const headers: Record<string, string> = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
+        if (this.lastNotificationId !== undefined) headers['last-event-id'] = String(this.lastNotificationId);
+        const response = await fetchImpl(`${this.options.baseUrl}/api/notifications/stream`, { headers, signal });
+        if (response.status === 401) {
+          if (!(await this.refresh())) return;
+          continue;
+        }
+        if (!response.ok || !response.body) throw new ParleyError('unavailable', `Notification stream answered ${response.status}`, response.status);
+        failures = 0;
+        const parser = new SseParser((message) => {
+          const id = message.id === undefined ? undefined : Number(message.id);
+          if (id !== undefined) this.lastNotificationId = id;
+          this.emit('notification', { event: message.event, data: JSON.parse(message.data) as unknown, id } as Notification);
+        });
+        await readEventStream(response.body, parser);
+      } catch (error) {
+        if (signal.aborted) return;
+        failures += 1;
+        if (failures === 3) this.report(error);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(failures, 6))));
+    }
+  }
+}
+
+export type { DurableNotification };

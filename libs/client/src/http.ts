@@ -1,0 +1,111 @@
+import type { AuthResult, DurableNotification, ErrorBody, Member, Message, MessagePage, Room, User } from '@parley/contract';
+import { ParleyError } from './errors';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface HttpAuth {
+  /** A valid access token (refreshed when about to expire), or null when signed out. */
+  accessToken(): Promise<string | null>;
+  /** Called once on a 401 with a token: refresh and retry, or give up (null). */
+  recover(): Promise<string | null>;
+}
+
+/** JSON over fetch with the contract's error body turned into ParleyError. */
+export class Http {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly auth: HttpAuth,
+    private readonly fetchImpl: FetchLike = (input, init) => fetch(input, init),
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown, options: { anonymous?: boolean } = {}): Promise<T> {
+    let token = options.anonymous ? null : await this.auth.accessToken();
+    for (let attempt = 0; ; attempt++) {
+      const response = await this.send(method, path, body, token);
+      if (response.status === 401 && token && attempt === 0) {
+        token = await this.auth.recover();
+        if (token) continue;
+      }
+      return this.parse<T>(response);
+    }
+  }
+
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  private async send(method: string, path: string, body: unknown, token: string | null): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (token) headers.authorization = `Bearer ${token}`;
+    try {
+      return await this.fetchImpl(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch (error) {
+      throw new ParleyError('network', `Cannot reach the server: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private async parse<T>(response: Response): Promise<T> {
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    if (response.ok) return json as T;
+    const error = (json ?? {}) as Partial<ErrorBody>;
+    throw new ParleyError(error.code ?? 'internal', error.message ?? response.statusText, response.status, error.details);
+  }
+}
+
+const q = (params: Record<string, string | number | boolean | undefined>): string => {
+  const entries = Object.entries(params).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
+  return entries.length ? `?${new URLSearchParams(entries.map(([key, value]) => [key, String(value)])).toString()}` : '';
+};
+const id = (value: string): string => encodeURIComponent(value);
+
+/** Typed wrappers of every REST endpoint of the contract. */
+export class RestApi {
+  constructor(private readonly http: Http) {}
+
+  readonly auth = {
+    register: (username: string, password: string, displayName?: string): Promise<AuthResult> =>
+      this.http.request('POST', '/api/auth/register', { username, password, ...(displayName ? { displayName } : {}) }, { anonymous: true }),
+    login: (username: string, password: string): Promise<AuthResult> => this.http.request('POST', '/api/auth/login', { username, password }, { anonymous: true }),
+    refresh: (refreshToken: string): Promise<AuthResult> => this.http.request('POST', '/api/auth/refresh', { refreshToken }, { anonymous: true }),
+    logout: (refreshToken: string): Promise<void> => this.http.request('POST', '/api/auth/logout', { refreshToken }, { anonymous: true }),
+  };
+
+  readonly users = {
+    me: (): Promise<User> => this.http.request('GET', '/api/users/me'),
+    search: (search: string, limit?: number): Promise<User[]> => this.http.request('GET', `/api/users${q({ search, limit })}`),
+  };
+
+  readonly rooms = {
+    list: (options: { joined?: boolean } = {}): Promise<Room[]> => this.http.request('GET', `/api/rooms${q({ joined: options.joined ? true : undefined })}`),
+    get: (roomId: string): Promise<Room> => this.http.request('GET', `/api/rooms/${id(roomId)}`),
+    create: (input: { name: string; description?: string; visibility?: 'public' | 'private' }): Promise<Room> => this.http.request('POST', '/api/rooms', input),
+    update: (roomId: string, changes: { name?: string; description?: string }): Promise<Room> => this.http.request('PATCH', `/api/rooms/${id(roomId)}`, changes),
+    remove: (roomId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}`),
+    join: (roomId: string): Promise<Room> => this.http.request('POST', `/api/rooms/${id(roomId)}/join`),
+    leave: (roomId: string): Promise<void> => this.http.request('POST', `/api/rooms/${id(roomId)}/leave`),
+    members: (roomId: string): Promise<Member[]> => this.http.request('GET', `/api/rooms/${id(roomId)}/members`),
+    addMember: (roomId: string, userId: string): Promise<Member> => this.http.request('POST', `/api/rooms/${id(roomId)}/members`, { userId }),
+    kick: (roomId: string, userId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/members/${id(userId)}`),
+    markRead: (roomId: string, seq: number): Promise<void> => this.http.request('POST', `/api/rooms/${id(roomId)}/read`, { seq }),
+    openDirect: (userId: string): Promise<Room> => this.http.request('POST', '/api/dms', { userId }),
+  };
+
+  readonly messages = {
+    page: (roomId: string, options: { before?: number; after?: number; limit?: number } = {}): Promise<MessagePage> =>
+      this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q(options)}`),
+    send: (roomId: string, content: string, clientMsgId?: string): Promise<Message> =>
+      this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}) }),
+    edit: (roomId: string, messageId: string, content: string): Promise<Message> =>
+      this.http.request('PATCH', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`, { content }),
+    remove: (roomId: string, messageId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`),
+  };
+
+  readonly notifications = {
+    list: (options: { unread?: boolean; limit?: number; before?: number } = {}): Promise<DurableNotification[]> =>
+      this.http.request('GET', `/api/notifications${q({ unread: options.unread ? true : undefined, limit: options.limit, before: options.before })}`),
+    markRead: (upToId: number): Promise<void> => this.http.request('POST', '/api/notifications/read', { upToId }),
+  };
+}

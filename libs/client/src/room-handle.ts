@@ -1,0 +1,206 @@
+import type {
+  Ack,
+  ClientToServerEvents,
+  MemberEvent,
+  Message,
+  MessageDeletedEvent,
+  PresenceEvent,
+  ReceiptEvent,
+  Room,
+  RoomJoinResult,
+  TypingEvent,
+} from '@parley/contract';
+import { Emitter } from './emitter';
+import type { RestApi } from './http';
+import { RoomFeed } from './room-feed';
+
+export interface RoomEvents {
+  /** Every committed message exactly once, in seq order (live, catch-up and gap fills merged). */
+  message: Message;
+  updated: Message;
+  deleted: MessageDeletedEvent;
+  presence: PresenceEvent;
+  typing: TypingEvent;
+  receipt: ReceiptEvent;
+  memberJoined: MemberEvent;
+  memberLeft: MemberEvent;
+  /** Room-wide fields changed (name, description, member count…); per-viewer fields are null in it. */
+  roomUpdated: Room;
+  /** The room was deleted, or the user was removed from it: the handle is closed. */
+  closed: { reason: 'deleted' | 'removed' };
+}
+
+/** What a room handle needs from the client (kept narrow for testing). */
+export interface RoomTransport {
+  emit<E extends keyof ClientToServerEvents>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<AckData<E>>;
+  readonly rest: RestApi;
+  isConnected(): boolean;
+  /** Resolves when the socket is connected (again). */
+  whenConnected(): Promise<void>;
+}
+
+type AckData<E extends keyof ClientToServerEvents> = Parameters<ClientToServerEvents[E]>[1] extends (response: Ack<infer T>) => void ? T : never;
+
+let clientMsgCounter = 0;
+function newClientMsgId(): string {
+  clientMsgCounter = (clientMsgCounter + 1) % 1_000_000;
+  return `sdk-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${clientMsgCounter}`;
+}
+
+/**
+ * One joined room. Merges live `message:new`, `room:join` catch-up, acks of own sends and REST pages into
+ * one exactly-once, in-order stream (RoomFeed). A hole that live traffic does not fill within `gapWaitMs`
+ * is fetched over REST; after a reconnect the room is re-joined with `sinceSeq`.
+ */
+export class RoomHandle extends Emitter<RoomEvents> {
+  readonly feed = new RoomFeed();
+  room?: Room;
+  private joined = false;
+  private initialised = false;
+  private closed = false;
+  private beforeJoin: Message[] = [];
+  private gapTimer?: ReturnType<typeof setTimeout>;
+  private filling = false;
+  /** Lowest seq the application has (for loading older history). */
+  private oldestSeq?: number;
+
+  constructor(
+    readonly roomId: string,
+    private readonly transport: RoomTransport,
+    private readonly gapWaitMs: number,
+  ) {
+    super();
+  }
+
+  get lastSeq(): number {
+    return this.feed.lastSeq;
+  }
+
+  /**
+   * Subscribes (joining a public room as a member if needed). The first join starts live delivery after the
+   * room's current lastSeq; load earlier messages with `loadOlder()`. Later joins (reconnects) catch up.
+   */
+  async join(): Promise<Room> {
+    const payload = this.initialised ? { roomId: this.roomId, sinceSeq: this.feed.lastSeq } : { roomId: this.roomId };
+    const result: RoomJoinResult = await this.transport.emit('room:join', payload);
+    this.room = result.room;
+    if (!this.initialised) {
+      this.initialised = true;
+      this.feed.lastSeq = result.room.lastSeq;
+      this.oldestSeq = result.room.lastSeq + 1;
+    }
+    this.joined = true;
+    this.deliver([...result.messages, ...this.beforeJoin.splice(0)]);
+    if (result.hasMore) await this.fillGap();
+    return result.room;
+  }
+
+  /** Older messages than any delivered so far (newest page before them), oldest first. Not sent to `message`. */
+  async loadOlder(limit = 50): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const before = this.oldestSeq ?? this.feed.lastSeq + 1;
+    if (before <= 1) return { messages: [], hasMore: false };
+    const page = await this.transport.rest.messages.page(this.roomId, { before, limit });
+    if (page.messages[0]) this.oldestSeq = page.messages[0].seq;
+    return page;
+  }
+
+  /** Sends with an idempotency key; retries the same key across reconnects, so it is stored exactly once. */
+  async send(content: string, options: { clientMsgId?: string; attempts?: number } = {}): Promise<Message> {
+    const clientMsgId = options.clientMsgId ?? newClientMsgId();
+    const attempts = options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const message = await this.transport.emit('message:send', { roomId: this.roomId, content, clientMsgId });
+        this.deliver([message]);
+        return message;
+      } catch (error) {
+        const retryable = (error as { code?: string }).code === 'network' || (error as { code?: string }).code === 'unavailable';
+        if (!retryable || attempt >= attempts) throw error;
+        await this.transport.whenConnected();
+      }
+    }
+  }
+
+  edit(messageId: string, content: string): Promise<Message> {
+    return this.transport.emit('message:edit', { messageId, content });
+  }
+
+  async remove(messageId: string): Promise<void> {
+    await this.transport.emit('message:delete', { messageId });
+  }
+
+  async setTyping(isTyping: boolean): Promise<void> {
+    await this.transport.emit('typing', { roomId: this.roomId, isTyping });
+  }
+
+  /** Moves the read marker (never back); defaults to everything delivered. */
+  async markRead(seq = this.feed.lastSeq): Promise<void> {
+    await this.transport.emit('message:read', { roomId: this.roomId, seq });
+  }
+
+  /** Unsubscribes this connection (membership stays; use the REST API to leave the room). */
+  async unsubscribe(): Promise<void> {
+    this.joined = false;
+    clearTimeout(this.gapTimer);
+    if (this.transport.isConnected()) await this.transport.emit('room:leave', { roomId: this.roomId });
+  }
+
+  get isJoined(): boolean {
+    return this.joined;
+  }
+
+  /** @internal called by the client for `message:new` of this room. */
+  handleLive(message: Message): void {
+    if (!this.initialised) {
+      this.beforeJoin.push(message);
+      return;
+    }
+    this.deliver([message]);
+  }
+
+  /** @internal the socket reconnected: catch up from lastSeq. */
+  async resync(): Promise<void> {
+    if (this.joined && !this.closed) await this.join();
+  }
+
+  /** @internal */
+  close(reason: 'deleted' | 'removed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.joined = false;
+    clearTimeout(this.gapTimer);
+    this.emit('closed', { reason });
+  }
+
+  private deliver(messages: Message[]): void {
+    for (const message of this.feed.accept(messages)) this.emit('message', message);
+    if (this.feed.hasGap && !this.gapTimer && !this.filling) {
+      this.gapTimer = setTimeout(() => {
+        this.gapTimer = undefined;
+        void this.fillGap();
+      }, this.gapWaitMs);
+    } else if (!this.feed.hasGap && this.gapTimer) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    }
+  }
+
+  /** Reads what is missing after lastSeq over REST, page by page. */
+  private async fillGap(): Promise<void> {
+    if (this.filling) return;
+    this.filling = true;
+    try {
+      for (;;) {
+        const page = await this.transport.rest.messages.page(this.roomId, { after: this.feed.lastSeq, limit: 200 });
+        this.deliver(page.messages);
+        if (!page.hasMore || page.messages.length === 0) break;
+      }
+    } catch (error) {
+      // Retried by the next live message or reconnect; the application keeps what it has.
+      console.warn('Parley SDK: filling a gap failed', error);
+    } finally {
+      this.filling = false;
+      if (this.feed.hasGap) this.deliver([]);
+    }
+  }
+}
