@@ -1,0 +1,71 @@
+import { ParleyError } from './errors';
+import { Http, RestApi, type FetchLike } from './http';
+
+function respond(status: number, body?: unknown): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+describe('Http and RestApi', () => {
+  const calls: Array<{ url: string; init?: RequestInit }> = [];
+  let responses: Response[];
+  const fetchImpl: FetchLike = (url, init) => {
+    calls.push({ url, init });
+    const next = responses.shift();
+    return next ? Promise.resolve(next) : Promise.reject(new Error('connection refused'));
+  };
+  let token: string | null;
+  let recovered: string | null;
+  const http = (): Http => new Http('http://server', { accessToken: () => Promise.resolve(token), recover: () => Promise.resolve(recovered) }, fetchImpl);
+
+  beforeEach(() => {
+    calls.length = 0;
+    responses = [];
+    token = 'access-1';
+    recovered = 'access-2';
+  });
+
+  it('sends JSON with the bearer token and parses the answer', async () => {
+    responses.push(respond(201, { id: 'r1' }));
+    const room = await new RestApi(http()).rooms.create({ name: 'general' });
+    expect(room).toEqual({ id: 'r1' });
+    expect(calls[0]?.url).toBe('http://server/api/rooms');
+    expect(calls[0]?.init?.method).toBe('POST');
+    expect((calls[0]?.init?.headers as Record<string, string>).authorization).toBe('Bearer access-1');
+    expect(calls[0]?.init?.body).toBe('{"name":"general"}');
+  });
+
+  it('builds query strings and encodes path segments', async () => {
+    responses.push(respond(200, { messages: [], hasMore: false }), respond(200, []));
+    const api = new RestApi(http());
+    await api.messages.page('a/b', { before: 10, limit: 5 });
+    await api.rooms.list({ joined: true });
+    expect(calls.map((call) => call.url)).toEqual(['http://server/api/rooms/a%2Fb/messages?before=10&limit=5', 'http://server/api/rooms?joined=true']);
+  });
+
+  it('turns contract errors into ParleyError with code, status and details', async () => {
+    responses.push(respond(400, { statusCode: 400, code: 'validation_failed', message: 'bad', details: { name: ['too long'] } }));
+    const error = await new RestApi(http()).rooms.create({ name: 'x' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ParleyError);
+    expect(error).toMatchObject({ code: 'validation_failed', status: 400, message: 'bad', details: { name: ['too long'] } });
+  });
+
+  it('retries once with a refreshed token after a 401', async () => {
+    responses.push(respond(401, { statusCode: 401, code: 'unauthorized', message: 'expired' }), respond(200, { id: 'me' }));
+    expect(await new RestApi(http()).users.me()).toEqual({ id: 'me' });
+    expect((calls[1]?.init?.headers as Record<string, string>).authorization).toBe('Bearer access-2');
+  });
+
+  it('gives up with unauthorized when the session cannot be recovered', async () => {
+    recovered = null;
+    responses.push(respond(401, { statusCode: 401, code: 'unauthorized', message: 'expired' }));
+    await expect(new RestApi(http()).users.me()).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('sends auth calls without a token and reports network failures as code "network"', async () => {
+    responses.push(respond(204));
+    await new RestApi(http()).auth.logout('refresh');
+    expect((calls[0]?.init?.headers as Record<string, string>).authorization).toBeUndefined();
+    await expect(new RestApi(http()).users.me()).rejects.toMatchObject({ code: 'network' });
+  });
+});

@@ -1,0 +1,145 @@
+import type { Message, MessagePage, Room, RoomJoinResult } from '@parley/contract';
+import { ParleyError } from './errors';
+import type { RestApi } from './http';
+import { RoomHandle, type RoomTransport } from './room-handle';
+
+const message = (seq: number): Message => ({
+  id: `m${seq}`,
+  roomId: 'r1',
+  seq,
+  author: { id: 'u', username: 'ann', displayName: 'Ann', createdAt: '2026-01-01T00:00:00.000Z' },
+  content: `#${seq}`,
+  clientMsgId: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  editedAt: null,
+  deletedAt: null,
+});
+const room = (lastSeq: number): Room => ({
+  id: 'r1',
+  name: 'r',
+  description: '',
+  visibility: 'public',
+  kind: 'group',
+  createdBy: 'u',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  memberCount: 1,
+  lastSeq,
+  joined: true,
+  role: 'member',
+  unreadCount: 0,
+});
+
+describe('RoomHandle', () => {
+  let emitted: Array<{ event: string; payload: unknown }>;
+  let answers: Array<(payload: unknown) => Promise<unknown>>;
+  let pages: MessagePage[];
+  let connectedPromise: Promise<void>;
+  let handle: RoomHandle;
+  let delivered: number[];
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    emitted = [];
+    answers = [];
+    pages = [];
+    connectedPromise = Promise.resolve();
+    const transport: RoomTransport = {
+      emit: (event, payload) => {
+        emitted.push({ event, payload });
+        const answer = answers.shift();
+        return (answer ? answer(payload) : Promise.resolve({})) as never;
+      },
+      rest: { messages: { page: jest.fn(() => Promise.resolve(pages.shift() ?? { messages: [], hasMore: false })) } } as unknown as RestApi,
+      isConnected: () => true,
+      whenConnected: () => connectedPromise,
+    };
+    handle = new RoomHandle('r1', transport, 400);
+    delivered = [];
+    handle.on('message', (m) => delivered.push(m.seq));
+  });
+  afterEach(() => jest.useRealTimers());
+
+  const joinWith = (result: RoomJoinResult): void => {
+    answers.push(() => Promise.resolve(result));
+  };
+
+  it('starts live delivery after the room\'s lastSeq and keeps live messages that beat the join ack', async () => {
+    let release!: () => void;
+    answers.push(() => new Promise((resolve) => (release = () => resolve({ room: room(10), messages: [], hasMore: false }))));
+    const joining = handle.join();
+    handle.handleLive(message(11)); // arrives before the ack
+    release();
+    await joining;
+    expect(emitted[0]).toEqual({ event: 'room:join', payload: { roomId: 'r1' } });
+    expect(delivered).toEqual([11]);
+    expect(handle.lastSeq).toBe(11);
+  });
+
+  it('fills a hole over REST when live traffic does not within gapWaitMs', async () => {
+    joinWith({ room: room(10), messages: [], hasMore: false });
+    await handle.join();
+    pages.push({ messages: [message(11), message(12)], hasMore: false });
+    handle.handleLive(message(12));
+    expect(delivered).toEqual([]);
+    await jest.advanceTimersByTimeAsync(400);
+    expect(delivered).toEqual([11, 12]);
+  });
+
+  it('does not fetch when the hole closes in time', async () => {
+    joinWith({ room: room(0), messages: [], hasMore: false });
+    await handle.join();
+    handle.handleLive(message(2));
+    handle.handleLive(message(1));
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(delivered).toEqual([1, 2]);
+  });
+
+  it('re-joins with sinceSeq after a reconnect and pages on when there is more', async () => {
+    joinWith({ room: room(5), messages: [], hasMore: false });
+    await handle.join();
+    joinWith({ room: room(300), messages: Array.from({ length: 200 }, (_, i) => message(6 + i)), hasMore: true });
+    pages.push({ messages: Array.from({ length: 95 }, (_, i) => message(206 + i)), hasMore: false });
+    await handle.resync();
+    expect(emitted[1]).toEqual({ event: 'room:join', payload: { roomId: 'r1', sinceSeq: 5 } });
+    expect(delivered).toEqual(Array.from({ length: 295 }, (_, i) => 6 + i));
+  });
+
+  it('retries a send with the same clientMsgId after a network failure, and delivers it once', async () => {
+    joinWith({ room: room(0), messages: [], hasMore: false });
+    await handle.join();
+    answers.push(() => Promise.reject(new ParleyError('network', 'No answer')), (payload) => Promise.resolve({ ...message(1), clientMsgId: (payload as { clientMsgId: string }).clientMsgId }));
+    const sent = await handle.send('hello');
+    const keys = emitted.filter((entry) => entry.event === 'message:send').map((entry) => (entry.payload as { clientMsgId: string }).clientMsgId);
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+    expect(sent.seq).toBe(1);
+    handle.handleLive(message(1)); // the broadcast of the same message
+    expect(delivered).toEqual([1]);
+  });
+
+  it('does not retry refusals', async () => {
+    joinWith({ room: room(0), messages: [], hasMore: false });
+    await handle.join();
+    answers.push(() => Promise.reject(new ParleyError('forbidden', 'not a member')));
+    await expect(handle.send('x')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(emitted.filter((entry) => entry.event === 'message:send')).toHaveLength(1);
+  });
+
+  it('loads older history before what it has, page by page', async () => {
+    joinWith({ room: room(120), messages: [], hasMore: false });
+    await handle.join();
+    pages.push({ messages: Array.from({ length: 50 }, (_, i) => message(71 + i)), hasMore: true });
+    const older = await handle.loadOlder(50);
+    expect(older.messages[0]?.seq).toBe(71);
+    expect(older.hasMore).toBe(true);
+  });
+
+  it('closes once with a reason and stops delivering', () => {
+    const reasons: string[] = [];
+    handle.on('closed', ({ reason }) => reasons.push(reason));
+    handle.close('removed');
+    handle.close('deleted');
+    expect(reasons).toEqual(['removed']);
+    expect(handle.isJoined).toBe(false);
+  });
+});
