@@ -1,7 +1,8 @@
 import type { AuthResult, Message, PresenceEvent, RoomJoinResult } from '@parley/contract';
 import { Client } from 'pg';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
-import { buildServer, freePort, spawnServer, type ServerProcess } from './support/process';
+import { freePort } from './support/ports';
+import { buildServer, spawnServer, type ServerProcess } from './support/process';
 import { RedisServer } from './support/redis';
 import { createTestDatabase, TEST_JWT_SECRET } from './support/server';
 

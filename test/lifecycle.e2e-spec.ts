@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api, uniqueName } from './support/client';
-import { buildServer, freePort, isProcessAlive, postmasterPid, spawnServer } from './support/process';
+import { freePort } from './support/ports';
+import { buildServer, isProcessAlive, postmasterPid, spawnServer } from './support/process';
 
 /**
  * `npm start` with no configuration: the built server, an embedded PostgreSQL under a data folder,

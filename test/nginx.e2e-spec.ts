@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
-import { freePort } from './support/process';
+import { freePort } from './support/ports';
 import { startTestCluster } from './support/server';
 import { SseClient } from './support/sse';
 

@@ -1,9 +1,9 @@
+import { freePort } from './ports';
 import { Logger } from '@nestjs/common';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { ensureBinary } from './binaries';
 import { RedisServer } from './redis';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,16 +12,6 @@ declare global {
   var __PARLEY_TEST_REDIS__: RedisServer | undefined;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * One real Redis for the run (redis-server from the OS, installed when missing where possible). Test
