@@ -26,11 +26,8 @@ export interface WorkerStats {
   cpuMs: number;
   /** share of the time the event loop was busy (0..1). */
   eventLoopUtilization: number;
-  wallMs: number;
   /** pub/sub messages Redis pushed to the adapter's subscriber connection. */
   redisMessages: number;
-  /** `pub` events handled (only instance 0 has publishers). */
-  pubsHandled: number;
 }
 
 /** Messages to bench/adapter.ts. */
@@ -69,21 +66,19 @@ function countSubscriberMessages(redis: RedisConnections): () => number {
 }
 
 /** Socket.IO server with the adapter under test; the only handlers are the two the benchmark drives. */
-function createIoServer(redis: RedisConnections, kind: SocketAdapterKind): { httpServer: HttpServer; pubs: () => number } {
+function createIoServer(redis: RedisConnections, kind: SocketAdapterKind): HttpServer {
   const httpServer = createServer();
   const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, adapter: createRedisAdapterFactory(redis, kind) });
-  let pubs = 0;
   io.on('connection', (socket) => {
     socket.on('join', (room: string, ack?: () => void) => {
       void socket.join(room);
       ack?.();
     });
     socket.on('pub', ({ room, sentAt }: { room: string; sentAt: number }) => {
-      pubs++;
       io.to(room).emit('m', { sentAt, pad: PAYLOAD_PAD });
     });
   });
-  return { httpServer, pubs: () => pubs };
+  return httpServer;
 }
 
 function listen(httpServer: HttpServer): Promise<number> {
@@ -94,19 +89,15 @@ function listen(httpServer: HttpServer): Promise<number> {
 }
 
 /** Answers `start` (take a baseline) and `stop` (report the deltas since the baseline). */
-function serveMeasurements(received: () => number, pubs: () => number): void {
+function serveMeasurements(received: () => number): void {
   let cpu = process.cpuUsage();
   let elu: EventLoopUtilization = performance.eventLoopUtilization();
-  let startedAt = performance.now();
   let receivedAtStart = 0;
-  let pubsAtStart = 0;
   process.on('message', (message: ParentMessage) => {
     if (message.type === 'start') {
       cpu = process.cpuUsage();
       elu = performance.eventLoopUtilization();
-      startedAt = performance.now();
       receivedAtStart = received();
-      pubsAtStart = pubs();
       send({ type: 'started' });
     } else {
       const used = process.cpuUsage(cpu);
@@ -114,9 +105,7 @@ function serveMeasurements(received: () => number, pubs: () => number): void {
         type: 'stats',
         cpuMs: (used.user + used.system) / 1000,
         eventLoopUtilization: performance.eventLoopUtilization(elu).utilization,
-        wallMs: performance.now() - startedAt,
         redisMessages: received() - receivedAtStart,
-        pubsHandled: pubs() - pubsAtStart,
       });
     }
   });
@@ -130,8 +119,8 @@ async function main(): Promise<void> {
   const redis = new RedisConnections(args.redisUrl, `bench-${args.index}`, args.prefix);
   await Promise.all([redis.adapterPub.connect(), redis.adapterSub.connect()]);
   const received = countSubscriberMessages(redis);
-  const { httpServer, pubs } = createIoServer(redis, args.kind);
-  serveMeasurements(received, pubs);
+  const httpServer = createIoServer(redis, args.kind);
+  serveMeasurements(received);
   send({ type: 'ready', port: await listen(httpServer) });
 }
 

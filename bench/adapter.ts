@@ -11,9 +11,18 @@
  *   local   all subscribers of room r are on instance r mod N, so only one instance needs each broadcast.
  * Publishes follow an open-loop schedule (a fixed rate, never waiting on replies) for a warm-up second and
  * then the measured window; everything is bounded in time and every child is killed at the end.
+ *
+ * Measured per configuration:
+ *   - deliveries of the window's publishes (4 expected per publish) and their latency, receive time minus
+ *     the sentAt carried in the payload, both stamped in this process with the same clock;
+ *   - what the load cost (warm-up + window + drain): each instance's CPU and event-loop utilisation and the
+ *     pub/sub messages Redis pushed to its adapter subscriber connection, redis-server CPU (INFO cpu), this
+ *     process's CPU, and CPU used by anything else on the machine (to flag disturbed runs);
+ *   - how far the open-loop sender ran behind its schedule (whether the bench client kept up).
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -34,6 +43,8 @@ const DRAIN_MAX_MS = 2000;
 const TICK_MS = 2;
 /** Bound on any single setup/teardown step (start, connect, join, stats). */
 const STEP_TIMEOUT_MS = 15_000;
+/** A run is disturbed when other processes (or the hypervisor) took more than this share of one core. */
+const DISTURBED_SHARE = 0.1;
 /** Bound on the whole run. */
 const TOTAL_TIMEOUT_MS = 5 * 60_000;
 
@@ -50,21 +61,37 @@ interface Options {
   seconds: number;
 }
 
+/** What a configuration's load cost, from the first warm-up publish until the measured deliveries drained. */
+interface Costs {
+  /** Each worker's CPU, event-loop utilisation and Redis messages received. */
+  workers: WorkerStats[];
+  /** The redis-server process (INFO cpu). */
+  redisCpuMs: number;
+  /** This process: the bench client (all sockets) and the open-loop sender. */
+  clientCpuMs: number;
+  clientEventLoopUtilization: number;
+  /** Machine-wide process CPU that none of the above used, i.e. other processes; NaN if unknown. */
+  otherCpuMs: number;
+  /** CPU time the hypervisor gave to other guests; NaN if unknown. */
+  stealMs: number;
+  wallMs: number;
+}
+
 /** One configuration's figures, over the measured window (deliveries of publishes sent in it). */
-interface Result {
+interface Result extends Costs {
   kind: SocketAdapterKind;
   scenario: Scenario;
   rate: number;
+  /** Publishes sent in the measured window. */
   sent: number;
+  /** Publishes the costs cover (warm-up + window). */
+  costedPublishes: number;
   seconds: number;
   expected: number;
   delivered: number;
   latency: { p50: number; p90: number; p99: number; max: number };
   /** p99 of how late the open-loop sender was behind its schedule (≈ TICK_MS when the client keeps up). */
   sendLagP99Ms: number;
-  workers: WorkerStats[];
-  redisCpuMs: number;
-  clientEventLoopUtilization: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -187,10 +214,43 @@ async function redisCpuMs(redis: Redis): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The machine: CPU used by anything else during a run (other processes, kernel work, the hypervisor).
+
+interface MachineCpu {
+  busyMs: number;
+  stealMs: number;
+}
+
+/**
+ * Machine-wide CPU time over all cores from /proc/stat (USER_HZ = 100); undefined where there is none.
+ * Only process time (user, nice, system) counts as busy: interrupt/softirq time, mostly the kernel moving
+ * this benchmark's own loopback packets, is not charged to any process and is left out.
+ */
+function machineCpu(): MachineCpu | undefined {
+  try {
+    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , , , steal = 0] = fields;
+    return { busyMs: (user + nice + system) * 10, stealMs: steal * 10 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process's own user + system CPU time, in ms. */
+function ownCpuMs(since?: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Workers (Socket.IO instances): forked, then driven over IPC.
 
 function nextMessage<T extends WorkerMessage['type']>(child: ChildProcess, type: T): Promise<Extract<WorkerMessage, { type: T }>> {
   return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      reject(new Error(`worker already exited (${child.exitCode ?? child.signalCode})`));
+      return;
+    }
     const finish = (settle: () => void): void => {
       child.off('message', onMessage);
       child.off('exit', onExit);
@@ -209,13 +269,46 @@ function nextMessage<T extends WorkerMessage['type']>(child: ChildProcess, type:
 
 function request<T extends WorkerMessage['type']>(child: ChildProcess, message: ParentMessage, reply: T): Promise<Extract<WorkerMessage, { type: T }>> {
   const answer = nextMessage(child, reply);
-  child.send(message);
-  return withTimeout(answer, STEP_TIMEOUT_MS, `worker ${message.type}`);
+  const sendFailure = new Promise<never>((_resolve, reject) => {
+    child.send(message, (error) => {
+      if (error) reject(error);
+    });
+  });
+  return withTimeout(Promise.race([answer, sendFailure]), STEP_TIMEOUT_MS, `worker ${message.type}`);
 }
 
 function forkWorker(kind: SocketAdapterKind, redisPort: number, prefix: string, index: number): ChildProcess {
   const args = [kind, `redis://127.0.0.1:${redisPort}`, prefix, String(index)];
   return track(fork(join(__dirname, 'adapter-worker.js'), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+}
+
+/**
+ * Takes the baselines of what the load will cost: Redis, every worker, this process and the machine as a
+ * whole. The returned function takes the final readings and returns the deltas.
+ */
+async function measureCosts(workers: ChildProcess[], command: Redis): Promise<() => Promise<Costs>> {
+  const [redisBefore] = await Promise.all([redisCpuMs(command), ...workers.map((child) => request(child, { type: 'start' }, 'started'))]);
+  const startedAt = performance.now();
+  const machineBefore = machineCpu();
+  const clientCpu = process.cpuUsage();
+  const clientElu = performance.eventLoopUtilization();
+  return async () => {
+    const workerStats = await Promise.all(workers.map((child) => request(child, { type: 'stop' }, 'stats')));
+    const redisCpu = (await redisCpuMs(command)) - redisBefore;
+    const clientCpuMs = ownCpuMs(clientCpu);
+    const clientEventLoopUtilization = performance.eventLoopUtilization(clientElu).utilization;
+    const machineAfter = machineCpu();
+    const ours = sum(workerStats.map((worker) => worker.cpuMs)) + redisCpu + clientCpuMs;
+    return {
+      workers: workerStats,
+      redisCpuMs: redisCpu,
+      clientCpuMs,
+      clientEventLoopUtilization,
+      otherCpuMs: machineBefore && machineAfter ? Math.max(0, machineAfter.busyMs - machineBefore.busyMs - ours) : Number.NaN,
+      stealMs: machineBefore && machineAfter ? machineAfter.stealMs - machineBefore.stealMs : Number.NaN,
+      wallMs: performance.now() - startedAt,
+    };
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -244,9 +337,13 @@ function subscriberInstance(scenario: Scenario, room: number, j: number, instanc
   }
 }
 
-/** Deliveries of the measured publishes: one latency sample (receive − sentAt) per delivery. */
+/**
+ * Deliveries of the measured publishes: one latency sample (receive − sentAt) per delivery that arrives
+ * between `beginWindow` and `close` (the end of the drain; later ones count as lost).
+ */
 class DeliveryRecorder {
   private windowStart = Number.POSITIVE_INFINITY;
+  private closed = false;
   readonly latencies: number[] = [];
 
   beginWindow(at: number): void {
@@ -254,7 +351,11 @@ class DeliveryRecorder {
   }
 
   record(sentAt: number): void {
-    if (sentAt >= this.windowStart) this.latencies.push(now() - sentAt);
+    if (!this.closed && sentAt >= this.windowStart) this.latencies.push(now() - sentAt);
+  }
+
+  close(): void {
+    this.closed = true;
   }
 }
 
@@ -350,31 +451,27 @@ async function runConfiguration(run: Run, options: Options, redisPort: number, c
     const recorder = new DeliveryRecorder();
     const publishers = await openClients(ports, run.scenario, options.rooms, recorder, sockets);
 
-    // Warm-up: subscriptions settle, JIT warms up; these publishes are not measured.
-    await publishOpenLoop(publishers, run.rate, WARMUP_MS);
-
-    // Measured window: baselines (Redis CPU, each worker's CPU/ELU/counters, this process's ELU), then publishes.
+    // Costs (CPU, ELU, Redis messages) run from before the warm-up until drained: the baselines are taken
+    // while the instances are idle, so a saturated event loop cannot delay them.
+    const finishCosts = await measureCosts(workers, command);
+    // Warm-up: subscriptions settle, JIT warms up; latency and deliveries of these publishes are not measured.
+    const warmup = await publishOpenLoop(publishers, run.rate, WARMUP_MS);
+    // Measured window: deliveries and latency of the publishes sent from here on.
     recorder.beginWindow(now());
-    const baseline = Promise.all([redisCpuMs(command), ...workers.map((child) => request(child, { type: 'start' }, 'started'))]);
-    const clientElu = performance.eventLoopUtilization();
     const { sent, lagsMs } = await publishOpenLoop(publishers, run.rate, options.seconds * 1000);
-    const [redisBefore] = await baseline;
     const expected = sent * SUBSCRIBERS_PER_ROOM;
     await drain(recorder, expected);
-
-    const workerStats = await Promise.all(workers.map((child) => request(child, { type: 'stop' }, 'stats')));
-    const redisAfter = await redisCpuMs(command);
+    recorder.close();
     return {
       ...run,
+      ...(await finishCosts()),
+      costedPublishes: warmup.sent + sent,
       sent,
       seconds: options.seconds,
       expected,
       delivered: recorder.latencies.length,
       latency: percentiles(recorder.latencies),
       sendLagP99Ms: percentiles(lagsMs).p99,
-      workers: workerStats,
-      redisCpuMs: redisAfter - redisBefore,
-      clientEventLoopUtilization: performance.eventLoopUtilization(clientElu).utilization,
     };
   } finally {
     for (const socket of sockets) socket.disconnect();
@@ -409,7 +506,22 @@ function deliveredShare(result: Result): number {
 
 /** Pub/sub messages Redis pushed to the instances' adapter subscriber connections, per publish. */
 function redisMessagesPerPublish(result: Result): number {
-  return result.sent ? sum(result.workers.map((worker) => worker.redisMessages)) / result.sent : 0;
+  return result.costedPublishes ? sum(result.workers.map((worker) => worker.redisMessages)) / result.costedPublishes : 0;
+}
+
+/** Other processes or the hypervisor took a noticeable share of the machine during the window. */
+function disturbed(result: Result): boolean {
+  return result.otherCpuMs + result.stealMs > DISTURBED_SHARE * result.wallMs;
+}
+
+function label(result: Result): string {
+  return `${result.kind}/${result.scenario}@${result.rate}/s`;
+}
+
+/** Table order: by scenario, then classic before sharded. */
+function sorted(results: Result[]): Result[] {
+  const rank = (result: Result): number => SCENARIOS.indexOf(result.scenario) * ADAPTERS.length + ADAPTERS.indexOf(result.kind);
+  return [...results].sort((a, b) => rank(a) - rank(b));
 }
 
 function printTable(headers: string[], rows: string[][]): void {
@@ -426,8 +538,8 @@ function printResults(rate: number, results: Result[], options: Options): void {
     `\n== ${rate} publishes/s offered, ${options.rooms} rooms × ${SUBSCRIBERS_PER_ROOM} subscribers, ${options.instances} instances, ${options.seconds} s measured ==`,
   );
   printTable(
-    ['adapter', 'scenario', 'send lag p99', 'delivered', 'deliv/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'worker CPU ms (per inst.)', 'worker ELU', 'Redis CPU ms', 'Redis msgs/pub', 'client ELU'],
-    results.map((result) => [
+    ['adapter', 'scenario', 'send lag p99', 'delivered', 'deliv/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'worker CPU ms (per inst.)', 'worker ELU', 'Redis CPU ms', 'Redis msgs/pub', 'client CPU ms (ELU)', 'other/steal ms'],
+    sorted(results).map((result) => [
       result.kind,
       result.scenario,
       `${ms(result.sendLagP99Ms)} ms`,
@@ -441,12 +553,27 @@ function printResults(rate: number, results: Result[], options: Options): void {
       result.workers.map((worker) => pct(worker.eventLoopUtilization)).join('/'),
       result.redisCpuMs.toFixed(0),
       redisMessagesPerPublish(result).toFixed(2),
-      pct(result.clientEventLoopUtilization),
+      `${result.clientCpuMs.toFixed(0)} (${pct(result.clientEventLoopUtilization)})`,
+      `${Number.isFinite(result.otherCpuMs) ? result.otherCpuMs.toFixed(0) : '-'}/${Number.isFinite(result.stealMs) ? result.stealMs.toFixed(0) : '-'}${disturbed(result) ? ' !' : ''}`,
     ]),
   );
 }
 
+const LEGEND = `
+send lag p99: how far the open-loop sender ran behind its schedule (about ${TICK_MS} ms when this process keeps up).
+delivered: deliveries received by ${DRAIN_MAX_MS / 1000} s after the last publish / ${SUBSCRIBERS_PER_ROOM} per publish sent in the window.
+latency (p50..max): receive time - sentAt of the window's deliveries, both stamped in this process.
+CPU and ELU columns cover the whole load: ${WARMUP_MS / 1000} s warm-up + the measured window + the drain.
+worker CPU, ELU: user+sys CPU and event-loop utilisation of each instance. Redis CPU: INFO used_cpu_user+sys.
+Redis msgs/pub: pub/sub messages Redis pushed to the instances' adapter subscriber connections, per publish
+(counted until the drain ends, so lower than the truth when an instance is still backlogged by then).
+client: this process (all client sockets). other/steal: CPU used by other processes / stolen by the hypervisor;
+'!' marks a disturbed run (over ${DISTURBED_SHARE * 100}% of a core), whose figures are not trustworthy.`;
+
 type Winner = SocketAdapterKind | 'tie';
+
+/** Run-to-run noise observed on a 2-core machine: smaller differences count as a tie. */
+const NOISE = { deliveredShare: 0.005, p99Share: 0.3, p99MinMs: 1, cpuShare: 0.1 };
 
 /** Which adapter is better on one figure, with a tolerance below which the difference is noise. */
 function better(classic: number, sharded: number, higherIsBetter: boolean, tolerance: number): Winner {
@@ -470,10 +597,11 @@ function compare(classic: Result, sharded: Result): Comparison {
     rate: classic.rate,
     classic,
     sharded,
-    // 0.5 percentage point of deliveries, 10% (at least 0.5 ms) of p99, 5% of CPU are treated as noise.
-    delivery: better(deliveredShare(classic), deliveredShare(sharded), true, 0.005),
-    p99: better(classic.latency.p99, sharded.latency.p99, false, Math.max(0.5, 0.1 * Math.min(classic.latency.p99, sharded.latency.p99))),
-    cpu: better(totalCpuMs(classic), totalCpuMs(sharded), false, 0.05 * Math.min(totalCpuMs(classic), totalCpuMs(sharded))),
+    // Differences below NOISE are not counted. p99 over a few seconds moves a lot between identical runs (one GC
+    // pause or scheduling hiccup); CPU time near saturation varies by ~10% on a 2-core machine shared with the client.
+    delivery: better(deliveredShare(classic), deliveredShare(sharded), true, NOISE.deliveredShare),
+    p99: better(classic.latency.p99, sharded.latency.p99, false, Math.max(NOISE.p99MinMs, NOISE.p99Share * Math.min(classic.latency.p99, sharded.latency.p99))),
+    cpu: better(totalCpuMs(classic), totalCpuMs(sharded), false, NOISE.cpuShare * Math.min(totalCpuMs(classic), totalCpuMs(sharded))),
   };
 }
 
@@ -493,42 +621,67 @@ function describe(comparison: Comparison): string {
   return (
     `at ${comparison.rate}/s sharded delivered ${pct(deliveredShare(sharded))} vs ${pct(deliveredShare(classic))}, ` +
     `p99 ${ms(sharded.latency.p99)} vs ${ms(classic.latency.p99)} ms, ` +
-    `workers+Redis CPU ${totalCpuMs(sharded).toFixed(0)} vs ${totalCpuMs(classic).toFixed(0)} ms (${cpuChange >= 0 ? '+' : ''}${cpuChange.toFixed(0)}%), ` +
+    `workers+Redis CPU ${totalCpuMs(sharded).toFixed(0)} vs ${totalCpuMs(classic).toFixed(0)} ms (${cpuChange >= 0 ? '+' : ''}${cpuChange.toFixed(0)}%; ` +
+    `Redis alone ${sharded.redisCpuMs.toFixed(0)} vs ${classic.redisCpuMs.toFixed(0)} ms), ` +
     `${redisMessagesPerPublish(sharded).toFixed(2)} vs ${redisMessagesPerPublish(classic).toFixed(2)} Redis messages per publish`
   );
 }
 
-/** One paragraph computed from the figures: per scenario, then who won which comparison. */
+/** Where `kind` was the better adapter, as "metric in scenario@rate" labels. */
+function wins(kind: SocketAdapterKind, among: Comparison[]): string[] {
+  return among.flatMap((c) => (['delivery', 'p99', 'cpu'] as const).filter((metric) => c[metric] === kind).map((metric) => `${metric} in ${c.scenario}@${c.rate}/s`));
+}
+
+function summary(all: Comparison[]): string {
+  const sharded = wins('sharded', all);
+  const classic = wins('classic', all);
+  const total = all.length * 3;
+  if (sharded.length === 0 && classic.length === 0) {
+    return `The two adapters were within noise (CPU ±${NOISE.cpuShare * 100}%, p99 ±${NOISE.p99Share * 100}%) of each other on all ${total} comparisons: either will do at this scale.`;
+  }
+  const [leader, leaderWins, other, otherWins]: [SocketAdapterKind, string[], SocketAdapterKind, string[]] =
+    sharded.length >= classic.length ? ['sharded', sharded, 'classic', classic] : ['classic', classic, 'sharded', sharded];
+  if (leaderWins.length === otherWins.length) {
+    return `The comparisons split evenly: sharded better on ${sharded.join(', ')}; classic better on ${classic.join(', ')}; no clear winner at this scale.`;
+  }
+  const against = otherWins.length ? `${other} only on ${otherWins.length} (${otherWins.join(', ')})` : `${other} on none`;
+  return (
+    `Overall ${leader} came out ahead: better on ${leaderWins.length} of ${total} comparisons (${leaderWins.join(', ')}), ${against}, ` +
+    `the rest within noise (CPU ±${NOISE.cpuShare * 100}%, p99 ±${NOISE.p99Share * 100}%); on these figures choose SOCKET_ADAPTER=${leader}.`
+  );
+}
+
+/** How Redis's own CPU moved with sharded, comparison by comparison (what the per-room channels cost or save Redis). */
+function redisCpuSentence(among: Comparison[]): string {
+  const changes = among.map((c) => (c.sharded.redisCpuMs / c.classic.redisCpuMs - 1) * 100);
+  const lower = changes.filter((change) => change < -NOISE.cpuShare * 100).length;
+  const list = changes.map((change) => `${change >= 0 ? '+' : ''}${change.toFixed(0)}%`).join(', ');
+  return `Redis's own CPU with sharded vs classic: ${list} (lower beyond noise in ${lower} of ${among.length}).`;
+}
+
+/** Runs where the bench client itself was the bottleneck (busy event loop, or sends late on their schedule). */
+function clientCaveat(results: Result[]): string {
+  const saturated = results.filter((result) => result.clientEventLoopUtilization > 0.9 || result.sendLagP99Ms > 5 * TICK_MS).map(label);
+  return saturated.length
+    ? ` In ${saturated.join(', ')} the bench client (sharing the cores with the instances and Redis) fell behind its schedule ` +
+        `(send lag p99 over ${5 * TICK_MS} ms) or was over 90% busy, so part of those latencies is the client's own queueing.`
+    : '';
+}
+
+/** One paragraph computed from the figures: each scenario, then which adapter won which comparison. */
 function verdict(results: Result[]): string {
   const all = comparisons(results);
   const sentences = SCENARIOS.map((scenario) => {
     const parts = all.filter((comparison) => comparison.scenario === scenario).map(describe);
     return parts.length ? `In the ${scenario} scenario (sharded vs classic), ${parts.join('; ')}.` : '';
   });
-  const wins = (kind: SocketAdapterKind, among: Comparison[]): string[] =>
-    among.flatMap((c) => (['delivery', 'p99', 'cpu'] as const).filter((metric) => c[metric] === kind).map((metric) => `${metric} in ${c.scenario}@${c.rate}/s`));
-  const local = all.filter((comparison) => comparison.scenario === 'local');
-  const shardedWins = wins('sharded', all);
-  const classicWins = wins('classic', all);
-  const total = all.length * 3;
-  let conclusion: string;
-  if (classicWins.length === 0 && shardedWins.length > 0) {
-    conclusion = `Sharded was better or within noise on all ${total} comparisons (delivery, p99, CPU) and better on ${shardedWins.length} of them, so it is the one to keep (SOCKET_ADAPTER=sharded).`;
-  } else if (shardedWins.length === 0 && classicWins.length > 0) {
-    conclusion = `Classic was better or within noise on all ${total} comparisons and better on ${classicWins.length}, so sharded pub/sub does not pay off at this scale.`;
-  } else if (shardedWins.length === 0) {
-    conclusion = `The two adapters were within noise of each other on every comparison.`;
-  } else {
-    const localCpu = local.filter((c) => c.cpu === 'sharded').length;
-    conclusion =
-      `Mixed figures: sharded was better on ${shardedWins.length} of ${total} comparisons (${shardedWins.join(', ')}), ` +
-      `classic on ${classicWins.length} (${classicWins.join(', ')}); sharded used less CPU in ${localCpu} of ${local.length} local runs.`;
-  }
-  const saturatedClient = results.filter((result) => result.clientEventLoopUtilization > 0.9).map((r) => `${r.kind}/${r.scenario}@${r.rate}/s`);
-  const caveat = saturatedClient.length
-    ? ` The bench client's event loop was over 90% busy in ${saturatedClient.join(', ')}, so those figures partly measure the client.`
-    : '';
-  return [...sentences.filter(Boolean), conclusion].join(' ') + caveat;
+  // Comparisons with a disturbed side say more about the machine than about the adapters: left out of the tally.
+  const clean = all.filter((comparison) => !disturbed(comparison.classic) && !disturbed(comparison.sharded));
+  const noisy = results.filter(disturbed).map(label);
+  const tally = clean.length
+    ? `${redisCpuSentence(clean)} ${summary(clean)}` + (noisy.length ? ` (Not counted: ${noisy.join(', ')}, disturbed by other load on the machine.)` : '')
+    : `Every comparison had a run disturbed by other load on the machine (${noisy.join(', ')}): no verdict, rerun on an idle machine.`;
+  return [...sentences.filter(Boolean), tally].join(' ') + clientCaveat(results);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -540,10 +693,11 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   try {
     let n = 0;
-    for (const rate of options.rates) {
+    for (const [rateIndex, rate] of options.rates.entries()) {
       const atRate: Result[] = [];
-      for (const scenario of SCENARIOS) {
-        for (const kind of ADAPTERS) {
+      for (const [scenarioIndex, scenario] of SCENARIOS.entries()) {
+        // Which adapter goes first alternates, so neither always runs on the fresher (or warmer) machine.
+        for (const kind of (rateIndex + scenarioIndex) % 2 === 0 ? ADAPTERS : [...ADAPTERS].reverse()) {
           console.error(`  running ${kind} / ${scenario} at ${rate}/s ...`);
           atRate.push(await runConfiguration({ kind, scenario, rate, prefix: `bench${n++}` }, options, redis.port, command));
         }
@@ -551,6 +705,7 @@ async function main(): Promise<void> {
       printResults(rate, atRate, options);
       results.push(...atRate);
     }
+    console.log(LEGEND);
     console.log(`\nVerdict: ${verdict(results)}`);
   } finally {
     command.disconnect();

@@ -26,6 +26,10 @@ export abstract class NotificationBus {
   abstract toAll(event: StreamEvent): Promise<void>;
   abstract watchUser(userId: string): Promise<void>;
   abstract unwatchUser(userId: string): Promise<void>;
+  /** Called once the bus carries events again after an outage (re-watch the users with streams). */
+  onReconnect(_listener: () => void): void {
+    // an in-process bus never disconnects
+  }
 }
 
 export class InProcessNotificationBus extends NotificationBus {
@@ -64,7 +68,16 @@ export class RedisNotificationBus extends NotificationBus {
         this.logger.warn(`Dropped a malformed notification on ${channel}: ${String(error)}`);
       }
     });
-    redis.subscriber.subscribe(this.allChannel).catch((error: unknown) => this.logger.warn(`Subscribing ${this.allChannel} failed: ${String(error)}`));
+    this.subscribeAll();
+    redis.onHealthChange((healthy) => healthy && this.subscribeAll());
+  }
+
+  override onReconnect(listener: () => void): void {
+    this.redis.onHealthChange((healthy) => healthy && listener());
+  }
+
+  private subscribeAll(): void {
+    this.redis.subscriber.subscribe(this.allChannel).catch((error: unknown) => this.logger.warn(`Subscribing ${this.allChannel} failed: ${String(error)}`));
   }
 
   async toUser(userId: string, event: StreamEvent): Promise<void> {

@@ -36,6 +36,10 @@ export abstract class PresenceStore {
   start(_hooks: PresenceHooks): void {
     // nothing to keep up on a single instance
   }
+  /** Makes the shared state match this instance's sockets again (after an outage); reports transitions. */
+  async resync(): Promise<void> {
+    // a single instance's state cannot diverge from itself
+  }
   /** Stops upkeep and withdraws this instance (its sockets were removed already). */
   async stop(): Promise<void> {
     // nothing to withdraw on a single instance

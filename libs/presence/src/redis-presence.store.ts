@@ -152,7 +152,11 @@ export class RedisPresenceStore extends PresenceStore {
     });
   }
 
-  /** Makes the shared state match this instance's live sockets again (after being reaped, or a restart). */
+  override resync(): Promise<void> {
+    return this.restoreLocal();
+  }
+
+  /** Makes the shared state match this instance's live sockets again (after being reaped, or an outage). */
   private async restoreLocal(): Promise<void> {
     const local = this.hooks?.localEntries() ?? [];
     const wanted = new Set(local.map(member));

@@ -93,7 +93,13 @@ export class RedisClusterBus extends ClusterBus {
         this.logger.warn(`Dropped a malformed bus message on ${channel}: ${String(error)}`);
       }
     });
-    redis.subscriber.subscribe(this.clusterChannel).catch((error: unknown) => this.logger.warn(`Subscribing the cluster channel failed: ${String(error)}`));
+    this.subscribeClusterChannel();
+    // A subscription that failed while Redis was away is not restored by ioredis: do it on every recovery.
+    redis.onHealthChange((healthy) => healthy && this.subscribeClusterChannel());
+  }
+
+  private subscribeClusterChannel(): void {
+    this.redis.subscriber.subscribe(this.clusterChannel).catch((error: unknown) => this.logger.warn(`Subscribing the cluster channel failed: ${String(error)}`));
   }
 
   override onReconnect(listener: () => void): void {

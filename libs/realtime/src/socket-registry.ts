@@ -130,6 +130,8 @@ export class SocketRegistry implements OnApplicationBootstrap {
    */
   async recoverAfterOutage(): Promise<void> {
     await Promise.all([...this.localSubscribers.keys()].map((roomId) => this.onFirstLocalSubscriber(roomId)));
+    // Removals that failed while Redis was away would leave users online forever: reconcile.
+    await this.presence.resync();
     const entries = this.localEntries();
     const valid = await this.rooms.filterMemberships(entries.map(({ roomId, userId }) => ({ roomId, userId })));
     const stale = new Set(entries.filter(({ roomId, userId }) => !valid.has(`${roomId}|${userId}`)).map(({ roomId, userId }) => `${roomId}|${userId}`));
