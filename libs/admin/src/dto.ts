@@ -1,10 +1,10 @@
+import { Trim } from '@parley/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
 import { IsString, Length } from 'class-validator';
 
 export class BroadcastDto {
   @ApiProperty({ example: 'Maintenance at 22:00 UTC, back in 5 minutes', minLength: 1, maxLength: 2000 })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString()
   @Length(1, 2000)
   content!: string;

@@ -1,8 +1,11 @@
-import { plainToInstance } from 'class-transformer';
+import { plainToInstance, Transform } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ApiError } from './api-error';
 
 export type Constructor<T> = new () => T;
+
+/** Trims string input before validation (lengths are checked on the trimmed text, which is what is stored). */
+export const Trim = (): PropertyDecorator => Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 

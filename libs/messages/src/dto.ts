@@ -1,11 +1,10 @@
+import { Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Message, MessagePage } from '@parley/contract';
 import { UserDto } from '@parley/users';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './messages.service';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 export const CONTENT_MAX = 5000;
 export const CLIENT_MSG_ID_MAX = 64;
@@ -29,7 +28,7 @@ export class MessagePageDto implements MessagePage {
 
 export class SendMessageDto {
   @ApiProperty({ example: 'Hello @bob', minLength: 1, maxLength: CONTENT_MAX, description: 'Trimmed; 1–5000 characters' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, CONTENT_MAX)
   content!: string;
@@ -43,7 +42,7 @@ export class SendMessageDto {
 
 export class EditMessageDto {
   @ApiProperty({ example: 'Hello @bob (edited)', minLength: 1, maxLength: CONTENT_MAX })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, CONTENT_MAX)
   content!: string;

@@ -1,10 +1,9 @@
+import { Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Member, Room, RoomKind, RoomRole, RoomVisibility } from '@parley/contract';
 import { UserDto } from '@parley/users';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
 
 export class RoomDto implements Room {
   @ApiProperty({ example: '0b5e8a52-6f43-4f0e-a3f7-2b1a86c9a0de' }) id!: string;
@@ -31,7 +30,7 @@ export class MemberDto implements Member {
 
 export class CreateRoomDto {
   @ApiProperty({ example: 'general', minLength: 1, maxLength: 64, description: 'Unique (case-insensitive) among group rooms' })
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 64)
   name!: string;
@@ -51,7 +50,7 @@ export class CreateRoomDto {
 export class UpdateRoomDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 64 })
   @IsOptional()
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 64)
   name?: string;
