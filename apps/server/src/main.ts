@@ -37,6 +37,10 @@ async function main(): Promise<void> {
       },
     );
   };
+  // A library promise nobody awaited (e.g. a Redis command during an outage) must not take the instance down.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error(`Unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+  });
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }
