@@ -180,4 +180,10 @@ describe('toApiError', () => {
       expect(unexpected).toBe(true);
     });
   });
+
+  it('maps a connection-pool timeout (database overloaded) to unavailable', () => {
+    const { apiError, unexpected } = toApiError(new Error('timeout exceeded when trying to connect'));
+    expect(apiError.code).toBe('unavailable');
+    expect(unexpected).toBe(true);
+  });
 });

@@ -68,6 +68,11 @@ export function toApiError(error: unknown): { apiError: ApiError; unexpected: bo
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { apiError: statusToError(status, 'Bad request'), unexpected: false };
   }
+  // pg-pool gives up waiting for a free connection: the database is overloaded, not broken.
+  const message = errorField(error, 'message');
+  if (typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
+    return { apiError: ApiError.unavailable('Database busy, please retry'), unexpected: true };
+  }
   const sqlState = errorField(error, 'code');
   if (typeof sqlState === 'string') {
     if (PG_SERIALIZATION_FAILURES.has(sqlState)) {
