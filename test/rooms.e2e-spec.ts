@@ -162,6 +162,8 @@ describe('rooms (contract §3)', () => {
     expect(await unread()).toBe(2);
     await api.post(`/api/rooms/${room.id}/read`, { seq: 999 }, other.accessToken);
     expect(await unread()).toBe(0);
+    // The author's own messages are read by sending them.
+    expect((await api.get<Room>(`/api/rooms/${room.id}`, owner.accessToken)).body.unreadCount).toBe(0);
     const notMember = await api.post<ErrorBody>(`/api/rooms/${room.id}/read`, { seq: 1 }, third.accessToken);
     expect([notMember.status, notMember.body.code]).toEqual([403, 'forbidden']);
   });

@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { ensureBinary } from './binaries';
 import { RedisServer } from './redis';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,23 @@ async function startRedis(): Promise<void> {
   }
   ensureBinary('redis-server', 'redis-server');
   ensureBinary('nginx', 'nginx'); // for the load-balancer test of the shipped nginx config
+  ensureBinary('chromium', 'chromium'); // for the browser test of the web client
   const redis = await RedisServer.start();
   globalThis.__PARLEY_TEST_REDIS__ = redis;
   process.env.PARLEY_TEST_REDIS_URL = redis.url;
+}
+
+/**
+ * The web client served at `/` (and the admin page at `/admin/`) comes from apps/web/dist: build it once,
+ * before any test file starts a server, so that none of them sees a missing or half-written folder.
+ */
+function buildWebClient(): void {
+  try {
+    execFileSync('npm', ['run', 'build:web', '--silent'], { cwd: join(__dirname, '..', '..'), stdio: 'pipe' });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`Building the web client failed:\n${String(stdout ?? '')}${String(stderr ?? '')}`, { cause: error });
+  }
 }
 
 /**
@@ -35,6 +50,7 @@ async function startRedis(): Promise<void> {
  * Set TEST_DATABASE_URL to use an existing server instead (a role allowed to CREATE DATABASE).
  */
 export default async function globalSetup(): Promise<void> {
+  buildWebClient();
   await startRedis();
   if (process.env.TEST_DATABASE_URL) {
     process.env.PARLEY_TEST_ADMIN_URL = process.env.TEST_DATABASE_URL;

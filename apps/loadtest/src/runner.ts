@@ -282,7 +282,8 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
     while (!stats.settled && performance.now() < drainDeadline) await sleep(25);
     clearTimeout(progressTimer);
     const elapsed = (performance.now() - startPerf) / 1000;
-    if (elapsed - lastRollover > 0.05) stats.rollover(elapsed, 'drain', elapsed - lastRollover);
+    // The last partial interval goes to the timeline whenever it counted anything, even if it is short.
+    if (elapsed - lastRollover > 0.05 || stats.intervalHasCounts) stats.rollover(elapsed, 'drain', Math.max(0.001, elapsed - lastRollover));
     stats.freeze();
     running = false;
     loopDelay.disable();

@@ -114,4 +114,13 @@ describe('RunStats', () => {
     expect(stats.measured).toMatchObject({ delivered: 2, deliveredUnacked: 3, expected: 2 });
     expect(stats.endToEnd.totalCount).toBe(5);
   });
+
+  it('reports whether the current interval counted anything (so a short last interval is not lost)', () => {
+    const stats = new RunStats(schedule);
+    expect(stats.intervalHasCounts).toBe(false);
+    stats.recordSent(0, 0, 0);
+    expect(stats.intervalHasCounts).toBe(true);
+    stats.rollover(1, 'warmup');
+    expect(stats.intervalHasCounts).toBe(false);
+  });
 });

@@ -174,6 +174,11 @@ export class RunStats {
   }
 
   /** Closes the current interval (a timeline point) and starts the next. */
+  /** Something was counted since the last rollover (it must reach the timeline, however short the interval). */
+  get intervalHasCounts(): boolean {
+    return Object.values(this.interval).some((count) => count > 0);
+  }
+
   rollover(t: number, phase: Phase, seconds = 1): TimelinePoint {
     const summary = summarize(this.intervalHistogram);
     const point: TimelinePoint = {

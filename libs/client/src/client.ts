@@ -92,6 +92,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     const refreshToken = this.session?.refreshToken;
     this.disconnect();
     this.stopNotifications();
+    // Handles belong to the session: a later sign-in (maybe as someone else) starts with none.
+    for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId, 'removed');
+    this.lastNotificationId = undefined;
     this.setSession(null);
     if (refreshToken) await this.rest.auth.logout(refreshToken).catch(() => undefined);
   }
@@ -298,7 +301,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
       } catch (error) {
         if (signal.aborted) return;
         failures += 1;
-        if (failures === 3) this.report(error);
+        if (failures === 3) {
+          // fetch rejects with a TypeError when the network or server is away: that is `network`, not a bug.
+          this.report(error instanceof ParleyError ? error : new ParleyError('network', `Notification stream interrupted: ${String(error)}`));
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 500 * 2 ** Math.min(failures, 6))));
     }

@@ -34,6 +34,7 @@ describe('RoomHandle', () => {
   let answers: Array<(payload: unknown) => Promise<unknown>>;
   let pages: MessagePage[];
   let connectedPromise: Promise<void>;
+  let isConnected: boolean;
   let handle: RoomHandle;
   let delivered: number[];
 
@@ -43,6 +44,7 @@ describe('RoomHandle', () => {
     answers = [];
     pages = [];
     connectedPromise = Promise.resolve();
+    isConnected = true;
     const transport: RoomTransport = {
       emit: (event, payload) => {
         emitted.push({ event, payload });
@@ -50,7 +52,7 @@ describe('RoomHandle', () => {
         return (answer ? answer(payload) : Promise.resolve({})) as never;
       },
       rest: { messages: { page: jest.fn(() => Promise.resolve(pages.shift() ?? { messages: [], hasMore: false })) } } as unknown as RestApi,
-      isConnected: () => true,
+      isConnected: () => isConnected,
       whenConnected: () => connectedPromise,
     };
     handle = new RoomHandle('r1', transport, 400);
@@ -142,4 +144,28 @@ describe('RoomHandle', () => {
     expect(reasons).toEqual(['removed']);
     expect(handle.isJoined).toBe(false);
   });
+
+  it('waits for the connection before joining (a join right after page load)', async () => {
+    isConnected = false;
+    let connect!: () => void;
+    connectedPromise = new Promise((resolve) => (connect = resolve));
+    joinWith({ room: room(3), messages: [], hasMore: false });
+    const joining = handle.join();
+    await jest.advanceTimersByTimeAsync(10);
+    expect(emitted).toEqual([]);
+    isConnected = true;
+    connect();
+    expect((await joining).lastSeq).toBe(3);
+  });
+
+  it('catches up from where it stopped when joined again after unsubscribing', async () => {
+    joinWith({ room: room(5), messages: [], hasMore: false });
+    await handle.join();
+    await handle.unsubscribe();
+    joinWith({ room: room(7), messages: [message(6), message(7)], hasMore: false });
+    await handle.join();
+    expect(emitted.filter((entry) => entry.event === 'room:join').map((entry) => entry.payload)).toEqual([{ roomId: 'r1' }, { roomId: 'r1', sinceSeq: 5 }]);
+    expect(delivered).toEqual([6, 7]);
+  });
+
 });

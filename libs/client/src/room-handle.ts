@@ -81,6 +81,8 @@ export class RoomHandle extends Emitter<RoomEvents> {
    * room's current lastSeq; load earlier messages with `loadOlder()`. Later joins (reconnects) catch up.
    */
   async join(): Promise<Room> {
+    // Called before the socket's first connect (e.g. right after a page load): wait for it.
+    if (!this.transport.isConnected()) await this.transport.whenConnected();
     const payload = this.initialised ? { roomId: this.roomId, sinceSeq: this.feed.lastSeq } : { roomId: this.roomId };
     const result: RoomJoinResult = await this.transport.emit('room:join', payload);
     this.room = result.room;
@@ -138,10 +140,14 @@ export class RoomHandle extends Emitter<RoomEvents> {
     await this.transport.emit('message:read', { roomId: this.roomId, seq });
   }
 
-  /** Unsubscribes this connection (membership stays; use the REST API to leave the room). */
+  /**
+   * Unsubscribes this connection (membership stays; use the REST API to leave the room). A later `join()`
+   * catches up from where this handle stopped, so a view kept open in the background misses nothing.
+   */
   async unsubscribe(): Promise<void> {
     this.joined = false;
     clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
     if (this.transport.isConnected()) await this.transport.emit('room:leave', { roomId: this.roomId });
   }
 

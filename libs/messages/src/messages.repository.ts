@@ -67,6 +67,10 @@ export class MessagesRepository {
       return await this.db.transaction(async (manager) => {
         const rows = await manager.query<MessageRow[]>(
           `WITH next AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq),
+                -- What you send you have read: the author's own messages never count as unread.
+                seen AS (
+                  UPDATE memberships m SET last_read_seq = next.last_seq FROM next
+                  WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < next.last_seq),
                 msg AS (
                   INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
                   SELECT $1, next.last_seq, $2, $3, $4 FROM next

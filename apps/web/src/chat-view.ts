@@ -1,0 +1,902 @@
+import type { Member, Message, ParleyClient, Room, RoomHandle, User } from '@parley/client';
+import { confirmDialog } from './dialogs';
+import { h, icon, replaceChildren } from './dom';
+import { describeError } from './errors';
+import { hueOf, initials, longTime, plural, roomLabel, shortTime } from './format';
+import { toast } from './toasts';
+
+/** What a chat view needs from the application shell. */
+export interface ChatContext {
+  readonly client: ParleyClient;
+  readonly me: User;
+  /** True while this room is the one on screen and the page is visible. */
+  isVisible(roomId: string): boolean;
+  /** The room was read up to its end: clear its badge. */
+  onRead(roomId: string): void;
+  /** Name, description or role changed. */
+  onRoomChanged(room: Room): void;
+  /** The room was deleted or we were removed. */
+  onClosed(roomId: string, reason: 'deleted' | 'removed'): void;
+  openDirect(user: User): void;
+  addMembers(room: Room): void;
+  back(): void;
+}
+
+interface MessageItem {
+  message: Message;
+  element: HTMLLIElement;
+  content: HTMLDivElement;
+  edited: HTMLSpanElement;
+  actions: HTMLDivElement | null;
+}
+
+const MAX_LENGTH = 5000;
+const TYPING_REFRESH_MS = 2000;
+/** A typing indicator with no `false` after this long is dropped (the server expires it after 5 s). */
+const TYPING_STALE_MS = 7000;
+const PAGE_SIZE = 50;
+const BOTTOM_SLACK_PX = 48;
+const LOAD_OLDER_THRESHOLD_PX = 240;
+const USERNAME_CHAR = /[A-Za-z0-9_.-]/;
+
+/**
+ * One room on screen: history (older pages on scroll-up, scroll position kept), live messages (auto-scroll
+ * only when at the bottom), own-message edit and delete, typing, the member list with presence, the
+ * composer. Kept while the app runs and re-opened with a catch-up, since the SDK's room handle continues
+ * where it stopped.
+ */
+export class ChatView {
+  readonly element: HTMLElement;
+  private readonly handle: RoomHandle;
+  private room: Room;
+  private readonly offs: Array<() => void> = [];
+  private readonly items = new Map<string, MessageItem>();
+  private readonly members = new Map<string, Member>();
+  private readonly typists = new Map<string, { user: User; timer: ReturnType<typeof setTimeout> }>();
+  private presenceQueue: Array<{ userId: string; online: boolean }> | null = null;
+  private started = false;
+  private active = false;
+  private hasMore = true;
+  private loadingOlder = false;
+  private joinError: unknown = null;
+  private stickToBottom = true;
+  private unseen = 0;
+  private typingSentAt = 0;
+  private typingOn = false;
+  private markReadTimer?: ReturnType<typeof setTimeout>;
+  private editing: { id: string; cancel: () => void } | null = null;
+  private stopWaiting?: () => void;
+  /** Highest seq this view has sent as read. */
+  private readUpTo = 0;
+
+  // DOM
+  private readonly title = h('h1', { class: 'chat-title', 'data-testid': 'chat-title' });
+  private readonly titleIcon = h('span', { class: 'chat-title-icon', 'aria-hidden': 'true' });
+  private readonly subtitle = h('p', { class: 'chat-subtitle', 'data-testid': 'chat-subtitle' });
+  private readonly membersToggle: HTMLButtonElement;
+  private readonly membersCount = h('span', { class: 'members-count', 'data-testid': 'online-count' });
+  private readonly addMemberButton: HTMLButtonElement;
+  private readonly scroller: HTMLDivElement;
+  private readonly list = h('ol', { class: 'message-list', 'data-testid': 'message-list' });
+  /** Own messages on their way (below the list until the server has them). */
+  private readonly pendingList = h('ol', { class: 'message-list pending-list', 'aria-label': 'Sending' });
+  private readonly pending = new Map<string, HTMLLIElement>();
+  private readonly historyTop = h('div', { class: 'history-top', 'data-testid': 'history-top' });
+  private readonly jump: HTMLButtonElement;
+  private readonly memberPanel: HTMLElement;
+  private readonly memberLists = h('div', { class: 'member-groups' });
+  private readonly typingLine = h('div', { class: 'typing', 'data-testid': 'typing-indicator', 'aria-live': 'polite' });
+  private readonly composer: HTMLTextAreaElement;
+  private readonly composerError = h('p', { class: 'composer-error', role: 'alert', 'data-testid': 'composer-error', hidden: true });
+  private readonly resizeObserver: ResizeObserver;
+
+  constructor(
+    private readonly ctx: ChatContext,
+    room: Room,
+  ) {
+    this.room = room;
+    this.handle = ctx.client.room(room.id);
+    const panelId = `members-${room.id}`;
+
+    const back = h('button', { type: 'button', class: 'icon-button back-button', 'data-testid': 'back-button', 'aria-label': 'Back to rooms' }, icon('back'));
+    back.addEventListener('click', () => ctx.back());
+    this.addMemberButton = h(
+      'button',
+      { type: 'button', class: 'button secondary small', 'data-testid': 'add-member-button', hidden: true },
+      icon('userPlus'),
+      h('span', { class: 'label' }, 'Add people'),
+    );
+    this.addMemberButton.addEventListener('click', () => ctx.addMembers(this.room));
+    this.membersToggle = h(
+      'button',
+      { type: 'button', class: 'button secondary small', 'data-testid': 'members-toggle', 'aria-controls': panelId, 'aria-expanded': 'false' },
+      icon('users'),
+      this.membersCount,
+    );
+    this.membersToggle.addEventListener('click', () => this.setMembersOpen(this.element.dataset.members !== 'open'));
+
+    this.scroller = h(
+      'div',
+      { class: 'messages', 'data-testid': 'messages', role: 'log', tabindex: 0, 'aria-label': 'Messages' },
+      this.historyTop,
+      this.list,
+      this.pendingList,
+    );
+    this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
+    this.jump = h('button', { type: 'button', class: 'jump-latest', 'data-testid': 'jump-latest', hidden: true }, icon('down'), h('span', {}, 'New messages'));
+    this.jump.addEventListener('click', () => {
+      this.scrollToBottom();
+      this.composer.focus();
+    });
+
+    const closeMembers = h('button', { type: 'button', class: 'icon-button members-close', 'aria-label': 'Hide members' }, icon('close'));
+    closeMembers.addEventListener('click', () => this.setMembersOpen(false));
+    this.memberPanel = h(
+      'aside',
+      { class: 'members', id: panelId, 'data-testid': 'member-list', 'aria-label': 'Members' },
+      h('header', { class: 'members-head' }, h('h2', {}, 'Members'), closeMembers),
+      this.memberLists,
+    );
+
+    this.composer = h('textarea', {
+      class: 'composer-input',
+      rows: 1,
+      'data-testid': 'composer-input',
+      'aria-label': 'Message',
+      'aria-describedby': `composer-hint-${room.id}`,
+      enterkeyhint: 'send',
+    });
+    const send = h('button', { type: 'submit', class: 'button primary send-button', 'data-testid': 'send-button', 'aria-label': 'Send message' }, icon('send'));
+    const form = h(
+      'form',
+      { class: 'composer' },
+      this.composer,
+      send,
+      h('span', { id: `composer-hint-${room.id}`, class: 'visually-hidden' }, 'Enter sends, Shift+Enter adds a new line.'),
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      void this.send();
+    });
+    this.composer.addEventListener('keydown', (event) => this.onComposerKey(event));
+    this.composer.addEventListener('input', () => this.onComposerInput());
+    this.composer.addEventListener('blur', () => this.stopTyping());
+
+    this.element = h(
+      'section',
+      { class: 'chat', 'data-testid': 'chat', 'data-room-id': room.id, 'data-members': 'closed', 'aria-labelledby': `chat-title-${room.id}` },
+      h(
+        'header',
+        { class: 'chat-head' },
+        back,
+        h('div', { class: 'chat-heading' }, h('div', { class: 'chat-title-row' }, this.titleIcon, this.title), this.subtitle),
+        h('div', { class: 'chat-tools' }, this.addMemberButton, this.membersToggle),
+      ),
+      h(
+        'div',
+        { class: 'chat-body' },
+        h('div', { class: 'chat-main' }, h('div', { class: 'messages-wrap' }, this.scroller, this.jump), this.typingLine, this.composerError, form),
+        this.memberPanel,
+      ),
+    );
+    this.title.id = `chat-title-${room.id}`;
+    // Keeps the newest message in view when the visible area changes (composer grows, window resizes…).
+    this.resizeObserver = new ResizeObserver(() => {
+      if (this.stickToBottom) this.scrollToBottom();
+    });
+    this.resizeObserver.observe(this.scroller);
+    if (window.matchMedia('(min-width: 1100px)').matches) this.setMembersOpen(true);
+
+    this.listen();
+    this.renderHeader();
+    this.renderHistoryTop();
+    this.renderTyping();
+  }
+
+  get roomId(): string {
+    return this.room.id;
+  }
+
+  /** Subscribes (first time: latest page of history; later: catch-up of what was missed) and loads members. */
+  async open(): Promise<void> {
+    this.active = true;
+    this.joinError = null;
+    this.renderHistoryTop();
+    try {
+      // The SDK's join() fails at once while the socket is not connected (e.g. right after a page load).
+      await this.whenConnected();
+      if (!this.active) return;
+      const room = await this.handle.join();
+      if (!this.active) {
+        // Left for another room while joining.
+        this.handle.unsubscribe().catch(() => undefined);
+        return;
+      }
+      this.applyRoom(room);
+    } catch (error) {
+      if (!this.active) return;
+      this.joinError = error;
+      this.renderHistoryTop();
+      toast(describeError(error, `Could not open ${this.label()}`), { kind: 'error' });
+      return;
+    }
+    const members = this.loadMembers();
+    if (!this.started) {
+      this.started = true;
+      await this.loadOlder();
+      // Fill the screen so that scrolling up is possible.
+      for (let i = 0; i < 5 && this.hasMore && this.scroller.scrollHeight <= this.scroller.clientHeight; i++) await this.loadOlder();
+      this.scrollToBottom();
+    }
+    this.renderHistoryTop();
+    await members;
+    this.scheduleRead();
+  }
+
+  /** Resolves when the socket is connected, or when the view is left meanwhile (suspend). */
+  private whenConnected(): Promise<void> {
+    const client = this.ctx.client;
+    if (client.status === 'connected') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        off();
+        this.stopWaiting = undefined;
+        resolve();
+      };
+      const off = client.on('status', (status) => {
+        if (status === 'connected') done();
+      });
+      this.stopWaiting = done;
+    });
+  }
+
+  /** Leaves the room's live stream while another room is shown (membership stays). */
+  suspend(): void {
+    if (!this.active) return;
+    this.active = false;
+    this.stopWaiting?.();
+    this.stopTyping();
+    this.editing?.cancel();
+    for (const typist of this.typists.values()) clearTimeout(typist.timer);
+    this.typists.clear();
+    this.renderTyping();
+    if (this.markReadTimer) this.flushRead(); // a pending read marker still goes out
+    this.handle.unsubscribe().catch(() => undefined);
+  }
+
+  destroy(): void {
+    this.suspend();
+    this.resizeObserver.disconnect();
+    for (const off of this.offs.splice(0)) off();
+    this.element.remove();
+  }
+
+  focusComposer(): void {
+    this.composer.focus({ preventScroll: true });
+  }
+
+  /** The page became visible again, or the view was shown: mark what is on screen read. */
+  onVisible(): void {
+    this.scheduleRead();
+  }
+
+  /** The socket is back after a disconnect: presence may have changed meanwhile. */
+  onReconnected(): void {
+    if (this.active) void this.loadMembers();
+  }
+
+  // ---- SDK events ---------------------------------------------------------------------------------
+
+  private listen(): void {
+    const room = this.handle;
+    this.offs.push(
+      room.on('message', (message) => this.onMessage(message)),
+      room.on('updated', (message) => this.applyUpdate(message)),
+      room.on('deleted', (event) => {
+        const item = this.items.get(event.id);
+        if (item) this.applyUpdate({ ...item.message, content: '', deletedAt: item.message.deletedAt ?? new Date().toISOString() });
+      }),
+      room.on('typing', (event) => this.setTypist(event.user, event.isTyping)),
+      room.on('presence', (event) => this.setOnline(event.user, event.status === 'online')),
+      room.on('memberJoined', (event) => {
+        if (!this.members.has(event.user.id)) {
+          this.members.set(event.user.id, { user: event.user, role: 'member', joinedAt: new Date().toISOString(), online: false });
+          this.room = { ...this.room, memberCount: this.members.size };
+          this.renderMembers();
+          this.renderHeader();
+        }
+      }),
+      room.on('memberLeft', (event) => {
+        this.members.delete(event.user.id);
+        this.setTypist(event.user, false);
+        this.room = { ...this.room, memberCount: Math.max(0, this.room.memberCount - 1) };
+        this.renderMembers();
+        this.renderHeader();
+      }),
+      room.on('roomUpdated', (room) => {
+        // Per-viewer fields are null in this event: keep ours.
+        this.applyRoom({ ...room, joined: this.room.joined, role: this.room.role, unreadCount: this.room.unreadCount });
+      }),
+      room.on('closed', ({ reason }) => this.ctx.onClosed(this.room.id, reason)),
+    );
+  }
+
+  private applyRoom(room: Room): void {
+    this.room = room;
+    this.renderHeader();
+    this.ctx.onRoomChanged(room);
+  }
+
+  private onMessage(message: Message): void {
+    if (this.items.has(message.id)) return;
+    this.setTypist(message.author, false);
+    const item = this.renderMessage(message);
+    const own = message.author.id === this.ctx.me.id;
+    const follow = this.stickToBottom || own;
+    if (own) this.dropPending(message.clientMsgId);
+    this.list.appendChild(item.element);
+    if (follow) this.scrollToBottom();
+    else {
+      this.unseen += 1;
+      this.renderJump();
+    }
+    this.renderHistoryTop();
+    // Own messages too: the server does not move the sender's read marker by itself.
+    this.scheduleRead();
+  }
+
+  private applyUpdate(message: Message): void {
+    const item = this.items.get(message.id);
+    if (!item) return;
+    this.withScrollAnchor(() => {
+      item.message = message;
+      if (message.deletedAt) {
+        if (this.editing?.id === message.id) this.editing.cancel();
+        item.element.classList.add('deleted');
+        item.element.dataset.deleted = 'true';
+        item.actions?.remove();
+        item.actions = null;
+        replaceChildren(item.content, 'This message was deleted.');
+        item.edited.hidden = true;
+      } else {
+        this.renderContent(item.content, message.content);
+        item.edited.hidden = !message.editedAt;
+        if (message.editedAt) item.edited.title = `Edited ${longTime(message.editedAt)}`;
+        item.element.classList.toggle('mentions-me', this.mentionsMe(message));
+      }
+    });
+  }
+
+  // ---- history ------------------------------------------------------------------------------------
+
+  private async loadOlder(): Promise<void> {
+    if (this.loadingOlder || !this.hasMore || !this.started) return;
+    this.loadingOlder = true;
+    this.renderHistoryTop();
+    try {
+      const page = await this.handle.loadOlder(PAGE_SIZE);
+      this.hasMore = page.hasMore;
+      const fresh = page.messages.filter((message) => !this.items.has(message.id));
+      if (fresh.length > 0) {
+        const fragment = document.createDocumentFragment();
+        for (const message of fresh) fragment.appendChild(this.renderMessage(message).element);
+        this.withScrollAnchor(() => this.list.prepend(fragment));
+      }
+    } catch (error) {
+      toast(describeError(error, 'Could not load older messages'), { kind: 'error' });
+    } finally {
+      this.loadingOlder = false;
+      this.renderHistoryTop();
+    }
+  }
+
+  private renderHistoryTop(): void {
+    if (this.joinError) {
+      const retry = h('button', { type: 'button', class: 'button secondary small', 'data-testid': 'retry-open' }, 'Try again');
+      retry.addEventListener('click', () => void this.open());
+      replaceChildren(this.historyTop, h('p', { class: 'history-note error' }, describeError(this.joinError, 'Could not open the room')), retry);
+    } else if (!this.started || this.loadingOlder) {
+      const what = this.ctx.client.status === 'connected' ? 'Loading messages…' : 'Connecting…';
+      replaceChildren(this.historyTop, h('p', { class: 'history-note' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), what));
+    } else if (this.hasMore) {
+      const older = h('button', { type: 'button', class: 'button ghost small', 'data-testid': 'load-older' }, 'Load older messages');
+      older.addEventListener('click', () => void this.loadOlder());
+      replaceChildren(this.historyTop, older);
+    } else {
+      const start = this.room.kind === 'direct' ? `This is the beginning of your conversation with ${this.label()}.` : `This is the beginning of ${this.label()}.`;
+      replaceChildren(
+        this.historyTop,
+        h('p', { class: 'history-note start', 'data-testid': 'history-start' }, start, this.items.size === 0 ? ' Say hello!' : ''),
+      );
+    }
+  }
+
+  // ---- scrolling ----------------------------------------------------------------------------------
+
+  private onScroll(): void {
+    this.stickToBottom = this.distanceFromBottom() <= BOTTOM_SLACK_PX;
+    if (this.stickToBottom) {
+      if (this.unseen > 0) {
+        this.unseen = 0;
+        this.renderJump();
+      }
+      this.scheduleRead();
+    }
+    if (this.scroller.scrollTop < LOAD_OLDER_THRESHOLD_PX && this.hasMore && this.started) void this.loadOlder();
+  }
+
+  private distanceFromBottom(): number {
+    return this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight;
+  }
+
+  private scrollToBottom(): void {
+    this.scroller.scrollTop = this.scroller.scrollHeight;
+    this.stickToBottom = true;
+    this.unseen = 0;
+    this.renderJump();
+  }
+
+  /**
+   * Runs a change to the list without moving what the reader is looking at: at the bottom it stays at the
+   * bottom; otherwise the first message in view keeps its position (prepended history, edits, deletions).
+   */
+  private withScrollAnchor(mutate: () => void): void {
+    if (this.stickToBottom) {
+      mutate();
+      this.scrollToBottom();
+      return;
+    }
+    const anchor = this.firstVisibleMessage();
+    const offset = anchor ? anchor.offsetTop - this.scroller.scrollTop : 0;
+    mutate();
+    if (anchor?.isConnected) this.scroller.scrollTop = anchor.offsetTop - offset;
+  }
+
+  private firstVisibleMessage(): HTMLElement | null {
+    const children = this.list.children;
+    const top = this.scroller.scrollTop;
+    let low = 0;
+    let high = children.length - 1;
+    let found: HTMLElement | null = null;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const element = children[mid] as HTMLElement;
+      if (element.offsetTop + element.offsetHeight > top) {
+        found = element;
+        high = mid - 1;
+      } else low = mid + 1;
+    }
+    return found;
+  }
+
+  private renderJump(): void {
+    this.jump.hidden = this.unseen === 0;
+    const label = this.jump.querySelector('span');
+    if (label) label.textContent = this.unseen === 1 ? '1 new message' : `${this.unseen} new messages`;
+  }
+
+  // ---- messages -----------------------------------------------------------------------------------
+
+  private renderMessage(message: Message): MessageItem {
+    const own = message.author.id === this.ctx.me.id;
+    const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(message.author));
+    avatar.style.setProperty('--hue', String(hueOf(message.author.id)));
+    const time = h('time', { datetime: message.createdAt, title: longTime(message.createdAt) }, shortTime(message.createdAt));
+    const edited = h('span', { class: 'edited', 'data-testid': 'message-edited', hidden: !message.editedAt }, '(edited)');
+    if (message.editedAt) edited.title = `Edited ${longTime(message.editedAt)}`;
+    const content = h('div', { class: 'content', 'data-testid': 'message-content' });
+    const author = h('span', { class: 'author', 'data-testid': 'message-author', title: `@${message.author.username}` }, message.author.displayName);
+    let actions: HTMLDivElement | null = null;
+    if (own && !message.deletedAt) {
+      const edit = h('button', { type: 'button', class: 'icon-button', 'data-testid': 'edit-message', 'aria-label': 'Edit message', title: 'Edit' }, icon('edit'));
+      const remove = h('button', { type: 'button', class: 'icon-button', 'data-testid': 'delete-message', 'aria-label': 'Delete message', title: 'Delete' }, icon('trash'));
+      edit.addEventListener('click', () => this.startEdit(message.id));
+      remove.addEventListener('click', () => void this.deleteMessage(message.id));
+      actions = h('div', { class: 'message-actions' }, edit, remove);
+    }
+    const element = h(
+      'li',
+      {
+        class: `message${own ? ' own' : ''}`,
+        'data-testid': 'message',
+        'data-message-id': message.id,
+        'data-seq': message.seq,
+        'data-own': String(own),
+        'data-author': message.author.username,
+      },
+      avatar,
+      h(
+        'div',
+        { class: 'bubble' },
+        h('div', { class: 'meta' }, author, own ? h('span', { class: 'you-tag' }, 'you') : null, time, edited),
+        content,
+      ),
+      actions,
+    );
+    const item: MessageItem = { message, element, content, edited, actions };
+    this.items.set(message.id, item);
+    if (message.deletedAt) {
+      element.classList.add('deleted');
+      element.dataset.deleted = 'true';
+      replaceChildren(content, 'This message was deleted.');
+    } else {
+      this.renderContent(content, message.content);
+      element.classList.toggle('mentions-me', this.mentionsMe(message));
+    }
+    return item;
+  }
+
+  /** Message text as text nodes, with `@name` mentions in spans (textContent only: no HTML is ever parsed). */
+  private renderContent(container: HTMLElement, text: string): void {
+    container.replaceChildren();
+    const mention = /@[A-Za-z0-9_.-]+/g;
+    let last = 0;
+    for (let match = mention.exec(text); match; match = mention.exec(text)) {
+      const before = match.index > 0 ? text[match.index - 1] : undefined;
+      if (before && USERNAME_CHAR.test(before)) continue;
+      const name = match[0].replace(/[.-]+$/, '');
+      if (name.length < 2) continue;
+      container.appendChild(document.createTextNode(text.slice(last, match.index)));
+      const me = name.slice(1).toLowerCase() === this.ctx.me.username.toLowerCase();
+      container.appendChild(h('span', { class: `mention${me ? ' mention-self' : ''}` }, name));
+      last = match.index + name.length;
+    }
+    container.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  private mentionsMe(message: Message): boolean {
+    if (message.author.id === this.ctx.me.id) return false;
+    const me = this.ctx.me.username.toLowerCase();
+    const mention = /(^|[^A-Za-z0-9_.-])@([A-Za-z0-9_.-]+)/g;
+    for (let match = mention.exec(message.content); match; match = mention.exec(message.content)) {
+      if ((match[2] ?? '').replace(/[.-]+$/, '').toLowerCase() === me) return true;
+    }
+    return false;
+  }
+
+  private startEdit(id: string): void {
+    const item = this.items.get(id);
+    if (!item || item.message.deletedAt) return;
+    this.editing?.cancel();
+    const input = h('textarea', { class: 'edit-input', 'data-testid': 'edit-input', 'aria-label': 'Edit message', rows: 2 });
+    input.value = item.message.content;
+    const save = h('button', { type: 'button', class: 'button primary small', 'data-testid': 'edit-save' }, 'Save');
+    const cancelButton = h('button', { type: 'button', class: 'button ghost small', 'data-testid': 'edit-cancel' }, 'Cancel');
+    const error = h('p', { class: 'form-error', role: 'alert', hidden: true });
+    const editor = h(
+      'div',
+      { class: 'editor' },
+      input,
+      error,
+      h('div', { class: 'editor-actions' }, h('small', { class: 'hint' }, 'Enter to save · Esc to cancel'), cancelButton, save),
+    );
+    const cancel = (): void => {
+      if (this.editing?.id !== id) return;
+      this.editing = null;
+      this.withScrollAnchor(() => {
+        editor.remove();
+        item.content.hidden = false;
+        if (item.actions) item.actions.hidden = false;
+      });
+    };
+    const commit = async (): Promise<void> => {
+      const content = input.value.trim();
+      if (content === item.message.content) return cancel();
+      if (!content) {
+        error.textContent = 'A message cannot be empty. Delete it instead.';
+        error.hidden = false;
+        return;
+      }
+      if (content.length > MAX_LENGTH) {
+        error.textContent = `A message has at most ${MAX_LENGTH} characters (this one has ${content.length}).`;
+        error.hidden = false;
+        return;
+      }
+      save.disabled = true;
+      try {
+        const updated = await this.handle.edit(id, content);
+        cancel();
+        this.applyUpdate(updated);
+        this.composer.focus();
+      } catch (failure) {
+        error.textContent = describeError(failure, 'Could not save the change');
+        error.hidden = false;
+      } finally {
+        save.disabled = false;
+      }
+    };
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        event.stopPropagation();
+        cancel();
+        this.composer.focus();
+      } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        void commit();
+      }
+    });
+    save.addEventListener('click', () => void commit());
+    cancelButton.addEventListener('click', () => {
+      cancel();
+      this.composer.focus();
+    });
+    this.editing = { id, cancel };
+    this.withScrollAnchor(() => {
+      item.content.hidden = true;
+      if (item.actions) item.actions.hidden = true;
+      item.content.after(editor);
+    });
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+
+  private async deleteMessage(id: string): Promise<void> {
+    const item = this.items.get(id);
+    if (!item) return;
+    if (!(await confirmDialog('Delete message?', 'It is removed for everyone in the room. This cannot be undone.', 'Delete'))) return;
+    try {
+      await this.handle.remove(id);
+      this.applyUpdate({ ...item.message, content: '', deletedAt: item.message.deletedAt ?? new Date().toISOString() });
+    } catch (error) {
+      toast(describeError(error, 'Could not delete the message'), { kind: 'error' });
+    }
+  }
+
+  // ---- composer and typing ----------------------------------------------------------------------------
+
+  private onComposerKey(event: KeyboardEvent): void {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      void this.send();
+    } else if (event.key === 'ArrowUp' && this.composer.value === '') {
+      // Up in an empty composer edits your last message, as in most chat apps.
+      const own = [...this.items.values()].reverse().find((item) => item.message.author.id === this.ctx.me.id && !item.message.deletedAt);
+      if (own) {
+        event.preventDefault();
+        this.startEdit(own.message.id);
+      }
+    }
+  }
+
+  private onComposerInput(): void {
+    this.autoGrow();
+    if (!this.composerError.hidden && this.composer.value.trim().length <= MAX_LENGTH) this.composerError.hidden = true;
+    if (!this.composer.value.trim()) return this.stopTyping();
+    const now = Date.now();
+    if (now - this.typingSentAt >= TYPING_REFRESH_MS) {
+      this.typingSentAt = now;
+      this.typingOn = true;
+      this.handle.setTyping(true).catch(() => undefined);
+    }
+  }
+
+  private stopTyping(): void {
+    if (!this.typingOn) return;
+    this.typingOn = false;
+    this.typingSentAt = 0;
+    this.handle.setTyping(false).catch(() => undefined);
+  }
+
+  private autoGrow(): void {
+    this.composer.style.height = 'auto';
+    this.composer.style.height = `${Math.min(this.composer.scrollHeight, 160)}px`;
+  }
+
+  private async send(): Promise<void> {
+    const raw = this.composer.value;
+    const content = raw.trim();
+    if (!content) return;
+    if (content.length > MAX_LENGTH) {
+      this.composerError.textContent = `A message has at most ${MAX_LENGTH} characters; this one has ${content.length}. Shorten it or split it.`;
+      this.composerError.hidden = false;
+      return;
+    }
+    this.composerError.hidden = true;
+    this.composer.value = '';
+    this.autoGrow();
+    // Sending ends the typing state on the server.
+    this.typingOn = false;
+    this.typingSentAt = 0;
+    // Our own idempotency key, so that the pending copy is replaced by the stored message as soon as either the
+    // live event or the acknowledgement brings it.
+    const clientMsgId = `web-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+    const pending = this.renderPending(content);
+    this.pending.set(clientMsgId, pending);
+    this.pendingList.appendChild(pending);
+    this.scrollToBottom();
+    try {
+      await this.handle.send(content, { clientMsgId });
+    } catch (error) {
+      if (!this.composer.value) {
+        this.composer.value = raw;
+        this.autoGrow();
+      }
+      toast(describeError(error, 'Your message was not sent'), { kind: 'error' });
+    } finally {
+      this.dropPending(clientMsgId);
+    }
+  }
+
+  private dropPending(clientMsgId: string | null): void {
+    const pending = clientMsgId ? this.pending.get(clientMsgId) : undefined;
+    if (!pending || !clientMsgId) return;
+    this.pending.delete(clientMsgId);
+    this.withScrollAnchor(() => pending.remove());
+  }
+
+  private renderPending(content: string): HTMLLIElement {
+    const me = this.ctx.me;
+    const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(me));
+    avatar.style.setProperty('--hue', String(hueOf(me.id)));
+    const text = h('div', { class: 'content' });
+    this.renderContent(text, content);
+    return h(
+      'li',
+      { class: 'message own pending', 'data-testid': 'pending-message' },
+      avatar,
+      h(
+        'div',
+        { class: 'bubble' },
+        h('div', { class: 'meta' }, h('span', { class: 'author' }, me.displayName), h('span', { class: 'you-tag' }, 'you'), h('span', { class: 'sending' }, 'Sending…')),
+        text,
+      ),
+    );
+  }
+
+  private setTypist(user: User, isTyping: boolean): void {
+    if (user.id === this.ctx.me.id) return;
+    const current = this.typists.get(user.id);
+    if (current) clearTimeout(current.timer);
+    if (isTyping) this.typists.set(user.id, { user, timer: setTimeout(() => this.setTypist(user, false), TYPING_STALE_MS) });
+    else if (!current) return;
+    else this.typists.delete(user.id);
+    this.renderTyping();
+  }
+
+  private renderTyping(): void {
+    const names = [...this.typists.values()].map((typist) => typist.user.displayName);
+    let text = '';
+    if (names.length === 1) text = `${names[0] ?? ''} is typing…`;
+    else if (names.length === 2) text = `${names[0] ?? ''} and ${names[1] ?? ''} are typing…`;
+    else if (names.length > 2) text = 'Several people are typing…';
+    this.typingLine.replaceChildren();
+    if (text) this.typingLine.append(h('span', { class: 'typing-dots', 'aria-hidden': 'true' }, h('i'), h('i'), h('i')), h('span', {}, text));
+    this.typingLine.dataset.active = String(names.length > 0);
+  }
+
+  // ---- members and presence -----------------------------------------------------------------------
+
+  private async loadMembers(): Promise<void> {
+    this.presenceQueue = [];
+    try {
+      const members = await this.ctx.client.rest.rooms.members(this.room.id);
+      this.members.clear();
+      for (const member of members) this.members.set(member.user.id, member);
+      for (const { userId, online } of this.presenceQueue) {
+        const member = this.members.get(userId);
+        if (member) member.online = online;
+      }
+    } catch (error) {
+      toast(describeError(error, 'Could not load the member list'), { kind: 'error' });
+    } finally {
+      this.presenceQueue = null;
+    }
+    this.renderMembers();
+    this.renderHeader();
+  }
+
+  private setOnline(user: User, online: boolean): void {
+    this.presenceQueue?.push({ userId: user.id, online });
+    const member = this.members.get(user.id);
+    if (!member) return;
+    member.online = online;
+    if (!online) this.setTypist(user, false);
+    this.renderMembers();
+    this.renderHeader();
+  }
+
+  private setMembersOpen(open: boolean): void {
+    this.element.dataset.members = open ? 'open' : 'closed';
+    this.membersToggle.setAttribute('aria-expanded', String(open));
+  }
+
+  private renderMembers(): void {
+    const sorted = [...this.members.values()].sort(
+      (a, b) => Number(b.online) - Number(a.online) || a.user.displayName.localeCompare(b.user.displayName),
+    );
+    const online = sorted.filter((member) => member.online);
+    const offline = sorted.filter((member) => !member.online);
+    const group = (title: string, members: Member[]): HTMLElement | null =>
+      members.length === 0
+        ? null
+        : h('section', { class: 'member-group' }, h('h3', {}, `${title} — ${members.length}`), h('ul', {}, ...members.map((member) => this.renderMember(member))));
+    replaceChildren(this.memberLists, group('Online', online), group('Offline', offline));
+  }
+
+  private renderMember(member: Member): HTMLLIElement {
+    const me = member.user.id === this.ctx.me.id;
+    const avatar = h('div', { class: 'avatar small', 'aria-hidden': 'true' }, initials(member.user));
+    avatar.style.setProperty('--hue', String(hueOf(member.user.id)));
+    const roleLabel = member.role === 'member' ? '' : ` · ${member.role}`;
+    const item = h(
+      'li',
+      {
+        class: `member${member.online ? ' online' : ''}`,
+        'data-testid': 'member-item',
+        'data-username': member.user.username,
+        'data-online': String(member.online),
+      },
+      h('div', { class: 'avatar-wrap' }, avatar, h('span', { class: 'presence-dot', title: member.online ? 'Online' : 'Offline' })),
+      h(
+        'div',
+        { class: 'member-text' },
+        h('span', { class: 'member-name' }, member.user.displayName, me ? h('span', { class: 'you-tag' }, 'you') : null),
+        h('span', { class: 'member-sub' }, `@${member.user.username}${roleLabel}`),
+      ),
+      h('span', { class: 'visually-hidden' }, member.online ? 'online' : 'offline'),
+    );
+    if (!me && this.room.kind !== 'direct') {
+      const dm = h(
+        'button',
+        { type: 'button', class: 'icon-button', 'data-testid': 'member-message', 'aria-label': `Message ${member.user.displayName}`, title: 'Send a direct message' },
+        icon('message'),
+      );
+      dm.addEventListener('click', () => this.ctx.openDirect(member.user));
+      item.appendChild(dm);
+    }
+    return item;
+  }
+
+  // ---- header -------------------------------------------------------------------------------------
+
+  private label(): string {
+    if (this.room.kind === 'direct') {
+      const other = [...this.members.values()].find((member) => member.user.id !== this.ctx.me.id);
+      return other?.user.displayName ?? roomLabel(this.room, this.ctx.me);
+    }
+    return `#${this.room.name}`;
+  }
+
+  private renderHeader(): void {
+    const direct = this.room.kind === 'direct';
+    this.title.textContent = direct ? this.label() : this.room.name;
+    replaceChildren(this.titleIcon, icon(direct ? 'at' : this.room.visibility === 'private' ? 'lock' : 'hash'));
+    const parts: string[] = [];
+    if (direct) {
+      const other = [...this.members.values()].find((member) => member.user.id !== this.ctx.me.id);
+      parts.push(other ? `@${other.user.username} · ${other.online ? 'online' : 'offline'}` : 'Direct message');
+    } else {
+      parts.push(this.room.visibility === 'private' ? 'Private room' : 'Public room', plural(this.members.size || this.room.memberCount, 'member'));
+      if (this.room.description) parts.push(this.room.description);
+    }
+    this.subtitle.textContent = parts.join(' · ');
+    this.subtitle.title = this.room.description;
+    const online = [...this.members.values()].filter((member) => member.online).length;
+    this.membersCount.textContent = `${online} online`;
+    this.membersToggle.setAttribute('aria-label', `Members: ${online} online of ${this.members.size || this.room.memberCount}`);
+    this.addMemberButton.hidden = !(this.room.kind === 'group' && this.room.visibility === 'private' && (this.room.role === 'owner' || this.room.role === 'admin'));
+    this.composer.placeholder = `Message ${this.label()}`;
+    this.composer.setAttribute('aria-label', `Message ${this.label()}`);
+  }
+
+  private scheduleRead(): void {
+    if (!this.active || !this.started || !this.ctx.isVisible(this.room.id)) return;
+    if (!this.stickToBottom) return; // newer messages are below, unseen
+    clearTimeout(this.markReadTimer);
+    this.markReadTimer = setTimeout(() => this.flushRead(), 200);
+  }
+
+  private flushRead(): void {
+    clearTimeout(this.markReadTimer);
+    this.markReadTimer = undefined;
+    this.ctx.onRead(this.room.id);
+    const seq = this.handle.lastSeq;
+    if (seq > this.readUpTo && this.handle.isJoined) {
+      this.readUpTo = seq;
+      this.handle.markRead(seq).catch(() => {
+        this.readUpTo = 0; // try again next time
+      });
+    }
+  }
+}

@@ -1,0 +1,310 @@
+import type { Message, Room } from '@parley/contract';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import type { RunningServer } from '../apps/server/src/server';
+import { Api } from './support/client';
+import { startTestCluster } from './support/server';
+
+/**
+ * The web client (apps/web, built into apps/web/dist by the jest global setup) in Debian's Chromium, driven
+ * by playwright-core: two users in two browser contexts, each connected to a different server instance.
+ * Screenshots of the main screens go to test-artifacts/screens/.
+ */
+const ROOT = join(__dirname, '..');
+const SCREENS = join(ROOT, 'test-artifacts', 'screens');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const XSS = '<img src=x onerror=alert(1)>';
+const PASSWORD = 'correct horse battery';
+
+const tid = (id: string): string => `[data-testid="${id}"]`;
+
+describe('web client in a browser (two users, two instances)', () => {
+  let servers: RunningServer[];
+  let browser: Browser;
+  let alice: Page;
+  let bob: Page;
+  const dialogs: string[] = [];
+  const pageErrors: string[] = [];
+
+  const openPage = async (url: string, options: BrowserContextOptions = {}): Promise<Page> => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+    const page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    // No alert/confirm/prompt may ever open (an injected onerror=alert(1) would show here).
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(url);
+    return page;
+  };
+  const shot = async (page: Page, name: string): Promise<void> => {
+    await page.screenshot({ path: join(SCREENS, `${name}.png`), animations: 'disabled' });
+  };
+  const roomItem = (page: Page, name: string): Locator => page.locator(`${tid('room-item')}[data-room-name="${name}"]`);
+  const message = (page: Page, text: string): Locator => page.locator(tid('message')).filter({ hasText: text });
+  const send = async (page: Page, text: string): Promise<void> => {
+    const composer = page.locator(tid('composer-input'));
+    await composer.fill(text);
+    await composer.press('Enter');
+    await message(page, text).last().waitFor();
+  };
+  const createRoom = async (page: Page, name: string, visibility: 'public' | 'private', description = ''): Promise<void> => {
+    await page.locator(tid('new-room')).click();
+    await page.locator(tid('new-room-name')).fill(name);
+    if (description) await page.locator(tid('new-room-description')).fill(description);
+    await page.locator(tid(`new-room-${visibility}`)).check();
+    await page.locator(tid('new-room-submit')).click();
+    await page.locator(tid('chat-title')).filter({ hasText: name }).waitFor();
+  };
+  const joinViaBrowse = async (page: Page, name: string): Promise<void> => {
+    await page.locator(tid('browse-rooms')).click();
+    await page.locator(`${tid('browse-room')}[data-room-name="${name}"]`).click();
+    await page.locator(tid('chat-title')).filter({ hasText: name }).waitFor();
+  };
+  const register = async (page: Page, username: string, displayName: string): Promise<void> => {
+    await page.locator(tid('auth-tab-register')).click();
+    await page.locator(tid('auth-username')).fill(username);
+    await page.locator(tid('auth-display-name')).fill(displayName);
+    await page.locator(tid('auth-password')).fill(PASSWORD);
+    await page.locator(tid('auth-submit')).click();
+    await page.locator(tid('current-user-name')).filter({ hasText: displayName }).waitFor();
+    await page.locator(`${tid('connection-status')}[data-status="connected"]`).waitFor();
+  };
+  const member = (page: Page, username: string, online: boolean): Locator =>
+    page.locator(`${tid('member-item')}[data-username="${username}"][data-online="${online}"]`);
+  const token = (page: Page): Promise<string> =>
+    page.evaluate(() => (JSON.parse(localStorage.getItem('parley.session') ?? '{}') as { accessToken: string }).accessToken);
+
+  beforeAll(async () => {
+    // Built by the global setup (test/support/global-setup.ts), before any server starts.
+    expect(existsSync(join(ROOT, 'apps', 'web', 'dist', 'index.html'))).toBe(true);
+    mkdirSync(SCREENS, { recursive: true });
+    [servers, browser] = await Promise.all([
+      startTestCluster(2),
+      chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      }),
+    ]);
+    [alice, bob] = await Promise.all([openPage(servers[0]!.url), openPage(servers[1]!.url)]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.all((servers ?? []).map((server) => server.close()));
+  });
+
+  it('registers on the sign-in screen, with a clear error for a bad password', async () => {
+    await alice.locator(tid('auth-view')).waitFor();
+    await alice.locator(tid('auth-tab-register')).click();
+    await alice.locator(tid('auth-username')).fill('alice');
+    await alice.locator(tid('auth-password')).fill('short');
+    await alice.locator(tid('auth-submit')).click();
+    expect(await alice.locator(tid('auth-error')).textContent()).toMatch(/8 to 128 characters/);
+    await alice.locator(tid('auth-tab-login')).click();
+    await shot(alice, 'login');
+
+    await Promise.all([register(alice, 'alice', 'Alice Liddell'), register(bob, 'bob', 'Bob Builder')]);
+    await alice.locator(tid('empty-state')).waitFor();
+  });
+
+  it('creates a public room that the other user finds under Browse and joins; both see each other online', async () => {
+    await createRoom(alice, 'general', 'public', 'Everything and anything');
+    await joinViaBrowse(bob, 'general');
+    await roomItem(bob, 'general').waitFor();
+    // Presence crosses instances: each sees the other in the member list, online.
+    await member(alice, 'bob', true).waitFor({ state: 'attached' });
+    await member(bob, 'alice', true).waitFor({ state: 'attached' });
+    expect(await alice.locator(tid('online-count')).textContent()).toBe('2 online');
+  });
+
+  it('shows typing to the other user and delivers messages both ways, own ones marked', async () => {
+    await bob.locator(tid('composer-input')).pressSequentially('Hello Alice');
+    await alice.locator(tid('typing-indicator')).filter({ hasText: 'Bob Builder is typing…' }).waitFor();
+    await bob.locator(tid('composer-input')).press('Enter');
+    await message(alice, 'Hello Alice').waitFor();
+    // Sending ends the typing state; the line keeps its height (no layout jump).
+    await alice.locator(`${tid('typing-indicator')}[data-active="false"]`).waitFor({ state: 'attached' });
+    expect(await alice.locator(tid('typing-indicator')).evaluate((element) => element.getBoundingClientRect().height)).toBeGreaterThan(10);
+
+    await send(alice, 'Hi Bob! Welcome 👋');
+    await message(bob, 'Hi Bob! Welcome 👋').waitFor();
+    expect(await message(alice, 'Hi Bob! Welcome 👋').getAttribute('data-own')).toBe('true');
+    expect(await message(bob, 'Hi Bob! Welcome 👋').getAttribute('data-own')).toBe('false');
+    expect(await message(bob, 'Hello Alice').getAttribute('data-own')).toBe('true');
+  });
+
+  it('renders a message containing HTML as text, never as markup', async () => {
+    await send(alice, XSS);
+    const received = message(bob, XSS).locator(tid('message-content'));
+    await received.waitFor();
+    expect(await received.textContent()).toBe(XSS);
+    expect(await bob.locator(`${tid('messages')} img`).count()).toBe(0);
+    expect(await alice.locator(`${tid('messages')} img`).count()).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('edits (Escape cancels) and deletes own messages, live on the other instance', async () => {
+    // Keyboard only: ArrowUp in the empty composer edits the last own message, Escape cancels.
+    await alice.locator(tid('composer-input')).focus();
+    await alice.keyboard.press('ArrowUp');
+    await alice.locator(tid('edit-input')).waitFor();
+    await alice.keyboard.press('Escape');
+    await alice.locator(tid('edit-input')).waitFor({ state: 'detached' });
+
+    const welcome = message(alice, 'Hi Bob! Welcome');
+    await welcome.locator(tid('edit-message')).focus();
+    await alice.keyboard.press('Enter');
+    await alice.locator(tid('edit-input')).fill('Hi Bob! Welcome aboard.');
+    await alice.keyboard.press('Enter');
+    const edited = message(bob, 'Hi Bob! Welcome aboard.');
+    await edited.locator(tid('message-edited')).waitFor();
+
+    await send(alice, 'oops, wrong room');
+    const id = await message(alice, 'oops, wrong room').getAttribute('data-message-id');
+    await message(bob, 'oops, wrong room').waitFor();
+    await message(alice, 'oops, wrong room').locator(tid('delete-message')).focus();
+    await alice.keyboard.press('Enter');
+    await alice.locator(tid('confirm-ok')).click();
+    await bob.locator(`${tid('message')}[data-message-id="${id}"][data-deleted="true"]`).filter({ hasText: 'This message was deleted.' }).waitFor();
+
+    await bob.locator(tid('composer-input')).pressSequentially('Looks great');
+    await alice.locator(tid('typing-indicator')).filter({ hasText: 'Bob Builder is typing…' }).waitFor();
+    await shot(alice, 'chat-desktop');
+    await bob.locator(tid('composer-input')).press('Enter');
+    await message(alice, 'Looks great').waitFor();
+  });
+
+  it('badges unread messages of a room not on screen, and shows a mention as a toast', async () => {
+    await createRoom(alice, 'random', 'public');
+    await joinViaBrowse(bob, 'random');
+    await roomItem(bob, 'general').click();
+    await bob.locator(tid('chat-title')).filter({ hasText: 'general' }).waitFor();
+
+    await send(alice, 'anyone around?');
+    await send(alice, '@bob have a look at this');
+    await roomItem(bob, 'random').locator(tid('unread-badge')).filter({ hasText: '2' }).waitFor();
+    const toast = bob.locator(`${tid('toast')}[data-kind="mention"]`);
+    await toast.filter({ hasText: 'Alice Liddell mentioned you in #random' }).waitFor();
+    expect(await toast.locator(tid('toast-text')).textContent()).toBe('@bob have a look at this');
+    expect(await roomItem(bob, 'general').locator(tid('unread-badge')).isHidden()).toBe(true);
+    await shot(bob, 'rooms-unread-mention');
+
+    // The toast opens the room; the badge goes away.
+    await toast.locator(tid('toast-action')).click();
+    await bob.locator(tid('chat-title')).filter({ hasText: 'random' }).waitFor();
+    await roomItem(bob, 'random').locator(tid('unread-badge')).waitFor({ state: 'hidden' });
+    expect(await message(bob, '@bob have a look at this').getAttribute('class')).toMatch(/mentions-me/);
+  });
+
+  it('starts a direct conversation from the member list', async () => {
+    await bob.locator(`${tid('member-item')}[data-username="alice"] ${tid('member-message')}`).click();
+    await bob.locator(tid('chat-title')).filter({ hasText: 'Alice Liddell' }).waitFor();
+    await send(bob, 'psst, a private word');
+    await alice.locator(tid('toast')).filter({ hasText: '@bob started a conversation with you' }).waitFor();
+    await roomItem(alice, 'bob').locator(tid('unread-badge')).filter({ hasText: '1' }).waitFor();
+    // The same conversation from the user search ("Message" button): it opens the existing room.
+    await alice.locator(tid('new-dm')).click();
+    await alice.locator(tid('user-search')).fill('Bob B');
+    await alice.locator(`${tid('user-result')}[data-username="bob"]`).click();
+    await alice.locator(tid('chat-title')).filter({ hasText: 'Bob Builder' }).waitFor();
+    await message(alice, 'psst, a private word').waitFor();
+    await roomItem(alice, 'bob').locator(tid('unread-badge')).waitFor({ state: 'hidden' });
+    expect(await alice.locator(`${tid('room-item')}[data-kind="direct"]`).count()).toBe(1);
+  });
+
+  it('adds a member to a private room from a user search', async () => {
+    await createRoom(alice, 'secret-plans', 'private');
+    await alice.locator(tid('add-member-button')).click();
+    await alice.locator(tid('user-search')).fill('bo');
+    await alice.locator(`${tid('user-result')}[data-username="bob"]`).click();
+    await alice.locator(`${tid('toast')}[data-kind="success"]`).filter({ hasText: 'Bob Builder was added' }).waitFor();
+    await bob.locator(tid('toast')).filter({ hasText: 'You were added to secret-plans' }).waitFor();
+    await roomItem(bob, 'secret-plans').waitFor();
+    await member(alice, 'bob', false).waitFor({ state: 'attached' });
+  });
+
+  it('loads history on scroll-up without moving what is on screen, and does not jump on new messages', async () => {
+    const api = new Api(servers[0]!.url);
+    const auth = await token(alice);
+    const room = (await api.post<Room>('/api/rooms', { name: 'archive' }, auth)).body;
+    for (let i = 1; i <= 120; i++) {
+      const posted = await api.post<Message>(`/api/rooms/${room.id}/messages`, { content: `history line ${i}` }, auth);
+      expect(posted.status).toBe(201);
+    }
+    await alice.evaluate((id) => (location.hash = `#/room/${id}`), room.id);
+    await message(alice, 'history line 120').waitFor();
+    await alice.locator(tid('load-older')).waitFor(); // more history above
+    const firstLoaded = await alice.locator(tid('message')).count();
+    expect(firstLoaded).toBeLessThan(120);
+
+    // Scroll to the top: an older page is prepended and the message that was on top stays where it was.
+    const anchorSeq = await alice.locator(tid('message')).first().getAttribute('data-seq');
+    const anchor = alice.locator(`${tid('message')}[data-seq="${anchorSeq}"]`);
+    const before = await alice.locator(tid('messages')).evaluate((scroller, seq) => {
+      scroller.scrollTop = 0;
+      return scroller.querySelector(`[data-seq="${seq}"]`)!.getBoundingClientRect().top;
+    }, anchorSeq);
+    await alice.waitForFunction((count) => document.querySelectorAll('[data-testid="message"]').length > count, firstLoaded);
+    expect(Math.abs((await anchor.evaluate((element) => element.getBoundingClientRect().top)) - before)).toBeLessThanOrEqual(1);
+
+    // Someone else's message while scrolled up: nothing moves, a "new messages" button appears instead.
+    const bobAuth = await token(bob);
+    expect((await api.post(`/api/rooms/${room.id}/join`, {}, bobAuth)).status).toBe(200);
+    const top = await anchor.evaluate((element) => element.getBoundingClientRect().top);
+    expect((await api.post(`/api/rooms/${room.id}/messages`, { content: 'a brand new line' }, bobAuth)).status).toBe(201);
+    await message(alice, 'a brand new line').waitFor({ state: 'attached' });
+    await alice.locator(tid('jump-latest')).waitFor();
+    expect(await anchor.evaluate((element) => element.getBoundingClientRect().top)).toBe(top);
+    await alice.locator(tid('jump-latest')).click();
+    await message(alice, 'a brand new line').waitFor({ state: 'visible' });
+    await alice.locator(tid('jump-latest')).waitFor({ state: 'hidden' });
+  });
+
+  it('keeps the session (and the open room) across a reload', async () => {
+    await roomItem(alice, 'general').click();
+    await message(alice, 'Hi Bob! Welcome aboard.').waitFor();
+
+    await bob.reload();
+    await bob.locator(tid('current-user-name')).filter({ hasText: 'Bob Builder' }).waitFor();
+    await bob.locator(tid('chat-title')).filter({ hasText: 'Alice Liddell' }).waitFor();
+    await message(bob, 'psst, a private word').waitFor();
+    await roomItem(bob, 'general').waitFor();
+    await bob.locator(`${tid('connection-status')}[data-status="connected"]`).waitFor();
+  });
+
+  it('works on a phone-sized screen: room list and chat are separate views', async () => {
+    const phone = await openPage(servers[1]!.url, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    await phone.locator(tid('auth-username')).fill('alice');
+    await phone.locator(tid('auth-password')).fill('wrong password');
+    await phone.locator(tid('auth-submit')).click();
+    await phone.locator(tid('auth-error')).filter({ hasText: 'Wrong username or password.' }).waitFor();
+    await phone.locator(tid('auth-password')).fill(PASSWORD);
+    await phone.locator(tid('auth-submit')).click();
+    await roomItem(phone, 'general').waitFor();
+    expect(await phone.locator(tid('main')).isHidden()).toBe(true);
+    // Read state is kept on the server: nothing that Alice sent or saw on her desktop counts as unread.
+    expect(await phone.locator(`${tid('unread-badge')}:not([hidden])`).count()).toBe(0);
+    await shot(phone, 'phone-rooms');
+
+    await roomItem(phone, 'general').tap();
+    await message(phone, 'Hi Bob! Welcome aboard.').waitFor();
+    expect(await phone.locator(tid('sidebar')).isHidden()).toBe(true);
+    expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await send(phone, 'Sent from my phone');
+    await message(alice, 'Sent from my phone').waitFor();
+    await shot(phone, 'phone-chat');
+
+    await phone.locator(tid('back-button')).tap();
+    await roomItem(phone, 'general').waitFor();
+    await phone.context().close();
+  });
+
+  it('never opened a dialog or threw in the page', () => {
+    expect(dialogs).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
