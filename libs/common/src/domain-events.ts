@@ -6,7 +6,8 @@ import type { AnnouncementEvent, Message, Room, User } from '@parley/contract';
  * services never know who listens. Payloads carry what every listener needs so none has to query again.
  */
 export interface DomainEventMap {
-  'message.created': { message: Message };
+  /** `memberIds`: the room's members at the commit (the notification recipients). */
+  'message.created': { message: Message; memberIds: string[] };
   'message.updated': { message: Message };
   'message.deleted': { roomId: string; id: string; seq: number };
   'room.created': { room: Room };

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { ApiError } from '@parley/common';
 import type { Message } from '@parley/contract';
 import { DataSource } from 'typeorm';
 
@@ -43,8 +44,13 @@ function toMessage(row: MessageRow): Message {
   };
 }
 
-/** Thrown inside the transaction to roll it back (and with it the seq increment). */
-class DuplicateClientMsgId extends Error {}
+const UNIQUE_VIOLATION = '23505';
+
+/** A stored message and who was a member of its room at that commit (the notification recipients). */
+export interface StoredMessage {
+  message: Message;
+  memberIds: string[];
+}
 
 export interface PageQuery {
   before?: number;
@@ -58,34 +64,37 @@ export class MessagesRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Allocates the room's next seq and stores the message in one transaction. The UPDATE on the room row
-   * serialises concurrent senders of a room, and a rollback (e.g. an idempotency conflict) returns the seq,
-   * so seqs stay gapless. Returns null when (room, author, clientMsgId) already exists.
+   * Allocates the room's next seq and stores the message in ONE statement, which PostgreSQL runs atomically:
+   * no BEGIN/COMMIT round trips, and the room row is locked only for that statement. The UPDATE on the room
+   * row serialises concurrent senders of a room. An idempotency conflict aborts the whole statement (the seq
+   * increment included), so seqs stay gapless. Returns null when (room, author, clientMsgId) already exists.
    */
-  async insertWithNextSeq(roomId: string, authorId: string, content: string, clientMsgId: string | null): Promise<Message | null> {
+  async insertWithNextSeq(roomId: string, authorId: string, content: string, clientMsgId: string | null): Promise<StoredMessage | null> {
+    let rows: Array<MessageRow & { member_ids: string[] }>;
     try {
-      return await this.db.transaction(async (manager) => {
-        const rows = await manager.query<MessageRow[]>(
-          `WITH next AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq),
-                -- What you send you have read: the author's own messages never count as unread.
-                seen AS (
-                  UPDATE memberships m SET last_read_seq = next.last_seq FROM next
-                  WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < next.last_seq),
-                msg AS (
-                  INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
-                  SELECT $1, next.last_seq, $2, $3, $4 FROM next
-                  ON CONFLICT (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL DO NOTHING
-                  RETURNING *)
-           ${MESSAGE_SELECT.replace('FROM messages msg', 'FROM msg')}`,
-          [roomId, authorId, content, clientMsgId],
-        );
-        if (!rows[0]) throw new DuplicateClientMsgId();
-        return toMessage(rows[0]);
-      });
+      rows = await this.db.query<Array<MessageRow & { member_ids: string[] }>>(
+        `WITH next AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq),
+              -- What you send you have read: the author's own messages never count as unread.
+              seen AS (
+                UPDATE memberships m SET last_read_seq = next.last_seq FROM next
+                WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < next.last_seq),
+              msg AS (
+                INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
+                SELECT $1, next.last_seq, $2, $3, $4 FROM next
+                RETURNING *)
+         ${MESSAGE_SELECT.replace('FROM messages msg', ', array(SELECT user_id FROM memberships WHERE room_id = $1) AS member_ids FROM msg')}`,
+        [roomId, authorId, content, clientMsgId],
+      );
     } catch (error) {
-      if (error instanceof DuplicateClientMsgId) return null;
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === UNIQUE_VIOLATION && constraint === 'messages_client_msg_id_uq') return null;
       throw error;
     }
+    // No row: the room was deleted between the access check and the insert.
+    const row = rows[0];
+    if (!row) throw ApiError.notFound('Room');
+    // The members in the same snapshot as the insert: who may be notified, with no extra query.
+    return { message: toMessage(row), memberIds: row.member_ids };
   }
 
   async findByClientMsgId(roomId: string, authorId: string, clientMsgId: string): Promise<Message | null> {

@@ -5,6 +5,7 @@ import type { RoomAccess, RoomAccessLevel } from '@parley/rooms';
 import type { PageQuery } from './messages.repository';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MessagesService } from './messages.service';
 import { Metrics } from '@parley/metrics';
+import type { StoredMessage as Stored } from './messages.repository';
 
 type StoredMessage = Message & { isDeleted: boolean };
 
@@ -39,7 +40,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reje
 function makeFakes(role: RoomRole | null = 'member') {
   const repository = {
     findByClientMsgId: jest.fn<Promise<Message | null>, [string, string, string]>().mockResolvedValue(null),
-    insertWithNextSeq: jest.fn<Promise<Message | null>, [string, string, string, string | null]>(),
+    insertWithNextSeq: jest.fn<Promise<Stored | null>, [string, string, string, string | null]>(),
     findById: jest.fn<Promise<StoredMessage | null>, [string]>().mockResolvedValue(null),
     updateContent: jest.fn<Promise<Message | null>, [string, string]>(),
     softDelete: jest.fn<Promise<boolean>, [string]>().mockResolvedValue(true),
@@ -95,13 +96,13 @@ describe('MessagesService', () => {
   describe('send', () => {
     it('stores the message, emits message.created and returns it', async () => {
       const stored = message();
-      fakes.repository.insertWithNextSeq.mockResolvedValue(stored);
+      fakes.repository.insertWithNextSeq.mockResolvedValue({ message: stored, memberIds: ['u1', 'u2'] });
       await expect(fakes.service.send(author, 'room-1', 'hello')).resolves.toBe(stored);
       expect(fakes.rateLimits.hit).toHaveBeenCalledWith(`send:${author.id}`, 5, 10_000);
       expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-1', 'member');
       expect(fakes.repository.insertWithNextSeq).toHaveBeenCalledWith('room-1', author.id, 'hello', null);
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
-      expect(fakes.emitted).toEqual([{ name: 'message.created', payload: { message: stored } }]);
+      expect(fakes.emitted).toEqual([{ name: 'message.created', payload: { message: stored, memberIds: ['u1', 'u2'] } }]);
     });
 
     it('refuses a rate-limited send before touching access or the repository', async () => {
@@ -123,26 +124,19 @@ describe('MessagesService', () => {
     });
 
     it('passes the clientMsgId through to the insert', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue(message({ clientMsgId: 'c1' }));
+      fakes.repository.insertWithNextSeq.mockResolvedValue({ message: message({ clientMsgId: 'c1' }), memberIds: [] });
       await fakes.service.send(author, 'room-1', 'hello', 'c1');
-      expect(fakes.repository.findByClientMsgId).toHaveBeenCalledWith('room-1', author.id, 'c1');
+      expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled(); // no lookup on a first send
       expect(fakes.repository.insertWithNextSeq).toHaveBeenCalledWith('room-1', author.id, 'hello', 'c1');
     });
 
-    it('returns the stored message for a retried clientMsgId without inserting or emitting', async () => {
+    it('returns the stored message for a retried clientMsgId (the insert finds it taken), without emitting', async () => {
       const existing = message({ clientMsgId: 'c1' });
+      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
       fakes.repository.findByClientMsgId.mockResolvedValue(existing);
       await expect(fakes.service.send(author, 'room-1', 'hello again', 'c1')).resolves.toBe(existing);
-      expect(fakes.repository.insertWithNextSeq).not.toHaveBeenCalled();
-      expect(fakes.emitted).toEqual([]);
-    });
-
-    it('returns the winner of a lost race on the same clientMsgId, without emitting', async () => {
-      const winner = message({ id: 'm-winner', clientMsgId: 'c1' });
-      fakes.repository.findByClientMsgId.mockResolvedValueOnce(null).mockResolvedValueOnce(winner);
-      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
-      await expect(fakes.service.send(author, 'room-1', 'hello', 'c1')).resolves.toBe(winner);
-      expect(fakes.repository.findByClientMsgId).toHaveBeenCalledTimes(2);
+      expect(fakes.repository.findByClientMsgId).toHaveBeenCalledWith('room-1', author.id, 'c1');
+      expect(fakes.repository.findByClientMsgId).toHaveBeenCalledTimes(1);
       expect(fakes.emitted).toEqual([]);
     });
 
@@ -165,7 +159,7 @@ describe('MessagesService', () => {
     });
 
     it('waits for accepted sends to commit', async () => {
-      const insert = deferred<Message | null>();
+      const insert = deferred<Stored | null>();
       fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
       const sending = fakes.service.send(author, 'room-1', 'hello');
       const sent = track(sending);
@@ -173,7 +167,7 @@ describe('MessagesService', () => {
       const drained = track(fakes.service.drain(60_000));
       await flush();
       expect(drained.settled()).toBe(false);
-      insert.resolve(message());
+      insert.resolve({ message: message(), memberIds: [] });
       await sending;
       await flush();
       expect(sent.settled()).toBe(true);
@@ -181,7 +175,7 @@ describe('MessagesService', () => {
     });
 
     it('counts a failed send as finished', async () => {
-      const insert = deferred<Message | null>();
+      const insert = deferred<Stored | null>();
       fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
       const sending = fakes.service.send(author, 'room-1', 'hello');
       const failure = rejection(sending);
@@ -195,7 +189,7 @@ describe('MessagesService', () => {
     it('stops waiting after the timeout', async () => {
       jest.useFakeTimers();
       try {
-        fakes.repository.insertWithNextSeq.mockReturnValue(new Promise<Message | null>(() => undefined)); // never commits
+        fakes.repository.insertWithNextSeq.mockReturnValue(new Promise<Stored | null>(() => undefined)); // never commits
         void fakes.service.send(author, 'room-1', 'hello');
         await flush();
         const drained = track(fakes.service.drain(500));
@@ -211,7 +205,7 @@ describe('MessagesService', () => {
     it('forgets finished sends', async () => {
       jest.useFakeTimers();
       try {
-        fakes.repository.insertWithNextSeq.mockResolvedValue(message());
+        fakes.repository.insertWithNextSeq.mockResolvedValue({ message: message(), memberIds: [] });
         await fakes.service.send(author, 'room-1', 'hello');
         await flush();
         const drained = track(fakes.service.drain(10_000));

@@ -41,19 +41,18 @@ export class MessagesService {
     const limit = await this.rateLimits.hit(`send:${author.id}`, this.config.sendRateLimit, this.config.sendRateWindowMs);
     if (!limit.allowed) throw ApiError.rateLimited(Math.ceil(limit.retryAfterMs / 1000));
     await this.rooms.requireAccess(author.id, roomId, 'member');
-    if (clientMsgId !== null) {
-      const existing = await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
-      if (existing) return existing;
+    // Retries are rare: the insert itself detects an existing clientMsgId (unique index), so a first send
+    // costs no extra lookup.
+    const stored = await this.repository.insertWithNextSeq(roomId, author.id, content, clientMsgId);
+    if (!stored) {
+      // A retry (or a concurrent duplicate) of a stored clientMsgId: return the stored message.
+      const existing = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
+      if (!existing) throw ApiError.internal();
+      return existing;
     }
-    const message = await this.repository.insertWithNextSeq(roomId, author.id, content, clientMsgId);
-    if (!message) {
-      // Lost a race with a concurrent retry of the same clientMsgId: that one is stored, return it.
-      const stored = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
-      if (!stored) throw ApiError.internal();
-      return stored;
-    }
+    const { message, memberIds } = stored;
     this.metrics.messagesPersisted.inc();
-    this.events.emit('message.created', { message });
+    this.events.emit('message.created', { message, memberIds });
     return message;
   }
 

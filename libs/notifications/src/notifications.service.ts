@@ -24,7 +24,7 @@ export class NotificationsService {
     private readonly rooms: RoomsService,
     private readonly users: UsersService,
   ) {
-    events.on('message.created', ({ message }) => this.onMessage(message));
+    events.on('message.created', ({ message, memberIds }) => this.onMessage(message, memberIds));
     events.on('member.joined', ({ roomId, user, addedBy }) => this.onMemberJoined(roomId, user.id, addedBy, { roomId, user }));
     events.on('member.left', async ({ roomId, user }) => {
       const recipients = new Set([...(await this.rooms.listMemberIds(roomId)), user.id]);
@@ -46,7 +46,7 @@ export class NotificationsService {
     await this.repository.markReadUpTo(userId, upToId);
   }
 
-  private async onMessage(message: Message): Promise<void> {
+  private async onMessage(message: Message, members: string[]): Promise<void> {
     const data: MessageNotification = {
       roomId: message.roomId,
       messageId: message.id,
@@ -54,7 +54,6 @@ export class NotificationsService {
       author: message.author,
       preview: preview(message.content),
     };
-    const members = await this.rooms.listMemberIds(message.roomId);
     await this.live(members.filter((id) => id !== message.author.id), 'message.created', data);
 
     const mentioned = (await this.users.findByUsernames(parseMentions(message.content))).filter((user) => user.id !== message.author.id);
