@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiError } from '@parley/common';
 import type { Message } from '@parley/contract';
 import { DataSource } from 'typeorm';
 
@@ -67,13 +66,23 @@ export class MessagesRepository {
    * Allocates the room's next seq and stores the message in ONE statement, which PostgreSQL runs atomically:
    * no BEGIN/COMMIT round trips, and the room row is locked only for that statement. The UPDATE on the room
    * row serialises concurrent senders of a room. An idempotency conflict aborts the whole statement (the seq
-   * increment included), so seqs stay gapless. Returns null when (room, author, clientMsgId) already exists.
+   * increment included), so seqs stay gapless. The statement also checks membership, so the common case is
+   * one round trip: 'refused' when the author is not a member (or the room is gone), 'duplicate' when
+   * (room, author, clientMsgId) already exists.
    */
-  async insertWithNextSeq(roomId: string, authorId: string, content: string, clientMsgId: string | null): Promise<StoredMessage | null> {
+  async insertWithNextSeq(
+    roomId: string,
+    authorId: string,
+    content: string,
+    clientMsgId: string | null,
+  ): Promise<StoredMessage | 'duplicate' | 'refused'> {
     let rows: Array<MessageRow & { member_ids: string[] }>;
     try {
       rows = await this.db.query<Array<MessageRow & { member_ids: string[] }>>(
-        `WITH next AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq),
+        `WITH next AS (
+                UPDATE rooms SET last_seq = last_seq + 1
+                WHERE id = $1 AND EXISTS (SELECT 1 FROM memberships WHERE room_id = $1 AND user_id = $2)
+                RETURNING last_seq),
               -- What you send you have read: the author's own messages never count as unread.
               seen AS (
                 UPDATE memberships m SET last_read_seq = next.last_seq FROM next
@@ -87,12 +96,12 @@ export class MessagesRepository {
       );
     } catch (error) {
       const { code, constraint } = error as { code?: string; constraint?: string };
-      if (code === UNIQUE_VIOLATION && constraint === 'messages_client_msg_id_uq') return null;
+      if (code === UNIQUE_VIOLATION && constraint === 'messages_client_msg_id_uq') return 'duplicate';
       throw error;
     }
     // No row: the room was deleted between the access check and the insert.
     const row = rows[0];
-    if (!row) throw ApiError.notFound('Room');
+    if (!row) return 'refused';
     // The members in the same snapshot as the insert: who may be notified, with no extra query.
     return { message: toMessage(row), memberIds: row.member_ids };
   }

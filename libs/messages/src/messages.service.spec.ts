@@ -40,7 +40,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reje
 function makeFakes(role: RoomRole | null = 'member') {
   const repository = {
     findByClientMsgId: jest.fn<Promise<Message | null>, [string, string, string]>().mockResolvedValue(null),
-    insertWithNextSeq: jest.fn<Promise<Stored | null>, [string, string, string, string | null]>(),
+    insertWithNextSeq: jest.fn<Promise<Stored | 'duplicate' | 'refused'>, [string, string, string, string | null]>(),
     findById: jest.fn<Promise<StoredMessage | null>, [string]>().mockResolvedValue(null),
     updateContent: jest.fn<Promise<Message | null>, [string, string]>(),
     softDelete: jest.fn<Promise<boolean>, [string]>().mockResolvedValue(true),
@@ -99,7 +99,7 @@ describe('MessagesService', () => {
       fakes.repository.insertWithNextSeq.mockResolvedValue({ message: stored, memberIds: ['u1', 'u2'] });
       await expect(fakes.service.send(author, 'room-1', 'hello')).resolves.toBe(stored);
       expect(fakes.rateLimits.hit).toHaveBeenCalledWith(`send:${author.id}`, 5, 10_000);
-      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-1', 'member');
+      expect(fakes.rooms.requireAccess).not.toHaveBeenCalled(); // the insert checks membership itself
       expect(fakes.repository.insertWithNextSeq).toHaveBeenCalledWith('room-1', author.id, 'hello', null);
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
       expect(fakes.emitted).toEqual([{ name: 'message.created', payload: { message: stored, memberIds: ['u1', 'u2'] } }]);
@@ -116,10 +116,17 @@ describe('MessagesService', () => {
       expect(fakes.emitted).toEqual([]);
     });
 
-    it('stores nothing when the caller may not post in the room', async () => {
+    it('answers with the access check\'s code when the insert refuses a non-member, storing nothing', async () => {
+      fakes.repository.insertWithNextSeq.mockResolvedValue('refused');
       fakes.rooms.requireAccess.mockRejectedValue(ApiError.forbidden('Join the room first'));
       expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('forbidden');
-      expect(fakes.repository.insertWithNextSeq).not.toHaveBeenCalled();
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-1', 'member');
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('asks for a retry when the membership appeared between the insert and the check', async () => {
+      fakes.repository.insertWithNextSeq.mockResolvedValue('refused');
+      expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('unavailable');
       expect(fakes.emitted).toEqual([]);
     });
 
@@ -132,7 +139,7 @@ describe('MessagesService', () => {
 
     it('returns the stored message for a retried clientMsgId (the insert finds it taken), without emitting', async () => {
       const existing = message({ clientMsgId: 'c1' });
-      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
+      fakes.repository.insertWithNextSeq.mockResolvedValue('duplicate');
       fakes.repository.findByClientMsgId.mockResolvedValue(existing);
       await expect(fakes.service.send(author, 'room-1', 'hello again', 'c1')).resolves.toBe(existing);
       expect(fakes.repository.findByClientMsgId).toHaveBeenCalledWith('room-1', author.id, 'c1');
@@ -141,13 +148,13 @@ describe('MessagesService', () => {
     });
 
     it('answers internal when the insert fails without a clientMsgId', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
+      fakes.repository.insertWithNextSeq.mockResolvedValue('duplicate');
       expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('internal');
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
     });
 
     it('answers internal when the race winner cannot be found either', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue(null);
+      fakes.repository.insertWithNextSeq.mockResolvedValue('duplicate');
       expect((await rejection(fakes.service.send(author, 'room-1', 'hello', 'c1'))).code).toBe('internal');
       expect(fakes.emitted).toEqual([]);
     });
@@ -159,7 +166,7 @@ describe('MessagesService', () => {
     });
 
     it('waits for accepted sends to commit', async () => {
-      const insert = deferred<Stored | null>();
+      const insert = deferred<Stored | 'duplicate' | 'refused'>();
       fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
       const sending = fakes.service.send(author, 'room-1', 'hello');
       const sent = track(sending);
@@ -175,7 +182,7 @@ describe('MessagesService', () => {
     });
 
     it('counts a failed send as finished', async () => {
-      const insert = deferred<Stored | null>();
+      const insert = deferred<Stored | 'duplicate' | 'refused'>();
       fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
       const sending = fakes.service.send(author, 'room-1', 'hello');
       const failure = rejection(sending);
@@ -189,7 +196,7 @@ describe('MessagesService', () => {
     it('stops waiting after the timeout', async () => {
       jest.useFakeTimers();
       try {
-        fakes.repository.insertWithNextSeq.mockReturnValue(new Promise<Stored | null>(() => undefined)); // never commits
+        fakes.repository.insertWithNextSeq.mockReturnValue(new Promise<Stored | 'duplicate' | 'refused'>(() => undefined)); // never commits
         void fakes.service.send(author, 'room-1', 'hello');
         await flush();
         const drained = track(fakes.service.drain(500));

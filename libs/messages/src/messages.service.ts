@@ -40,11 +40,14 @@ export class MessagesService {
   private async persist(author: AuthUser, roomId: string, content: string, clientMsgId: string | null): Promise<Message> {
     const limit = await this.rateLimits.hit(`send:${author.id}`, this.config.sendRateLimit, this.config.sendRateWindowMs);
     if (!limit.allowed) throw ApiError.rateLimited(Math.ceil(limit.retryAfterMs / 1000));
-    await this.rooms.requireAccess(author.id, roomId, 'member');
-    // Retries are rare: the insert itself detects an existing clientMsgId (unique index), so a first send
-    // costs no extra lookup.
+    // Membership is checked by the insert itself; only a refusal pays for the full access check, which
+    // tells not_found (private room, or none) from forbidden (public room, not joined).
     const stored = await this.repository.insertWithNextSeq(roomId, author.id, content, clientMsgId);
-    if (!stored) {
+    if (stored === 'refused') {
+      await this.rooms.requireAccess(author.id, roomId, 'member');
+      throw ApiError.unavailable('Membership changed while sending; please retry');
+    }
+    if (stored === 'duplicate') {
       // A retry (or a concurrent duplicate) of a stored clientMsgId: return the stored message.
       const existing = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
       if (!existing) throw ApiError.internal();
