@@ -7,11 +7,10 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MessagesService } from './messages.se
 import { Metrics } from '@parley/metrics';
 import type { StoredMessage as Stored } from './messages.repository';
 
-type StoredMessage = Message & { isDeleted: boolean };
 
 const author: AuthUser = { id: 'u-author', username: 'ann' };
 
-function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
+function message(overrides: Partial<Message> = {}): Message {
   return {
     id: 'm1',
     roomId: 'room-1',
@@ -22,7 +21,6 @@ function message(overrides: Partial<StoredMessage> = {}): StoredMessage {
     createdAt: '2024-01-01T00:00:01.000Z',
     editedAt: null,
     deletedAt: null,
-    isDeleted: false,
     ...overrides,
   };
 }
@@ -41,7 +39,7 @@ function makeFakes(role: RoomRole | null = 'member') {
   const repository = {
     findByClientMsgId: jest.fn<Promise<Message | null>, [string, string, string]>().mockResolvedValue(null),
     insertWithNextSeq: jest.fn<Promise<Stored | 'duplicate' | 'refused'>, [string, string, string, string | null]>(),
-    findById: jest.fn<Promise<StoredMessage | null>, [string]>().mockResolvedValue(null),
+    findById: jest.fn<Promise<Message | null>, [string]>().mockResolvedValue(null),
     updateContent: jest.fn<Promise<Message | null>, [string, string]>(),
     softDelete: jest.fn<Promise<boolean>, [string]>().mockResolvedValue(true),
     findPage: jest.fn<Promise<MessagePage>, [string, PageQuery]>().mockResolvedValue({ messages: [], hasMore: false }),
@@ -274,7 +272,7 @@ describe('MessagesService', () => {
     });
 
     it('refuses to edit a deleted message with conflict', async () => {
-      fakes.repository.findById.mockResolvedValue(message({ isDeleted: true, deletedAt: '2024-01-01T00:02:00.000Z', content: '' }));
+      fakes.repository.findById.mockResolvedValue(message({ deletedAt: '2024-01-01T00:02:00.000Z', content: '' }));
       const error = await rejection(fakes.service.edit(author.id, 'm1', 'revive'));
       expect(error.code).toBe('conflict');
       expect(fakes.repository.updateContent).not.toHaveBeenCalled();
