@@ -62,7 +62,11 @@ describe('loadtest (apps/loadtest) against a real instance', () => {
     expect(figures.eventLoopLagP99Ms).toBeGreaterThan(0);
     expect(figures.residentMemoryBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(figures.heapUsedBytes).toBeGreaterThan(0);
-    expect(figures.messagesPersisted).toBeGreaterThanOrEqual(90);
+    // Counted between the scrape at the measurement start and the final one: the 90 measured messages, give
+    // or take the few whose commit races the first scrape (it runs while sends are in flight); never more
+    // than the 120 of the whole run.
+    expect(figures.messagesPersisted).toBeGreaterThanOrEqual(85);
+    expect(figures.messagesPersisted).toBeLessThanOrEqual(120);
     expect(figures.cpuPercent).toBeGreaterThan(0);
     expect(outcome.summary).toContain(server.config.instanceId);
     expect(outcome.summary).toMatch(/deliveries\s+60\.0\/s\s+[\d.]+\/s\s+180 of 180 expected/);
