@@ -2,6 +2,23 @@
 import type { LoadtestResult } from './result';
 import type { LatencySummary, TimelinePoint } from './stats';
 
+/** One server's figures as table cells (the text summary and the HTML report show the same columns). */
+function serverCells(server: LoadtestResult['servers'][number]): string[] {
+  if (server.error) return [server.target, `/metrics unavailable: ${server.error}`, '', '', '', '', '', '', '', ''];
+  return [
+    server.target,
+    server.instance ?? '–',
+    `${formatMs(server.eventLoopLagP99Ms)} ms`,
+    `${formatMs(server.eventLoopLagMaxMs)} ms`,
+    formatBytes(server.residentMemoryBytes),
+    formatBytes(server.heapUsedBytes),
+    server.socketsConnected === null ? '–' : formatCount(server.socketsConnected),
+    formatPercent(server.cpuPercent),
+    server.messagesPersisted === null ? '–' : formatCount(server.messagesPersisted),
+    server.messageDeliveries === null ? '–' : formatCount(server.messageDeliveries),
+  ];
+}
+
 export function formatMs(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '–';
   if (value < 10) return value.toFixed(2);
@@ -95,24 +112,7 @@ export function renderSummary(result: LoadtestResult, files: string[] = []): str
   );
   lines.push('');
   const serverRows = [['server', 'instance', 'loop lag p99', 'loop lag max', 'RSS', 'heap used', 'sockets', 'CPU', 'persisted', 'deliveries']];
-  for (const server of result.servers) {
-    if (server.error) {
-      serverRows.push([server.target, `/metrics unavailable: ${server.error}`, '', '', '', '', '', '', '', '']);
-      continue;
-    }
-    serverRows.push([
-      server.target,
-      server.instance ?? '–',
-      `${formatMs(server.eventLoopLagP99Ms)} ms`,
-      `${formatMs(server.eventLoopLagMaxMs)} ms`,
-      formatBytes(server.residentMemoryBytes),
-      formatBytes(server.heapUsedBytes),
-      server.socketsConnected === null ? '–' : formatCount(server.socketsConnected),
-      formatPercent(server.cpuPercent),
-      server.messagesPersisted === null ? '–' : formatCount(server.messagesPersisted),
-      server.messageDeliveries === null ? '–' : formatCount(server.messageDeliveries),
-    ]);
-  }
+  for (const server of result.servers) serverRows.push(serverCells(server));
   lines.push(table(serverRows));
   for (const note of result.notes) lines.push(`note: ${note}`);
   if (files.length) lines.push('', `results: ${files.join(', ')}`);
@@ -238,22 +238,7 @@ export function renderHtml(result: LoadtestResult): string {
   ].join('\n');
   const serverRows = [
     row(['server', 'instance', 'event-loop lag p99', 'lag max', 'RSS', 'heap used', 'sockets', 'CPU', 'persisted', 'deliveries'], true),
-    ...result.servers.map((server) =>
-      server.error
-        ? row([server.target, `/metrics unavailable: ${server.error}`, '', '', '', '', '', '', '', ''])
-        : row([
-            server.target,
-            server.instance ?? '–',
-            `${formatMs(server.eventLoopLagP99Ms)} ms`,
-            `${formatMs(server.eventLoopLagMaxMs)} ms`,
-            formatBytes(server.residentMemoryBytes),
-            formatBytes(server.heapUsedBytes),
-            server.socketsConnected === null ? '–' : formatCount(server.socketsConnected),
-            formatPercent(server.cpuPercent),
-            server.messagesPersisted === null ? '–' : formatCount(server.messagesPersisted),
-            server.messageDeliveries === null ? '–' : formatCount(server.messageDeliveries),
-          ]),
-    ),
+    ...result.servers.map((server) => row(serverCells(server))),
   ].join('\n');
   const codes = Object.entries(errors.byCode)
     .map(([code, count]) => `${code} ${formatCount(count)}`)
