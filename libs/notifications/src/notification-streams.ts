@@ -67,10 +67,10 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     response.setHeader('Connection', 'keep-alive');
     response.setHeader('X-Accel-Buffering', 'no'); // nginx: do not buffer
-    response.flushHeaders();
-    response.write('retry: 3000\n\n');
 
-    const stream: Stream = { userId, response, lastDurableId: 0, queue: Promise.resolve(), closed: false };
+    // Fix the starting point first: everything committed after it is either replayed or arrives live.
+    const startId = lastEventId ?? (await this.repository.currentId(userId));
+    const stream: Stream = { userId, response, lastDurableId: startId, queue: Promise.resolve(), closed: false };
     response.on('close', () => this.close(stream));
     let streams = this.byUser.get(userId);
     if (!streams) {
@@ -79,13 +79,13 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
     }
     streams.add(stream);
     this.count += 1;
-    // Listen before reading, so nothing committed meanwhile can fall between replay and live.
-    if (streams.size === 1) await this.bus.watchUser(userId);
-    this.enqueue(stream, async () => {
-      stream.lastDurableId = lastEventId ?? (await this.repository.currentId(userId));
-      await this.replay(stream);
-    });
-    response.write(': connected\n\n');
+    // Listening before the client sees the stream open: nothing it causes afterwards can be missed.
+    // (Idempotent, and ordered per user, so a second stream also waits for a subscription in progress.)
+    await this.bus.watchUser(userId);
+    if (stream.closed) return;
+    response.flushHeaders();
+    response.write('retry: 3000\n\n: connected\n\n');
+    this.enqueue(stream, () => this.replay(stream));
   }
 
   private close(stream: Stream): void {
