@@ -1,4 +1,5 @@
 /** Command-line options of `npm run loadtest`, parsed by hand and validated (pure, no I/O). */
+import { DRIVERS, type Driver } from './links';
 
 export interface LoadtestOptions {
   /** Instance base URLs; simulated clients are spread over them round-robin. */
@@ -28,6 +29,8 @@ export interface LoadtestOptions {
   allowRemote: boolean;
   /** Parallel HTTP requests while provisioning (connections use 2.5×). */
   concurrency: number;
+  /** How clients talk once provisioned: the SDK, or the contract's bare socket events (links.ts). */
+  driver: Driver;
 }
 
 /** Hard limits: the tool must never become a flood generator by a typo, and always stops by itself. */
@@ -43,7 +46,7 @@ export const LIMITS = {
   prefixLength: 24,
 } as const;
 
-/** The server's fixed per-socket event budget (60 events per 5 s, libs/realtime): beyond it sends get `rate_limited`. */
+/** The server's default per-socket event budget (SOCKET_EVENT_LIMIT, 60 events per 5 s): beyond it sends get `rate_limited`. */
 export const SOCKET_EVENT_BUDGET_PER_SECOND = 12;
 
 export const USAGE = `Usage: npm run loadtest -- [options]
@@ -63,6 +66,8 @@ histograms, measured from each message's scheduled time (no coordinated omission
   --prefix P            username prefix, so runs do not collide (default: a new one per run)
   --password P          password of the simulated users (default loadtest-password)
   --concurrency N       parallel requests while provisioning (default 20)
+  --driver sdk|socket   sdk: the client SDK (exactly-once, in-order feed; default); socket: the bare wire
+                        events (room:join, message:send, message:new), lighter on the generator
   --seed-only           provision users and rooms, write DIR/seed.json and DIR/artillery-users.csv, exit
   --seed FILE           reuse the users, rooms and sessions of a --seed-only run (no logins)
   --json                print only the results JSON on stdout
@@ -70,7 +75,7 @@ histograms, measured from each message's scheduled time (no coordinated omission
   -h, --help            this text
 
 The servers under test must allow the load: start them with
-  AUTH_RATE_LIMIT=1000000 HTTP_RATE_LIMIT=1000000 SEND_RATE_LIMIT=1000000 npm start`;
+  AUTH_RATE_LIMIT=1000000 HTTP_RATE_LIMIT=1000000 SEND_RATE_LIMIT=1000000 SOCKET_EVENT_LIMIT=1000000 npm start`;
 
 export class UsageError extends Error {
   /** True for --help: print the usage and exit 0. */
@@ -113,7 +118,7 @@ const NUMERIC: Record<string, { key: NumericKey; min: number; max: number; integ
   '--concurrency': { key: 'concurrency', min: 1, max: LIMITS.concurrency, integer: true },
 };
 
-const STRING = new Set(['--targets', '--out', '--prefix', '--password', '--seed']);
+const STRING = new Set(['--targets', '--out', '--prefix', '--password', '--seed', '--driver']);
 const FLAGS = new Set(['--seed-only', '--json', '--allow-remote']);
 
 export function defaults(): LoadtestOptions {
@@ -132,6 +137,7 @@ export function defaults(): LoadtestOptions {
     json: false,
     allowRemote: false,
     concurrency: 20,
+    driver: 'sdk',
   };
 }
 
@@ -166,6 +172,10 @@ export function parseArgs(argv: string[]): LoadtestOptions {
     } else if (name === '--out') options.out = value;
     else if (name === '--prefix') options.prefix = value;
     else if (name === '--password') options.password = value;
+    else if (name === '--driver') {
+      if (!(DRIVERS as readonly string[]).includes(value)) throw new UsageError(`--driver is one of ${DRIVERS.join(', ')} (got ${value})`);
+      options.driver = value as Driver;
+    }
     else options.seed = value;
   }
   validate(options);
@@ -204,7 +214,7 @@ export function warnings(options: LoadtestOptions): string[] {
   if (perClient > SOCKET_EVENT_BUDGET_PER_SECOND * 0.9) {
     notes.push(
       `Each client sends ${perClient.toFixed(1)} messages/s; the server allows about ${SOCKET_EVENT_BUDGET_PER_SECOND} events/s per socket ` +
-        `(a fixed budget), so expect rate_limited errors: use more --clients for this --rate.`,
+        `(SOCKET_EVENT_LIMIT, 60 per 5 s by default), so expect rate_limited errors unless the servers raise it: or use more --clients.`,
     );
   }
   return notes;

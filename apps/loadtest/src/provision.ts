@@ -2,7 +2,7 @@
  * Provisioning through the public API (the SDK's REST client): users are registered (or logged in when they
  * exist, or their seeded session is reused), each room is created by its first member and joined by the others.
  */
-import { MemorySessionStore, ParleyClient, ParleyError, type FetchLike, type RoomHandle } from '@parley/client';
+import { MemorySessionStore, ParleyClient, ParleyError, type FetchLike } from '@parley/client';
 import type { LoadtestOptions } from './options';
 import { mapLimit } from './pool';
 import { planRooms } from './schedule';
@@ -18,7 +18,6 @@ export interface SimClient {
   userId: string;
   room: number;
   roomId: string;
-  handle?: RoomHandle;
 }
 
 export interface Provisioned {

@@ -1,3 +1,4 @@
+import type { Driver } from './links';
 import type { LoadtestOptions } from './options';
 import type { ServerFigures } from './prometheus';
 import type { Schedule } from './schedule';
@@ -33,6 +34,7 @@ export interface LoadtestResult {
     duration: number;
     warmup: number;
     prefix: string;
+    driver: Driver;
   };
   setup: SetupFigures;
   sends: {
@@ -148,6 +150,7 @@ export function buildResult(inputs: ResultInputs): LoadtestResult {
       duration: options.duration,
       warmup: options.warmup,
       prefix: options.prefix,
+      driver: options.driver,
     },
     setup: inputs.setup,
     sends: {

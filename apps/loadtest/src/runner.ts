@@ -2,12 +2,13 @@
  * Drives a run: provisions users and rooms, connects every simulated client over WebSocket, sends on the
  * open-loop schedule, drains, reads the servers' /metrics, and writes results.json and report.html.
  */
-import { ParleyError, type ParleyClient, type RoomHandle } from '@parley/client';
+import { ParleyError } from '@parley/client';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { openLink, type LinkHooks, type SimLink } from './links';
 import { warnings, type LoadtestOptions } from './options';
-import { mapLimit, withTimeout } from './pool';
+import { mapLimit } from './pool';
 import { parsePrometheus, serverFigures, snapshotOf, type ServerFigures, type ServerSnapshot } from './prometheus';
 import { provision, SetupError, type SimClient } from './provision';
 import { formatProgress, renderHtml, renderSummary } from './report';
@@ -38,18 +39,6 @@ const SCRAPE_TIMEOUT_MS = 5000;
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
-
-function whenConnected(client: ParleyClient): Promise<void> {
-  return new Promise((done) => {
-    if (client.status === 'connected') return done();
-    const off = client.on('status', (status) => {
-      if (status === 'connected') {
-        off();
-        done();
-      }
-    });
-  });
-}
 
 async function scrape(target: string): Promise<ServerSnapshot> {
   const response = await fetch(`${target}/metrics`, { signal: AbortSignal.timeout(SCRAPE_TIMEOUT_MS) });
@@ -167,6 +156,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
   const schedule: Schedule = planSchedule(opts.rate, opts.warmup, opts.duration);
   const stats = new RunStats(schedule);
   let sims: SimClient[] = [];
+  const links: SimLink[] = [];
   let running = false;
   try {
     // ---- setup -------------------------------------------------------------------------------------
@@ -181,25 +171,22 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
     const connectLog = setInterval(() => log(`  connected: ${connected}/${sims.length}`), 2000);
     try {
       await mapLimit(sims, Math.ceil(opts.concurrency * 2.5), async (sim) => {
-        sim.client.on('status', (status) => {
-          if (running && status === 'reconnecting') stats.reconnects++;
-        });
-        sim.client.on('error', (error) => stats.countError(`client_${error.code}`));
-        sim.client.connect();
-        await withTimeout(whenConnected(sim.client), CONNECT_TIMEOUT_MS, `${sim.username} could not connect to ${sim.target} within ${CONNECT_TIMEOUT_MS / 1000} s`);
-        const handle = sim.client.room(sim.roomId);
-        handle.on('message', (message) => {
-          if (message.author.id === sim.userId) return;
-          const decoded = decodeContent(message.content, runId);
-          if (decoded) stats.recordDelivery(decoded.slot, epochNow() - decoded.intendedEpochMs, performance.now());
-        });
+        const hooks: LinkHooks = {
+          onMessage: (content) => {
+            const decoded = decodeContent(content, runId);
+            if (decoded) stats.recordDelivery(decoded.slot, epochNow() - decoded.intendedEpochMs, performance.now());
+          },
+          onReconnecting: () => {
+            if (running) stats.reconnects++;
+          },
+          onError: (code) => stats.countError(code),
+        };
         try {
-          await withTimeout(handle.join(), CONNECT_TIMEOUT_MS, `${sim.username} got no answer to room:join`);
+          links[sim.index] = await openLink(opts.driver, sim, hooks, CONNECT_TIMEOUT_MS);
         } catch (error) {
           if (error instanceof ParleyError && error.code === 'rate_limited') throw new SetupError(`room:join refused with rate_limited`);
           throw error;
         }
-        sim.handle = handle;
         connected++;
       });
     } catch (error) {
@@ -208,7 +195,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
       clearInterval(connectLog);
     }
     const connectMs = Math.round(performance.now() - connectStarted);
-    log(`connected ${sims.length} sockets over WebSocket in ${connectMs} ms; sending ${opts.rate} msg/s for ${opts.warmup} s warm-up + ${opts.duration} s`);
+    log(`connected ${sims.length} sockets over WebSocket (${opts.driver} driver) in ${connectMs} ms; sending ${opts.rate} msg/s for ${opts.warmup} s warm-up + ${opts.duration} s`);
 
     // ---- the open-loop run --------------------------------------------------------------------------
     const startPerf = performance.now() + 50;
@@ -228,11 +215,10 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
 
     const fire = (slot: number): void => {
       const senderIndex = senderOf(slot, sims.length);
-      const sender = sims[senderIndex] as SimClient;
       const intended = startEpoch + slotOffsetMs(schedule, slot);
       const now = epochNow();
       stats.recordSent(slot, now - intended, performance.now());
-      (sender.handle as RoomHandle).send(encodeContent(runId, slot, intended, opts.size)).then(
+      (links[senderIndex] as SimLink).send(encodeContent(runId, slot, intended, opts.size)).then(
         () => stats.recordAck(slot, epochNow() - intended, recipients[senderIndex] ?? 0),
         (error: unknown) => stats.recordFailure(slot, error instanceof ParleyError ? error.code : 'error'),
       );
@@ -328,6 +314,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
     return { result, summary: renderSummary(result, [files.json, files.html]), files };
   } finally {
     running = false;
+    for (const link of links) link.disconnect();
     for (const sim of sims) sim.client.disconnect();
   }
 }

@@ -35,6 +35,8 @@ export class AppConfig {
   corsOrigins!: true | string[];
   httpBodyLimitBytes!: number;
   socketMaxPayloadBytes!: number;
+  /** Events one socket may send per 5 s, all events together (against floods). */
+  socketEventLimit!: number;
   sendRateLimit!: number;
   sendRateWindowMs!: number;
   authRateLimitPerMinute!: number;
@@ -168,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.corsOrigins = origins.length === 0 || origins.includes('*') ? true : origins;
   config.httpBodyLimitBytes = reader.int('HTTP_BODY_LIMIT', 64 * 1024, 1024, 10 * 1024 * 1024);
   config.socketMaxPayloadBytes = reader.int('SOCKET_MAX_PAYLOAD', 64 * 1024, 1024, 10 * 1024 * 1024);
+  config.socketEventLimit = reader.int('SOCKET_EVENT_LIMIT', 60, 1, 1_000_000);
   config.sendRateLimit = reader.int('SEND_RATE_LIMIT', 20, 1, 1_000_000);
   config.sendRateWindowMs = reader.int('SEND_RATE_WINDOW_MS', 10_000, 100, 3_600_000);
   config.authRateLimitPerMinute = reader.int('AUTH_RATE_LIMIT', 30, 1, 1_000_000);

@@ -16,8 +16,8 @@ import { socketAuthMiddleware } from './socket-auth.middleware';
 import { SocketRegistry } from './socket-registry';
 import { userChannel, type ParleyServer, type ParleySocket } from './socket-types';
 
-/** Per-socket budget for all events, against floods (message:send has its own per-user limit too). */
-const EVENT_BUDGET = { limit: 60, windowMs: 5_000 };
+/** Per-socket budget window for all events, against floods (message:send has its own per-user limit too). */
+const EVENT_BUDGET_WINDOW_MS = 5_000;
 
 /**
  * The Socket.IO entry point: handshake auth, one handler per client event (validated, acked with the
@@ -74,11 +74,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     let eventsInWindow = 0;
     const admit = (): ApiError | null => {
       const now = Date.now();
-      if (now - windowStart > EVENT_BUDGET.windowMs) {
+      if (now - windowStart > EVENT_BUDGET_WINDOW_MS) {
         windowStart = now;
         eventsInWindow = 0;
       }
-      if (++eventsInWindow > EVENT_BUDGET.limit) return ApiError.rateLimited(Math.ceil((windowStart + EVENT_BUDGET.windowMs - now) / 1000));
+      if (++eventsInWindow > this.config.socketEventLimit) return ApiError.rateLimited(Math.ceil((windowStart + EVENT_BUDGET_WINDOW_MS - now) / 1000));
       return this.accepting ? null : ApiError.unavailable('Server is shutting down; reconnect');
     };
     const me = socket.data.auth;

@@ -1,0 +1,130 @@
+/**
+ * How a simulated client talks to its server once provisioned: through the SDK (`sdk`, the default: the
+ * RoomFeed's exactly-once, in-order delivery, gap fills and reconnect catch-up included) or over the bare
+ * wire events of the contract (`socket`: one socket.io-client socket, `room:join`, `message:send` with its
+ * ack and `message:new`, no client-side ordering). The `socket` driver costs the generator less per message
+ * and is what `npm run bench` uses for every system it compares, so the client side is identical for all.
+ */
+import { ParleyError, type ParleyClient } from '@parley/client';
+import type { Ack, ClientToServerEvents, Message, RoomJoinResult, ServerToClientEvents } from '@parley/contract';
+import { io, type Socket } from 'socket.io-client';
+import { withTimeout } from './pool';
+
+export type Driver = 'sdk' | 'socket';
+export const DRIVERS: readonly Driver[] = ['sdk', 'socket'];
+
+/** A connected, joined client. */
+export interface SimLink {
+  send(content: string): Promise<unknown>;
+  disconnect(): void;
+}
+
+export interface LinkTarget {
+  username: string;
+  target: string;
+  client: ParleyClient;
+  userId: string;
+  roomId: string;
+}
+
+export interface LinkHooks {
+  /** A message of the room written by someone else (own messages are not reported). */
+  onMessage(content: string): void;
+  onReconnecting(): void;
+  onError(code: string): void;
+}
+
+export const ACK_TIMEOUT_MS = 10_000;
+
+function whenConnected(client: ParleyClient): Promise<void> {
+  return new Promise((done) => {
+    if (client.status === 'connected') return done();
+    const off = client.on('status', (status) => {
+      if (status === 'connected') {
+        off();
+        done();
+      }
+    });
+  });
+}
+
+let clientMsgCounter = 0;
+function nextClientMsgId(): string {
+  clientMsgCounter = (clientMsgCounter + 1) % 1_000_000_000;
+  return `lt-${process.pid.toString(36)}-${clientMsgCounter.toString(36)}`;
+}
+
+async function sdkLink(sim: LinkTarget, hooks: LinkHooks, timeoutMs: number): Promise<SimLink> {
+  sim.client.on('status', (status) => {
+    if (status === 'reconnecting') hooks.onReconnecting();
+  });
+  sim.client.on('error', (error) => hooks.onError(`client_${error.code}`));
+  sim.client.connect();
+  await withTimeout(whenConnected(sim.client), timeoutMs, `${sim.username} could not connect to ${sim.target} within ${timeoutMs / 1000} s`);
+  const handle = sim.client.room(sim.roomId);
+  handle.on('message', (message) => {
+    if (message.author.id !== sim.userId) hooks.onMessage(message.content);
+  });
+  await withTimeout(handle.join(), timeoutMs, `${sim.username} got no answer to room:join`);
+  return { send: (content) => handle.send(content), disconnect: () => sim.client.disconnect() };
+}
+
+type WireSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** An ack as the SDK would report it: the data, or a ParleyError with the contract's code. */
+function unwrap<T>(ack: Ack<T>): T {
+  if (ack.ok) return ack.data;
+  throw new ParleyError(ack.error.code, ack.error.message, 0, ack.error.details);
+}
+
+function wireError(error: unknown): ParleyError {
+  if (error instanceof ParleyError) return error;
+  // socket.io-client's emitWithAck rejects with "operation has timed out" after the timeout.
+  return new ParleyError('network', error instanceof Error ? error.message : String(error));
+}
+
+async function socketLink(sim: LinkTarget, hooks: LinkHooks, timeoutMs: number): Promise<SimLink> {
+  const token = await sim.client.accessToken();
+  if (!token) throw new Error(`${sim.username} has no session`);
+  const socket: WireSocket = io(sim.target, { transports: ['websocket'], auth: { token }, reconnectionDelay: 500 });
+  const roomId = sim.roomId;
+  socket.on('message:new', (message: Message) => {
+    if (message.roomId === roomId && message.author.id !== sim.userId) hooks.onMessage(message.content);
+  });
+  let joined = false;
+  const join = async (): Promise<void> => {
+    unwrap((await socket.timeout(timeoutMs).emitWithAck('room:join', { roomId })) as Ack<RoomJoinResult>);
+    joined = true;
+  };
+  socket.on('disconnect', () => {
+    if (joined) hooks.onReconnecting();
+  });
+  // After a reconnect the room is joined again (no catch-up: this driver measures live delivery only).
+  socket.io.on('reconnect', () => void join().catch(() => hooks.onError('rejoin_failed')));
+  await withTimeout(
+    new Promise<void>((done, fail) => {
+      socket.once('connect', () => done());
+      socket.once('connect_error', (error) => {
+        if (!socket.active) fail(new Error(`${sim.username}: ${error.message}`));
+      });
+    }),
+    timeoutMs,
+    `${sim.username} could not connect to ${sim.target} within ${timeoutMs / 1000} s`,
+  );
+  await withTimeout(join(), timeoutMs, `${sim.username} got no answer to room:join`);
+  return {
+    send: async (content) => {
+      try {
+        return unwrap((await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', { roomId, content, clientMsgId: nextClientMsgId() })) as Ack<Message>);
+      } catch (error) {
+        throw wireError(error);
+      }
+    },
+    disconnect: () => void socket.disconnect(),
+  };
+}
+
+/** Connects and joins the simulated client's room with the chosen driver. */
+export function openLink(driver: Driver, sim: LinkTarget, hooks: LinkHooks, timeoutMs: number): Promise<SimLink> {
+  return driver === 'sdk' ? sdkLink(sim, hooks, timeoutMs) : socketLink(sim, hooks, timeoutMs);
+}

@@ -1,0 +1,317 @@
+/**
+ * `npm run bench`: Parley (2 instances, Redis, PostgreSQL) against a bare Socket.IO + redis-adapter relay
+ * (bench/relay.ts, 2 instances, same Redis) on this machine, with the same load tool (apps/loadtest, its
+ * `socket` driver for both). Steps the offered rate up for each system and prints:
+ *
+ *   - per step: offered and delivered rates, delivered share, end-to-end p50/p99, errors;
+ *   - the highest rate with p99 ≤ 50 ms and ≥ 99.9 % delivered, for both, and their ratio;
+ *   - p99 of both at half the relay's best rate;
+ *   - Parley only: persisted messages per second, history page latency in a room of 1 000 000 messages,
+ *     catch-up time of 10 000 missed messages; for both: memory per idle connection at 10 000 connections.
+ *
+ * Results go to bench-results/ (bench.json, bench.md and each step's loadtest report). Everything runs on
+ * 127.0.0.1, is bounded in time and stops by itself. See docs/performance.md for the method.
+ *
+ *   npm run bench -- [--quick] [--rates 500,1000,…] [--seconds S] [--clients N] [--room-size N]
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { defaults, type LoadtestOptions } from '../apps/loadtest/src/options';
+import { runLoadtest, seedOnly } from '../apps/loadtest/src/runner';
+import { parseSeed, type SeedFile } from '../apps/loadtest/src/seed';
+import { measureHistory, measureIdleMemory, measurePersisted, type HistoryFigures, type MemoryFigures, type PersistedFigures } from './extras';
+import { REPO_ROOT, startStack, type Instance, type Stack } from './stack';
+
+type System = 'parley' | 'relay';
+const SYSTEMS: readonly System[] = ['relay', 'parley'];
+
+/** The pass mark of a step. */
+export const P99_LIMIT_MS = 50;
+export const DELIVERED_MIN = 0.999;
+
+interface BenchOptions {
+  rates: number[];
+  seconds: number;
+  warmup: number;
+  clients: number;
+  roomSize: number;
+  size: number;
+  connections: number;
+  historyMessages: number;
+  quick: boolean;
+}
+
+const FULL_RATES = [500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10_000, 12_000];
+const QUICK_RATES = [500, 1000, 2000];
+
+function parseArgs(argv: string[]): BenchOptions {
+  const quick = argv.includes('--quick');
+  const options: BenchOptions = {
+    rates: quick ? QUICK_RATES : FULL_RATES,
+    seconds: quick ? 4 : 10,
+    warmup: quick ? 1 : 3,
+    clients: 400,
+    roomSize: 5,
+    size: 100,
+    connections: quick ? 1000 : 10_000,
+    historyMessages: quick ? 100_000 : 1_000_000,
+    quick,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    const number = Number(value);
+    if (flag === '--quick') continue;
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--rates') options.rates = value.split(',').map(Number);
+    else if (flag === '--seconds') options.seconds = number;
+    else if (flag === '--clients') options.clients = number;
+    else if (flag === '--room-size') options.roomSize = number;
+    else if (flag === '--connections') options.connections = number;
+    else throw new Error(`Unknown argument ${flag} (see the header of bench/compare.ts)`);
+    i++;
+  }
+  if (options.rates.some((rate) => !Number.isFinite(rate) || rate <= 0 || rate > 100_000)) throw new Error('--rates: numbers from 1 to 100000');
+  if (!Number.isFinite(options.seconds) || options.seconds < 1 || options.seconds > 120) throw new Error('--seconds: 1 to 120');
+  if (!Number.isInteger(options.connections) || options.connections < 10 || options.connections > 20_000) throw new Error('--connections: 10 to 20000');
+  return options;
+}
+
+export interface Step {
+  system: System;
+  rate: number;
+  achievedRate: number;
+  expectedPerSecond: number;
+  deliveredPerSecond: number;
+  delivered: number;
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+  ackP99: number | null;
+  errors: number;
+  passed: boolean;
+  serverCpuPercent: Array<number | null>;
+}
+
+const log = (line: string): void => console.log(`[bench] ${line}`);
+
+async function step(system: System, targets: string[], seedFile: string, rate: number, options: BenchOptions, seconds = options.seconds): Promise<Step> {
+  const loadtest: LoadtestOptions = {
+    ...defaults(),
+    targets,
+    clients: options.clients,
+    roomSize: options.roomSize,
+    rate,
+    size: options.size,
+    duration: seconds,
+    warmup: options.warmup,
+    out: join(REPO_ROOT, 'bench-results', `${system}-${rate}`),
+    seed: seedFile,
+    driver: 'socket',
+    concurrency: 50,
+  };
+  const { result } = await runLoadtest(loadtest);
+  const p99 = result.latency.endToEnd?.p99 ?? null;
+  const outcome: Step = {
+    system,
+    rate,
+    achievedRate: result.sends.achievedRate,
+    expectedPerSecond: result.deliveries.expectedPerSecond,
+    deliveredPerSecond: result.deliveries.deliveredPerSecond,
+    delivered: result.deliveries.ratio,
+    p50: result.latency.endToEnd?.p50 ?? null,
+    p99,
+    max: result.latency.endToEnd?.max ?? null,
+    ackP99: result.latency.ack?.p99 ?? null,
+    errors: result.errors.total,
+    passed: p99 !== null && p99 <= P99_LIMIT_MS && result.deliveries.ratio >= DELIVERED_MIN,
+    serverCpuPercent: result.servers.map((server) => server.cpuPercent ?? null),
+  };
+  log(
+    `${system.padEnd(6)} ${String(rate).padStart(6)} msg/s: delivered ${(outcome.delivered * 100).toFixed(2)} %, ` +
+      `p50 ${outcome.p50 ?? '-'} ms, p99 ${outcome.p99 ?? '-'} ms, errors ${outcome.errors} → ${outcome.passed ? 'pass' : 'FAIL'}`,
+  );
+  return outcome;
+}
+
+/** Steps up until two steps in a row fail (a single noisy step does not end the search). */
+async function stepUp(system: System, targets: string[], seedFile: string, options: BenchOptions): Promise<Step[]> {
+  const steps: Step[] = [];
+  let failures = 0;
+  for (const rate of options.rates) {
+    const outcome = await step(system, targets, seedFile, rate, options);
+    steps.push(outcome);
+    failures = outcome.passed ? 0 : failures + 1;
+    if (failures >= 2) break;
+  }
+  return steps;
+}
+
+export function bestRate(steps: Step[]): number {
+  return Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.rate));
+}
+
+async function seedFor(system: System, targets: string[], options: BenchOptions): Promise<{ file: string; seed: SeedFile }> {
+  const out = join(REPO_ROOT, 'bench-results', `${system}-seed`);
+  const started = Date.now();
+  const { seedFile } = await seedOnly({
+    ...defaults(),
+    targets,
+    clients: options.clients,
+    roomSize: options.roomSize,
+    out,
+    prefix: `b${Date.now().toString(36).slice(-5)}${system[0]}_`,
+    concurrency: 20,
+  });
+  log(`${system}: ${options.clients} users in rooms of ${options.roomSize} provisioned through the API in ${Date.now() - started} ms`);
+  return { file: seedFile, seed: parseSeed(await readFile(seedFile, 'utf8')) };
+}
+
+interface BenchReport {
+  machine: { cpus: number; node: string; date: string };
+  options: BenchOptions;
+  steps: Record<System, Step[]>;
+  best: Record<System, number>;
+  half: { rate: number; parley: Step; relay: Step } | null;
+  persisted: PersistedFigures;
+  history: HistoryFigures;
+  memory: Record<System, MemoryFigures>;
+}
+
+const fmt = (value: number | null | undefined, digits = 1): string => (value === null || value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
+const ratio = (a: number | null | undefined, b: number | null | undefined): string => (a && b ? (a / b).toFixed(2) : '-');
+
+export function renderReport(report: BenchReport): string {
+  const lines: string[] = [];
+  const { options } = report;
+  lines.push(`## Parley vs bare Socket.IO relay — ${report.machine.date}, ${report.machine.cpus} cores, Node ${report.machine.node}`);
+  lines.push('');
+  lines.push(
+    `Workload: ${options.clients} clients in rooms of ${options.roomSize} (${options.roomSize - 1} recipients per message), ${options.size}-character messages, ` +
+      `2 instances per system, clients spread over both, ${options.warmup} s warm-up + ${options.seconds} s measured per step.`,
+  );
+  lines.push('');
+  lines.push('| offered msg/s | Parley delivered/s | Parley delivered | Parley p50 / p99 ms | relay delivered/s | relay delivered | relay p50 / p99 ms | p99 ratio |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const rates = [...new Set([...report.steps.parley, ...report.steps.relay].map((s) => s.rate))].sort((a, b) => a - b);
+  for (const rate of rates) {
+    const p = report.steps.parley.find((s) => s.rate === rate);
+    const r = report.steps.relay.find((s) => s.rate === rate);
+    const cell = (s: Step | undefined): string[] =>
+      s ? [fmt(s.deliveredPerSecond, 0), `${(s.delivered * 100).toFixed(2)} %${s.passed ? '' : ' ✗'}`, `${fmt(s.p50)} / ${fmt(s.p99)}`] : ['-', '-', '-'];
+    lines.push(`| ${rate} | ${[...cell(p), ...cell(r), ratio(p?.p99, r?.p99)].join(' | ')} |`);
+  }
+  lines.push('');
+  lines.push(`Best rate with p99 ≤ ${P99_LIMIT_MS} ms and ≥ ${DELIVERED_MIN * 100} % delivered (msg/s offered and delivered; deliveries/s = × ${options.roomSize - 1}):`);
+  lines.push('');
+  lines.push('| | Parley | relay | Parley / relay |');
+  lines.push('|---|---:|---:|---:|');
+  lines.push(`| best rate (msg/s) | ${report.best.parley} | ${report.best.relay} | ${ratio(report.best.parley, report.best.relay)} |`);
+  if (report.half) {
+    const { half } = report;
+    lines.push(`| p99 at ${half.rate} msg/s (half the relay's best), ms | ${fmt(half.parley.p99)} | ${fmt(half.relay.p99)} | ${ratio(half.parley.p99, half.relay.p99)} |`);
+    lines.push(`| p50 at ${half.rate} msg/s, ms | ${fmt(half.parley.p50)} | ${fmt(half.relay.p50)} | ${ratio(half.parley.p50, half.relay.p50)} |`);
+  }
+  const memory = report.memory;
+  lines.push(
+    `| memory per idle connection at ${memory.parley.connections} connections (RSS), KiB | ${fmt(memory.parley.perConnectionKb)} | ${fmt(memory.relay.perConnectionKb)} | ${ratio(memory.parley.perConnectionKb, memory.relay.perConnectionKb)} |`,
+  );
+  lines.push('');
+  const { persisted, history } = report;
+  lines.push('Parley only:');
+  lines.push('');
+  lines.push('| | |');
+  lines.push('|---|---:|');
+  lines.push(
+    `| messages persisted per second (${persisted.senders} senders × ${persisted.inFlightPerSender} in flight, acked after commit; rows counted in PostgreSQL) | ${persisted.ackedPerSecond} acked/s, ${persisted.rowsPerSecond} rows/s (ack p50 ${fmt(persisted.ackP50Ms)} ms, p99 ${fmt(persisted.ackP99Ms)} ms, ${persisted.failed} failed) |`,
+  );
+  lines.push(`| history page (${history.pageSize} messages, REST) in a room of ${history.messages.toLocaleString('en-US')} messages, ${history.pages} random depths | p50 ${fmt(history.p50Ms, 2)} ms, p99 ${fmt(history.p99Ms, 2)} ms, max ${fmt(history.maxMs, 2)} ms |`);
+  lines.push(
+    `| catch-up of ${history.catchUp.missed.toLocaleString('en-US')} missed messages (connect + room:join {sinceSeq} + ${history.catchUp.requests - 1} REST pages of 200) | median ${fmt(history.catchUp.medianMs, 0)} ms (runs: ${history.catchUp.runs.join(', ')} ms) |`,
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  // Bounded whatever happens: the whole bench stops by itself.
+  const deadline = setTimeout(() => {
+    console.error('[bench] did not finish within 40 minutes; stopping');
+    process.exit(3);
+  }, 40 * 60_000);
+  deadline.unref();
+  const stack: Stack = await startStack(log);
+  const stopAll = (): void => void stack.stop().finally(() => process.exit(130));
+  process.once('SIGINT', stopAll);
+  process.once('SIGTERM', stopAll);
+  try {
+    const instances: Record<System, Instance[]> = {
+      parley: [await stack.startParley(0), await stack.startParley(1)],
+      relay: [await stack.startRelay(0), await stack.startRelay(1)],
+    };
+    log(`Parley at ${instances.parley.map((i) => i.url).join(', ')}; relay at ${instances.relay.map((i) => i.url).join(', ')}`);
+    const seeds = {} as Record<System, { file: string; seed: SeedFile }>;
+    for (const system of SYSTEMS) seeds[system] = await seedFor(system, instances[system].map((i) => i.url), options);
+
+    const steps = {} as Record<System, Step[]>;
+    for (const system of SYSTEMS) steps[system] = await stepUp(system, instances[system].map((i) => i.url), seeds[system].file, options);
+    const best = { parley: bestRate(steps.parley), relay: bestRate(steps.relay) };
+    let half: BenchReport['half'] = null;
+    if (best.relay > 0) {
+      const rate = Math.round(best.relay / 2);
+      log(`half the relay's best rate: ${rate} msg/s, both systems`);
+      half = {
+        rate,
+        relay: await step('relay', instances.relay.map((i) => i.url), seeds.relay.file, rate, options, options.seconds * 1.5),
+        parley: await step('parley', instances.parley.map((i) => i.url), seeds.parley.file, rate, options, options.seconds * 1.5),
+      };
+    }
+
+    log('persisted messages per second…');
+    const persisted = await measurePersisted(instances.parley, seeds.parley.seed, stack.databaseUrl, options.seconds);
+    log(`history in a room of ${options.historyMessages} messages and catch-up…`);
+    const history = await measureHistory(instances.parley[0] as Instance, seeds.parley.seed, stack.databaseUrl, options.historyMessages);
+    for (const list of Object.values(instances)) await Promise.all(list.map((i) => i.stop()));
+
+    log(`memory per idle connection at ${options.connections} connections (a fresh instance of each)…`);
+    const memory = {} as Record<System, MemoryFigures>;
+    const tokens: Record<System, string[]> = {
+      parley: seeds.parley.seed.users.map((user) => user.session?.accessToken ?? ''),
+      relay: seeds.relay.seed.users.map((user) => user.session?.accessToken ?? ''),
+    };
+    for (const system of SYSTEMS) {
+      const fresh = system === 'parley' ? await stack.startParley(9) : await stack.startRelay(9);
+      memory[system] = await measureIdleMemory(fresh, tokens[system], options.connections);
+      await fresh.stop();
+    }
+
+    const report: BenchReport = {
+      machine: { cpus: (await import('node:os')).cpus().length, node: process.version, date: new Date().toISOString().slice(0, 16).replace('T', ' ') },
+      options,
+      steps,
+      best,
+      half,
+      persisted,
+      history,
+      memory,
+    };
+    const text = renderReport(report);
+    const out = join(REPO_ROOT, 'bench-results');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+    await writeFile(join(out, 'bench.md'), `${text}\n`);
+    console.log(`\n${text}\n\n[bench] written to ${join(out, 'bench.json')} and bench.md`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('[bench] failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+      process.exit(1);
+    },
+  );
+}
