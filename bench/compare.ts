@@ -39,6 +39,9 @@ interface BenchOptions {
   connections: number;
   historyMessages: number;
   quick: boolean;
+  /** Only the rate steps (for profiling and quick comparisons). */
+  stepsOnly: boolean;
+  systems: System[];
 }
 
 const FULL_RATES = [500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10_000, 12_000];
@@ -56,18 +59,21 @@ function parseArgs(argv: string[]): BenchOptions {
     connections: quick ? 1000 : 10_000,
     historyMessages: quick ? 100_000 : 1_000_000,
     quick,
+    stepsOnly: argv.includes('--steps-only'),
+    systems: [...SYSTEMS],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
     const number = Number(value);
-    if (flag === '--quick') continue;
+    if (flag === '--quick' || flag === '--steps-only') continue;
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--rates') options.rates = value.split(',').map(Number);
     else if (flag === '--seconds') options.seconds = number;
     else if (flag === '--clients') options.clients = number;
     else if (flag === '--room-size') options.roomSize = number;
     else if (flag === '--connections') options.connections = number;
+    else if (flag === '--systems') options.systems = SYSTEMS.filter((system) => value.split(',').includes(system));
     else throw new Error(`Unknown argument ${flag} (see the header of bench/compare.ts)`);
     i++;
   }
@@ -251,10 +257,14 @@ async function main(): Promise<void> {
     };
     log(`Parley at ${instances.parley.map((i) => i.url).join(', ')}; relay at ${instances.relay.map((i) => i.url).join(', ')}`);
     const seeds = {} as Record<System, { file: string; seed: SeedFile }>;
-    for (const system of SYSTEMS) seeds[system] = await seedFor(system, instances[system].map((i) => i.url), options);
+    for (const system of options.systems) seeds[system] = await seedFor(system, instances[system].map((i) => i.url), options);
 
-    const steps = {} as Record<System, Step[]>;
-    for (const system of SYSTEMS) steps[system] = await stepUp(system, instances[system].map((i) => i.url), seeds[system].file, options);
+    const steps: Record<System, Step[]> = { parley: [], relay: [] };
+    for (const system of options.systems) steps[system] = await stepUp(system, instances[system].map((i) => i.url), seeds[system].file, options);
+    if (options.stepsOnly) {
+      for (const list of Object.values(instances)) await Promise.all(list.map((i) => i.stop()));
+      return;
+    }
     const best = { parley: bestRate(steps.parley), relay: bestRate(steps.relay) };
     let half: BenchReport['half'] = null;
     if (best.relay > 0) {

@@ -42,8 +42,11 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
 
+/** Extra node flags for the instances, e.g. BENCH_NODE_ARGS=--cpu-prof to profile them under load. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 async function spawnInstance(name: string, entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [entry], {
+  const child = spawn(process.execPath, [...NODE_ARGS, entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
