@@ -45,6 +45,86 @@ function toMessage(row: MessageRow): Message {
 
 const UNIQUE_VIOLATION = '23505';
 
+/**
+ * SQLSTATE classes after which a failed batch is retried item by item: data exceptions (22), integrity
+ * violations (23: a concurrent duplicate clientMsgId, an author deleted meanwhile) and transaction rollbacks
+ * (40: deadlock, serialization). Each item then gets its own result or error. Anything else (a lost
+ * connection, the server shutting down) would fail the items the same way, so it fails the batch at once.
+ */
+const RETRY_PER_ITEM_CLASSES = new Set(['22', '23', '40']);
+
+/** One message to store, as `insertWithNextSeq` takes it. */
+export interface NewMessage {
+  roomId: string;
+  authorId: string;
+  content: string;
+  clientMsgId: string | null;
+}
+
+export type InsertResult = StoredMessage | 'duplicate' | 'refused';
+
+interface BatchRow extends Partial<MessageRow> {
+  ord: number;
+  member: boolean;
+  duplicate: boolean;
+  member_ids: string[] | null;
+}
+
+/**
+ * Stores a batch of messages (any rooms) in one statement, with the per-item semantics of insertWithNextSeq:
+ * - `checked`: membership and idempotency against the statement's snapshot; of repeats of one clientMsgId
+ *   within the batch only the first is stored, later ones are duplicates like a retry of a stored one;
+ * - `next`: each room's last_seq moves by its number of accepted items, RETURNING the seq before them, and
+ *   the items get base + their rank in arrival order (`ord`): gapless, and in queue order within a room;
+ * - `seen`: each author's read marker moves to their newest new seq in the room;
+ * - the result has one row per input item, in input order, with the stored message (when stored) and the
+ *   room's member ids on the first stored row of each room only (the rest share them: a big room's member
+ *   list is not sent once per message).
+ * An item whose room vanished before its lock (member in the snapshot, no `next` row) stores nothing and
+ * comes back without a message: 'refused', as from insertWithNextSeq.
+ */
+const INSERT_BATCH = `
+  WITH input AS (
+         SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, ord)),
+       checked AS (
+         SELECT input.*,
+                EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id) AS member,
+                input.client_msg_id IS NOT NULL AND (
+                  row_number() OVER (PARTITION BY input.room_id, input.author_id, input.client_msg_id ORDER BY input.ord) > 1
+                  OR EXISTS (SELECT 1 FROM messages x
+                             WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id)
+                ) AS duplicate
+         FROM input),
+       accepted AS (
+         SELECT checked.*, row_number() OVER (PARTITION BY room_id ORDER BY ord) AS rank
+         FROM checked WHERE member AND NOT duplicate),
+       counts AS (SELECT room_id, count(*) AS n FROM accepted GROUP BY room_id),
+       next AS (
+         UPDATE rooms r SET last_seq = r.last_seq + counts.n FROM counts WHERE r.id = counts.room_id
+         RETURNING r.id AS room_id, r.last_seq - counts.n AS base),
+       numbered AS (
+         SELECT a.ord, a.room_id, a.author_id, a.content, a.client_msg_id, next.base + a.rank AS seq, a.rank
+         FROM accepted a JOIN next ON next.room_id = a.room_id),
+       msg AS (
+         INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
+         SELECT room_id, seq, author_id, content, client_msg_id FROM numbered
+         RETURNING *),
+       -- What you send you have read: the author's own messages never count as unread.
+       seen AS (
+         UPDATE memberships m SET last_read_seq = newest.seq
+         FROM (SELECT room_id, author_id, max(seq) AS seq FROM msg GROUP BY room_id, author_id) newest
+         WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq)
+  SELECT c.ord, c.member, c.duplicate,
+         msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at,
+         u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name, u.created_at AS author_created_at,
+         CASE WHEN n.rank = 1 THEN array(SELECT user_id FROM memberships WHERE room_id = n.room_id) END AS member_ids
+  FROM checked c
+  LEFT JOIN numbered n ON n.ord = c.ord
+  LEFT JOIN msg ON msg.room_id = n.room_id AND msg.seq = n.seq
+  LEFT JOIN users u ON u.id = msg.author_id
+  ORDER BY c.ord`;
+
 /** A stored message and who was a member of its room at that commit (the notification recipients). */
 export interface StoredMessage {
   message: Message;
@@ -104,6 +184,73 @@ export class MessagesRepository {
     if (!row) return 'refused';
     // The members in the same snapshot as the insert: who may be notified, with no extra query.
     return { message: toMessage(row), memberIds: row.member_ids };
+  }
+
+  /**
+   * Stores many messages, in any rooms, with the semantics of insertWithNextSeq for each (see INSERT_BATCH),
+   * in one transaction: one result per item, in input order. Items of one room get consecutive seqs in input
+   * order. When the batch fails in a way a single item could cause (a concurrent duplicate, a deadlock), it
+   * is rolled back and every item is stored on its own, in order, so each gets its own result or error.
+   */
+  async insertBatch(items: readonly NewMessage[]): Promise<Array<PromiseSettledResult<InsertResult>>> {
+    // One item: the single statement is already atomic and needs no transaction (the low-load case).
+    if (items.length === 1) return this.insertEach(items);
+    try {
+      const results = await this.insertBatchOnce(items);
+      return results.map((value) => ({ status: 'fulfilled', value }));
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !RETRY_PER_ITEM_CLASSES.has(code.slice(0, 2))) throw error;
+      return this.insertEach(items);
+    }
+  }
+
+  /** One after the other, so that items of a room keep their order. */
+  private async insertEach(items: readonly NewMessage[]): Promise<Array<PromiseSettledResult<InsertResult>>> {
+    const results: Array<PromiseSettledResult<InsertResult>> = [];
+    for (const item of items) {
+      try {
+        results.push({ status: 'fulfilled', value: await this.insertWithNextSeq(item.roomId, item.authorId, item.content, item.clientMsgId) });
+      } catch (error) {
+        results.push({ status: 'rejected', reason: error });
+      }
+    }
+    return results;
+  }
+
+  private async insertBatchOnce(items: readonly NewMessage[]): Promise<InsertResult[]> {
+    const params = [
+      items.map((item) => item.roomId),
+      items.map((item) => item.authorId),
+      items.map((item) => item.content),
+      items.map((item) => item.clientMsgId),
+    ];
+    const roomIds = [...new Set(params[0])];
+    let rows: BatchRow[];
+    if (roomIds.length === 1) {
+      // One room row to lock: the statement alone is atomic and cannot deadlock with another batch.
+      rows = await this.db.query<BatchRow[]>(INSERT_BATCH, params);
+    } else {
+      // Several room rows: lock them in one order first, or two batches (two instances, or two batches in
+      // flight here) taking the same rooms in different orders could deadlock. NO KEY UPDATE is the lock the
+      // seq update takes anyway; unlike FOR UPDATE it lets joins (foreign-key checks) through.
+      rows = await this.db.transaction(async (manager) => {
+        await manager.query(`SELECT 1 FROM rooms WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [roomIds]);
+        return manager.query<BatchRow[]>(INSERT_BATCH, params);
+      });
+    }
+    if (rows.length !== items.length) throw new Error(`batch insert returned ${rows.length} rows for ${items.length} items`);
+    const membersByRoom = new Map<string, string[]>();
+    for (const row of rows) if (row.member_ids && row.room_id) membersByRoom.set(row.room_id, row.member_ids);
+    return rows.map((row): InsertResult => {
+      if (row.id !== null && row.id !== undefined) {
+        const message = toMessage(row as BatchRow & MessageRow);
+        return { message, memberIds: membersByRoom.get(message.roomId) ?? [] };
+      }
+      if (row.member && row.duplicate) return 'duplicate';
+      // Not a member (or no such room), or the room was deleted before its row was locked.
+      return 'refused';
+    });
   }
 
   async findByClientMsgId(roomId: string, authorId: string, clientMsgId: string): Promise<Message | null> {

@@ -2,11 +2,10 @@ import { ApiError, DomainEvents, type AuthUser, type DomainEventMap, type Domain
 import type { AppConfig } from '@parley/config';
 import type { Message, MessagePage, RoomRole } from '@parley/contract';
 import type { RoomAccess, RoomAccessLevel } from '@parley/rooms';
-import type { PageQuery } from './messages.repository';
+import type { NewMessage, PageQuery } from './messages.repository';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MessagesService } from './messages.service';
 import { Metrics } from '@parley/metrics';
 import type { StoredMessage as Stored } from './messages.repository';
-
 
 const author: AuthUser = { id: 'u-author', username: 'ann' };
 
@@ -36,9 +35,12 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reje
 }
 
 function makeFakes(role: RoomRole | null = 'member') {
+  /** The per-item outcome; the fake insertBatch settles each item of a batch with it. */
+  const insertOne = jest.fn<Promise<Stored | 'duplicate' | 'refused'>, [NewMessage]>();
   const repository = {
+    insertOne,
+    insertBatch: jest.fn((items: readonly NewMessage[]) => Promise.allSettled(items.map((item) => insertOne(item)))),
     findByClientMsgId: jest.fn<Promise<Message | null>, [string, string, string]>().mockResolvedValue(null),
-    insertWithNextSeq: jest.fn<Promise<Stored | 'duplicate' | 'refused'>, [string, string, string, string | null]>(),
     findById: jest.fn<Promise<Message | null>, [string]>().mockResolvedValue(null),
     updateContent: jest.fn<Promise<Message | null>, [string, string]>(),
     softDelete: jest.fn<Promise<boolean>, [string]>().mockResolvedValue(true),
@@ -84,6 +86,14 @@ const flush = async (): Promise<void> => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
+
+const item = (content: string, clientMsgId: string | null = null, roomId = 'room-1', authorId = author.id): NewMessage => ({
+  roomId,
+  authorId,
+  content,
+  clientMsgId,
+});
+
 describe('MessagesService', () => {
   let fakes: ReturnType<typeof makeFakes>;
 
@@ -94,11 +104,11 @@ describe('MessagesService', () => {
   describe('send', () => {
     it('stores the message, emits message.created and returns it', async () => {
       const stored = message();
-      fakes.repository.insertWithNextSeq.mockResolvedValue({ message: stored, memberIds: ['u1', 'u2'] });
+      fakes.repository.insertOne.mockResolvedValue({ message: stored, memberIds: ['u1', 'u2'] });
       await expect(fakes.service.send(author, 'room-1', 'hello')).resolves.toBe(stored);
       expect(fakes.rateLimits.hit).toHaveBeenCalledWith(`send:${author.id}`, 5, 10_000);
       expect(fakes.rooms.requireAccess).not.toHaveBeenCalled(); // the insert checks membership itself
-      expect(fakes.repository.insertWithNextSeq).toHaveBeenCalledWith('room-1', author.id, 'hello', null);
+      expect(fakes.repository.insertBatch).toHaveBeenCalledWith([item('hello')]);
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
       expect(fakes.emitted).toEqual([{ name: 'message.created', payload: { message: stored, memberIds: ['u1', 'u2'] } }]);
     });
@@ -110,12 +120,12 @@ describe('MessagesService', () => {
       expect(error.retryAfterSeconds).toBe(3);
       expect(fakes.rooms.requireAccess).not.toHaveBeenCalled();
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
-      expect(fakes.repository.insertWithNextSeq).not.toHaveBeenCalled();
+      expect(fakes.repository.insertBatch).not.toHaveBeenCalled();
       expect(fakes.emitted).toEqual([]);
     });
 
     it('answers with the access check\'s code when the insert refuses a non-member, storing nothing', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue('refused');
+      fakes.repository.insertOne.mockResolvedValue('refused');
       fakes.rooms.requireAccess.mockRejectedValue(ApiError.forbidden('Join the room first'));
       expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('forbidden');
       expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-1', 'member');
@@ -123,21 +133,21 @@ describe('MessagesService', () => {
     });
 
     it('asks for a retry when the membership appeared between the insert and the check', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue('refused');
+      fakes.repository.insertOne.mockResolvedValue('refused');
       expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('unavailable');
       expect(fakes.emitted).toEqual([]);
     });
 
     it('passes the clientMsgId through to the insert', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue({ message: message({ clientMsgId: 'c1' }), memberIds: [] });
+      fakes.repository.insertOne.mockResolvedValue({ message: message({ clientMsgId: 'c1' }), memberIds: [] });
       await fakes.service.send(author, 'room-1', 'hello', 'c1');
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled(); // no lookup on a first send
-      expect(fakes.repository.insertWithNextSeq).toHaveBeenCalledWith('room-1', author.id, 'hello', 'c1');
+      expect(fakes.repository.insertOne).toHaveBeenCalledWith(item('hello', 'c1'));
     });
 
     it('returns the stored message for a retried clientMsgId (the insert finds it taken), without emitting', async () => {
       const existing = message({ clientMsgId: 'c1' });
-      fakes.repository.insertWithNextSeq.mockResolvedValue('duplicate');
+      fakes.repository.insertOne.mockResolvedValue('duplicate');
       fakes.repository.findByClientMsgId.mockResolvedValue(existing);
       await expect(fakes.service.send(author, 'room-1', 'hello again', 'c1')).resolves.toBe(existing);
       expect(fakes.repository.findByClientMsgId).toHaveBeenCalledWith('room-1', author.id, 'c1');
@@ -146,15 +156,89 @@ describe('MessagesService', () => {
     });
 
     it('answers internal when the insert fails without a clientMsgId', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue('duplicate');
+      fakes.repository.insertOne.mockResolvedValue('duplicate');
       expect((await rejection(fakes.service.send(author, 'room-1', 'hello'))).code).toBe('internal');
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
     });
 
     it('answers internal when the race winner cannot be found either', async () => {
-      fakes.repository.insertWithNextSeq.mockResolvedValue('duplicate');
+      fakes.repository.insertOne.mockResolvedValue('duplicate');
       expect((await rejection(fakes.service.send(author, 'room-1', 'hello', 'c1'))).code).toBe('internal');
       expect(fakes.emitted).toEqual([]);
+    });
+  });
+
+  describe('batching', () => {
+    it('sends made in one turn, from several rooms and authors, share one batch; each gets its own result', async () => {
+      const other: AuthUser = { id: 'u-other', username: 'bob' };
+      const stored = [message({ id: 'a', seq: 7 }), message({ id: 'b', roomId: 'room-2', seq: 1 }), message({ id: 'c', seq: 8 })];
+      fakes.repository.insertOne
+        .mockResolvedValueOnce({ message: stored[0]!, memberIds: ['u1'] })
+        .mockResolvedValueOnce({ message: stored[1]!, memberIds: ['u2'] })
+        .mockResolvedValueOnce({ message: stored[2]!, memberIds: ['u1'] });
+      const sends = [
+        fakes.service.send(author, 'room-1', 'one'),
+        fakes.service.send(other, 'room-2', 'two', 'c2'),
+        fakes.service.send(author, 'room-1', 'three'),
+      ];
+      await expect(Promise.all(sends)).resolves.toEqual(stored);
+      expect(fakes.repository.insertBatch).toHaveBeenCalledTimes(1);
+      expect(fakes.repository.insertBatch).toHaveBeenCalledWith([item('one'), item('two', 'c2', 'room-2', other.id), item('three')]);
+      // In batch order, which is seq order within a room.
+      expect(fakes.emitted.map((event) => (event.payload as { message: Message }).message.id)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('a refused or duplicate send in a batch fails or answers on its own, the others are stored', async () => {
+      const existing = message({ id: 'old', clientMsgId: 'c1' });
+      const fresh = message({ id: 'new', seq: 9 });
+      fakes.repository.insertOne.mockImplementation(({ content }) =>
+        Promise.resolve(content === 'outsider' ? 'refused' : content === 'retry' ? 'duplicate' : { message: fresh, memberIds: [] }),
+      );
+      fakes.repository.findByClientMsgId.mockResolvedValue(existing);
+      fakes.rooms.requireAccess.mockRejectedValue(ApiError.notFound('Room'));
+      const refused = rejection(fakes.service.send(author, 'room-9', 'outsider'));
+      const retried = fakes.service.send(author, 'room-1', 'retry', 'c1');
+      const sent = fakes.service.send(author, 'room-1', 'fine');
+      expect((await refused).code).toBe('not_found');
+      await expect(retried).resolves.toBe(existing);
+      await expect(sent).resolves.toBe(fresh);
+      expect(fakes.repository.insertBatch).toHaveBeenCalledTimes(1);
+      expect(fakes.emitted).toHaveLength(1);
+    });
+
+    it('a batch that fails rejects each of its sends with the error', async () => {
+      const error = new Error('connection lost');
+      fakes.repository.insertBatch.mockRejectedValueOnce(error);
+      const sends = [fakes.service.send(author, 'room-1', 'a'), fakes.service.send(author, 'room-2', 'b')];
+      await expect(Promise.allSettled(sends)).resolves.toEqual([
+        { status: 'rejected', reason: error },
+        { status: 'rejected', reason: error },
+      ]);
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('sends arriving while a batch is written go together in the next one', async () => {
+      // Fake time: the batcher's 2 ms wait must not run out between the steps.
+      jest.useFakeTimers();
+      try {
+        const turn = async (): Promise<void> => {
+          await flush();
+          await jest.advanceTimersByTimeAsync(0);
+          await flush();
+        };
+        const first = deferred<Stored | 'duplicate' | 'refused'>();
+        fakes.repository.insertOne.mockReturnValueOnce(first.promise).mockResolvedValue({ message: message(), memberIds: [] });
+        const sends = [fakes.service.send(author, 'room-1', 'a')];
+        await turn();
+        sends.push(fakes.service.send(author, 'room-1', 'b'), fakes.service.send(author, 'room-2', 'c'));
+        await turn();
+        expect(fakes.repository.insertBatch).toHaveBeenCalledTimes(1);
+        first.resolve({ message: message(), memberIds: [] });
+        await Promise.all(sends);
+        expect(fakes.repository.insertBatch.mock.calls.map(([items]) => items.map((entry) => entry.content))).toEqual([['a'], ['b', 'c']]);
+      } finally {
+        jest.useRealTimers();
+      }
     });
   });
 
@@ -165,7 +249,7 @@ describe('MessagesService', () => {
 
     it('waits for accepted sends to commit', async () => {
       const insert = deferred<Stored | 'duplicate' | 'refused'>();
-      fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
+      fakes.repository.insertOne.mockReturnValue(insert.promise);
       const sending = fakes.service.send(author, 'room-1', 'hello');
       const sent = track(sending);
       await flush();
@@ -179,9 +263,26 @@ describe('MessagesService', () => {
       expect(drained.settled()).toBe(true);
     });
 
+    it('flushes queued sends at once rather than on the next turn', async () => {
+      jest.useFakeTimers();
+      try {
+        fakes.repository.insertOne.mockResolvedValue({ message: message(), memberIds: [] });
+        const sending = track(fakes.service.send(author, 'room-1', 'hello'));
+        await flush();
+        expect(fakes.repository.insertBatch).not.toHaveBeenCalled(); // queued for the next turn
+        const drained = track(fakes.service.drain(10_000));
+        await flush();
+        expect(fakes.repository.insertBatch).toHaveBeenCalledTimes(1);
+        expect(sending.settled()).toBe(true);
+        expect(drained.settled()).toBe(true);
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('counts a failed send as finished', async () => {
       const insert = deferred<Stored | 'duplicate' | 'refused'>();
-      fakes.repository.insertWithNextSeq.mockReturnValue(insert.promise);
+      fakes.repository.insertOne.mockReturnValue(insert.promise);
       const sending = fakes.service.send(author, 'room-1', 'hello');
       const failure = rejection(sending);
       await flush();
@@ -194,7 +295,7 @@ describe('MessagesService', () => {
     it('stops waiting after the timeout', async () => {
       jest.useFakeTimers();
       try {
-        fakes.repository.insertWithNextSeq.mockReturnValue(new Promise<Stored | 'duplicate' | 'refused'>(() => undefined)); // never commits
+        fakes.repository.insertOne.mockReturnValue(new Promise<Stored | 'duplicate' | 'refused'>(() => undefined)); // never commits
         void fakes.service.send(author, 'room-1', 'hello');
         await flush();
         const drained = track(fakes.service.drain(500));
@@ -210,8 +311,10 @@ describe('MessagesService', () => {
     it('forgets finished sends', async () => {
       jest.useFakeTimers();
       try {
-        fakes.repository.insertWithNextSeq.mockResolvedValue({ message: message(), memberIds: [] });
-        await fakes.service.send(author, 'room-1', 'hello');
+        fakes.repository.insertOne.mockResolvedValue({ message: message(), memberIds: [] });
+        const sending = fakes.service.send(author, 'room-1', 'hello');
+        await jest.advanceTimersByTimeAsync(0); // the batcher's next-turn flush
+        await sending;
         await flush();
         const drained = track(fakes.service.drain(10_000));
         await flush();
