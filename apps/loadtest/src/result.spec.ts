@@ -45,6 +45,7 @@ describe('buildResult', () => {
       duration: 2,
       warmup: 1,
       prefix: 'lt_',
+      driver: 'sdk',
     });
     expect(result.sends).toEqual({ scheduled: 20, sent: 20, acked: 20, failed: 0, unacked: 0, targetRate: 10, achievedRate: 10 });
     expect(result.deliveries).toEqual({ expected: 40, delivered: 40, missing: 0, ofUnackedSends: 0, ratio: 1, expectedPerSecond: 20, deliveredPerSecond: 19.95 });

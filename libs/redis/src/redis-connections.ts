@@ -37,9 +37,11 @@ export class RedisConnections {
       lazyConnect: true,
     };
     const open = (role: RedisRole): Redis => {
-      // Commands issued in the same tick go out in one write (one syscall, one Redis read) instead of one
-      // each: under load the send path issues many small commands. Subscriber connections are left alone.
-      const enableAutoPipelining = role === 'command' || role === 'publisher' || role === 'adapter-pub';
+      // Publishes issued in the same tick go out in one write (one syscall, one Redis read) instead of one
+      // each: under load every message is published several times (cluster bus, notifications). Only on
+      // the publisher: on the command connection a MULTI would overtake queued commands, and the Socket.IO
+      // adapter's connection delivered a presence event twice with it (test/cluster.e2e-spec.ts).
+      const enableAutoPipelining = role === 'publisher';
       const client = new Redis(url, { ...base, enableAutoPipelining, connectionName: `parley:${instanceId}:${role}` });
       // An 'error' listener keeps ioredis errors from becoming uncaught exceptions; state is logged below.
       client.on('error', (error: Error) => {
