@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Message } from '@parley/contract';
+import { Pool, type PoolConfig } from 'pg';
 import { DataSource } from 'typeorm';
 
 interface MessageRow {
@@ -83,6 +84,9 @@ interface BatchRow extends Partial<MessageRow> {
  * An item whose room vanished before its lock (member in the snapshot, no `next` row) stores nothing and
  * comes back without a message: 'refused', as from insertWithNextSeq.
  */
+/** Connections of the send pool: one per batch in flight (SEND_BATCHING.maxConcurrentBatches). */
+export const SEND_POOL_SIZE = 2;
+
 const INSERT_BATCH = `
   WITH input AS (
          SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id
@@ -100,8 +104,13 @@ const INSERT_BATCH = `
          SELECT checked.*, row_number() OVER (PARTITION BY room_id ORDER BY ord) AS rank
          FROM checked WHERE member AND NOT duplicate),
        counts AS (SELECT room_id, count(*) AS n FROM accepted GROUP BY room_id),
+       -- Room rows are locked in id order before any is updated: two batches (two instances) sharing rooms
+       -- then wait for each other instead of deadlocking. Row locks last only as long as this statement.
+       locked AS MATERIALIZED (
+         SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counts) ORDER BY r.id FOR NO KEY UPDATE),
        next AS (
-         UPDATE rooms r SET last_seq = r.last_seq + counts.n FROM counts WHERE r.id = counts.room_id
+         UPDATE rooms r SET last_seq = r.last_seq + counts.n FROM counts JOIN locked ON locked.id = counts.room_id
+         WHERE r.id = counts.room_id
          RETURNING r.id AS room_id, r.last_seq - counts.n AS base),
        numbered AS (
          SELECT a.ord, a.room_id, a.author_id, a.content, a.client_msg_id, next.base + a.rank AS seq, a.rank
@@ -139,8 +148,31 @@ export interface PageQuery {
 
 /** Persistence of messages; private to the messages module. */
 @Injectable()
-export class MessagesRepository {
+export class MessagesRepository implements OnApplicationShutdown {
+  private pool?: Pool;
+
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * The send statement's own small pool (same server and credentials), whose sessions always use a generic
+   * plan. Planning the batch statement's CTEs costs PostgreSQL more CPU than running them, and on the shared
+   * pool it keeps choosing custom plans (a plan per call); forcing generic plans there would hurt the
+   * history queries, whose best plan depends on their parameters.
+   */
+  private sendPool(): Pool {
+    if (!this.pool) {
+      const shared = (this.db.driver as unknown as { master: { options: PoolConfig } }).master;
+      this.pool = new Pool({ ...shared.options, max: SEND_POOL_SIZE, application_name: 'parley-send', options: '-c plan_cache_mode=force_generic_plan' });
+      // An idle connection's error (server restart) must not crash the process; the next query reconnects.
+      this.pool.on('error', () => undefined);
+    }
+    return this.pool;
+  }
+
+  /** After the gateway drained accepted sends (beforeApplicationShutdown), nothing uses the send pool. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool?.end();
+  }
 
   /**
    * Allocates the room's next seq and stores the message in ONE statement, which PostgreSQL runs atomically:
@@ -188,13 +220,11 @@ export class MessagesRepository {
 
   /**
    * Stores many messages, in any rooms, with the semantics of insertWithNextSeq for each (see INSERT_BATCH),
-   * in one transaction: one result per item, in input order. Items of one room get consecutive seqs in input
+   * in one statement (one round trip, one commit): one result per item, in input order. Items of one room get consecutive seqs in input
    * order. When the batch fails in a way a single item could cause (a concurrent duplicate, a deadlock), it
    * is rolled back and every item is stored on its own, in order, so each gets its own result or error.
    */
   async insertBatch(items: readonly NewMessage[]): Promise<Array<PromiseSettledResult<InsertResult>>> {
-    // One item: the single statement is already atomic and needs no transaction (the low-load case).
-    if (items.length === 1) return this.insertEach(items);
     try {
       const results = await this.insertBatchOnce(items);
       return results.map((value) => ({ status: 'fulfilled', value }));
@@ -225,20 +255,8 @@ export class MessagesRepository {
       items.map((item) => item.content),
       items.map((item) => item.clientMsgId),
     ];
-    const roomIds = [...new Set(params[0])];
-    let rows: BatchRow[];
-    if (roomIds.length === 1) {
-      // One room row to lock: the statement alone is atomic and cannot deadlock with another batch.
-      rows = await this.db.query<BatchRow[]>(INSERT_BATCH, params);
-    } else {
-      // Several room rows: lock them in one order first, or two batches (two instances, or two batches in
-      // flight here) taking the same rooms in different orders could deadlock. NO KEY UPDATE is the lock the
-      // seq update takes anyway; unlike FOR UPDATE it lets joins (foreign-key checks) through.
-      rows = await this.db.transaction(async (manager) => {
-        await manager.query(`SELECT 1 FROM rooms WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`, [roomIds]);
-        return manager.query<BatchRow[]>(INSERT_BATCH, params);
-      });
-    }
+    // Sessions of the send pool always use a generic plan (planned once per connection, see sendPool).
+    const rows = (await this.sendPool().query<BatchRow>({ name: 'parley_insert_batch', text: INSERT_BATCH, values: params })).rows;
     if (rows.length !== items.length) throw new Error(`batch insert returned ${rows.length} rows for ${items.length} items`);
     const membersByRoom = new Map<string, string[]>();
     for (const row of rows) if (row.member_ids && row.room_id) membersByRoom.set(row.room_id, row.member_ids);

@@ -4,7 +4,7 @@ import { AppConfig } from '@parley/config';
 import type { Message, MessagePage } from '@parley/contract';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
-import { MessagesRepository, type InsertResult, type NewMessage, type PageQuery } from './messages.repository';
+import { MessagesRepository, SEND_POOL_SIZE, type InsertResult, type NewMessage, type PageQuery } from './messages.repository';
 import { SendBatcher, type SendBatcherOptions } from './send-batcher';
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -12,10 +12,10 @@ export const MAX_PAGE_SIZE = 200;
 
 /**
  * Group commit of sends. Batches of up to 256 keep one statement's arrays and result small; 2 ms bounds how
- * long a send waits behind a slow batch before another starts; 4 batches in flight leave most of the pool
- * (20 connections) to everything else.
+ * long a send waits behind a slow batch before another starts; one batch in flight per connection of the
+ * send pool (few batches in flight make them bigger: fewer statements and commits per message).
  */
-export const SEND_BATCHING: SendBatcherOptions = { maxBatch: 256, maxWaitMs: 2, maxConcurrentBatches: 4 };
+export const SEND_BATCHING: SendBatcherOptions = { maxBatch: 256, maxWaitMs: 2, maxConcurrentBatches: SEND_POOL_SIZE };
 
 @Injectable()
 export class MessagesService {

@@ -98,7 +98,7 @@ export class RedisNotificationBus extends NotificationBus {
 
   private async publish(channel: string, event: StreamEvent): Promise<void> {
     try {
-      await this.redis.publisher.publish(channel, JSON.stringify(event));
+      await this.redis.pipelined.publish(channel, JSON.stringify(event));
     } catch (error) {
       // Live events are best effort; durable ones are stored and replayed on reconnect (Last-Event-ID).
       this.logger.debug(`Notification not published on ${channel}: ${String(error)}`);

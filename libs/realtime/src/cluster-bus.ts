@@ -111,7 +111,7 @@ export class RedisClusterBus extends ClusterBus {
   async publish(roomId: string, event: ClusterEvent): Promise<boolean> {
     const channel = event.type === 'message.created' ? this.roomChannel(roomId) : this.clusterChannel;
     try {
-      await this.redis.publisher.publish(channel, JSON.stringify(this.wrap(event)));
+      await this.redis.pipelined.publish(channel, JSON.stringify(this.wrap(event)));
       return true;
     } catch {
       return false;

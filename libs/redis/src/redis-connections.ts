@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 
-export type RedisRole = 'command' | 'publisher' | 'subscriber' | 'adapter-pub' | 'adapter-sub';
+export type RedisRole = 'command' | 'pipelined' | 'subscriber' | 'adapter-pub' | 'adapter-sub';
 
 /**
  * The Redis connections of one instance. Subscribers need connections of their own (a subscribed
@@ -11,7 +11,8 @@ export type RedisRole = 'command' | 'publisher' | 'subscriber' | 'adapter-pub' |
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
   readonly command: Redis;
-  readonly publisher: Redis;
+  /** Auto-pipelined: the send path's per-message commands (publishes, rate-limit scripts). */
+  readonly pipelined: Redis;
   readonly subscriber: Redis;
   readonly adapterPub: Redis;
   readonly adapterSub: Redis;
@@ -37,11 +38,12 @@ export class RedisConnections {
       lazyConnect: true,
     };
     const open = (role: RedisRole): Redis => {
-      // Publishes issued in the same tick go out in one write (one syscall, one Redis read) instead of one
-      // each: under load every message is published several times (cluster bus, notifications). Only on
-      // the publisher: on the command connection a MULTI would overtake queued commands, and the Socket.IO
-      // adapter's connection delivered a presence event twice with it (test/cluster.e2e-spec.ts).
-      const enableAutoPipelining = role === 'publisher';
+      // Commands issued in the same tick go out in one write (one syscall, one Redis read) instead of one
+      // each: under load every message costs a rate-limit script and several publishes (cluster bus,
+      // notifications). Only on their own connection: on the command connection a MULTI would overtake
+      // queued commands, and the Socket.IO adapter's connection delivered a presence event twice with it
+      // (test/cluster.e2e-spec.ts).
+      const enableAutoPipelining = role === 'pipelined';
       const client = new Redis(url, { ...base, enableAutoPipelining, connectionName: `parley:${instanceId}:${role}` });
       // An 'error' listener keeps ioredis errors from becoming uncaught exceptions; state is logged below.
       client.on('error', (error: Error) => {
@@ -50,11 +52,11 @@ export class RedisConnections {
       return client;
     };
     this.command = open('command');
-    this.publisher = open('publisher');
+    this.pipelined = open('pipelined');
     this.subscriber = open('subscriber');
     this.adapterPub = open('adapter-pub');
     this.adapterSub = open('adapter-sub');
-    this.all = [this.command, this.publisher, this.subscriber, this.adapterPub, this.adapterSub];
+    this.all = [this.command, this.pipelined, this.subscriber, this.adapterPub, this.adapterSub];
     for (const client of this.all) {
       client.on('ready', () => this.refresh());
       client.on('end', () => this.refresh());
