@@ -44,7 +44,7 @@ interface BenchOptions {
   systems: System[];
 }
 
-const FULL_RATES = [500, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 10_000, 12_000];
+const FULL_RATES = [250, 500, 750, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000];
 const QUICK_RATES = [500, 1000, 2000];
 
 function parseArgs(argv: string[]): BenchOptions {
