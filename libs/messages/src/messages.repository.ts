@@ -93,7 +93,8 @@ const INSERT_BATCH = `
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, ord)),
        checked AS (
          SELECT input.*,
-                EXISTS (SELECT 1 FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id) AS member,
+                -- A probe per item (LIMIT keeps the planner from hashing the whole memberships table instead).
+                (SELECT true FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id LIMIT 1) IS NOT NULL AS member,
                 input.client_msg_id IS NOT NULL AND (
                   row_number() OVER (PARTITION BY input.room_id, input.author_id, input.client_msg_id ORDER BY input.ord) > 1
                   OR EXISTS (SELECT 1 FROM messages x
