@@ -68,6 +68,24 @@ describe('notifications (SSE) across instances', () => {
     expect(aliceStream.of('message.created')).toEqual([]);
   });
 
+  it('delivers one message notification to every other member, on both instances (one publish for all of them)', async () => {
+    const [alice, bob, carol, dave] = await Promise.all(['ra', 'rb', 'rc', 'rd'].map((prefix) => apiA.register(uniqueName(prefix))));
+    const room = await apiA.createRoom(alice!.accessToken, uniqueName('Fanout'));
+    for (const member of [bob!, carol!, dave!]) await apiA.post(`/api/rooms/${room.id}/join`, undefined, member.accessToken);
+    const onB = await stream(servers[1]!, bob!);
+    const onA = await stream(servers[0]!, carol!);
+    const alsoOnB = await stream(servers[1]!, dave!);
+    const authorStream = await stream(servers[0]!, alice!);
+    await apiA.post(`/api/rooms/${room.id}/messages`, { content: 'to all three of you' }, alice!.accessToken);
+    for (const [name, client] of [['bob', onB], ['carol', onA], ['dave', alsoOnB]] as const) {
+      await eventually(() => client.of('message.created').length === 1, 3000, `message.created for ${name}`);
+      expect(client.of<MessageNotification>('message.created')[0]?.data).toMatchObject({ roomId: room.id, seq: 1, preview: 'to all three of you' });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(authorStream.of('message.created')).toEqual([]);
+    expect([onB, onA, alsoOnB].map((client) => client.of('message.created').length)).toEqual([1, 1, 1]);
+  });
+
   it('sends durable mentions with ids, only to users who can see the room', async () => {
     const [alice, bob, carol] = await Promise.all([apiA.register(uniqueName('ma')), apiA.register(uniqueName('mb')), apiB.register(uniqueName('mc'))]);
     const secret = await apiA.createRoom(alice.accessToken, uniqueName('MSecret'), 'private');

@@ -82,7 +82,7 @@ export class NotificationsService {
   }
 
   private async live<K extends NotificationEventName>(userIds: Iterable<string>, event: K, data: NotificationEventMap[K]): Promise<void> {
-    await Promise.all([...userIds].map((userId) => this.bus.toUser(userId, { kind: 'live', event, data })));
+    await this.bus.toUsers([...userIds], { kind: 'live', event, data });
   }
 
   private async durable<K extends DurableNotificationType>(userId: string, type: K, data: NotificationEventMap[K]): Promise<void> {
