@@ -6,6 +6,8 @@ import type { Ack, ClientToServerEvents, Message, MessagePage, RoomJoinResult, S
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { io, type Socket } from 'socket.io-client';
+import { unwrap } from '../apps/loadtest/src/links';
+import { mapLimit } from '../apps/loadtest/src/pool';
 import type { SeedFile } from '../apps/loadtest/src/seed';
 import { residentBytes, type Instance } from './stack';
 
@@ -20,11 +22,6 @@ export function percentile(sorted: number[], p: number): number {
 
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-function unwrap<T>(ack: Ack<T>): T {
-  if (!ack.ok) throw new Error(`${ack.error.code}: ${ack.error.message}`);
-  return ack.data;
-}
-
 async function connect(url: string, token: string, timeoutMs = 30_000): Promise<WireSocket> {
   const socket: WireSocket = io(url, { transports: ['websocket'], auth: { token }, reconnection: false, timeout: timeoutMs });
   await new Promise<void>((resolve, reject) => {
@@ -32,18 +29,6 @@ async function connect(url: string, token: string, timeoutMs = 30_000): Promise<
     socket.once('connect_error', (error) => reject(new Error(`connect ${url}: ${error.message}`)));
   });
   return socket;
-}
-
-async function mapLimit<T>(items: T[], limit: number, run: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await run(items[index] as T, index);
-      }
-    }),
-  );
 }
 
 function tokenOf(user: SeedFile['users'][number]): string {

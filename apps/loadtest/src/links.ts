@@ -72,7 +72,7 @@ async function sdkLink(sim: LinkTarget, hooks: LinkHooks, timeoutMs: number): Pr
 type WireSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** An ack as the SDK would report it: the data, or a ParleyError with the contract's code. */
-function unwrap<T>(ack: Ack<T>): T {
+export function unwrap<T>(ack: Ack<T>): T {
   if (ack.ok) return ack.data;
   throw new ParleyError(ack.error.code, ack.error.message, 0, ack.error.details);
 }
