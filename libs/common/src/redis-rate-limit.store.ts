@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { redisScript, type RedisScript } from '@parley/redis';
 import type { Redis } from 'ioredis';
 import { InMemoryRateLimitStore, RateLimitStore, type RateLimitDecision } from './rate-limit';
 
@@ -16,9 +17,6 @@ redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
 redis.call('PEXPIRE', KEYS[1], window)
 return 0`;
 
-const HIT_COMMAND = 'parleyRateLimitHit';
-type HitCommand = (this: Redis, key: string, windowMs: string, limit: string, unique: string) => Promise<unknown>;
-
 /**
  * Limits shared by every instance. If Redis cannot answer, the instance falls back to counting locally
  * (each instance then allows the limit on its own) rather than refusing or waving everything through.
@@ -28,22 +26,20 @@ export class RedisRateLimitStore extends RateLimitStore {
   private readonly fallback = new InMemoryRateLimitStore();
   private sequence = 0;
   private degraded = false;
+  private readonly hitScript: RedisScript;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix = 'parley',
   ) {
     super();
-    // EVALSHA with the script cached by Redis (ioredis falls back to EVAL once after a Redis restart):
-    // sending the script text with every hit costs bandwidth and a SHA1 of it on every call.
-    if (!(HIT_COMMAND in redis)) redis.defineCommand(HIT_COMMAND, { numberOfKeys: 1, lua: HIT });
+    this.hitScript = redisScript(redis, 'parleyRateLimitHit', HIT, 1);
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
     try {
       const unique = `${process.pid}:${++this.sequence}:${Math.random().toString(36).slice(2, 8)}`;
-      const command = (this.redis as unknown as Record<string, HitCommand>)[HIT_COMMAND] as HitCommand;
-      const retryAfterMs = Number(await command.call(this.redis, `${this.prefix}:rate:${key}`, String(windowMs), String(limit), unique));
+      const retryAfterMs = Number(await this.hitScript(`${this.prefix}:rate:${key}`, String(windowMs), String(limit), unique));
       if (this.degraded) {
         this.degraded = false;
         this.logger.log('Shared rate limits restored');

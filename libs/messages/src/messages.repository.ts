@@ -71,6 +71,9 @@ interface BatchRow extends Partial<MessageRow> {
   member_ids: string[] | null;
 }
 
+/** Connections of the send pool: one per batch in flight (SEND_BATCHING.maxConcurrentBatches). */
+export const SEND_POOL_SIZE = 2;
+
 /**
  * Stores a batch of messages (any rooms) in one statement, with the per-item semantics of insertWithNextSeq:
  * - `checked`: membership and idempotency against the statement's snapshot; of repeats of one clientMsgId
@@ -84,9 +87,6 @@ interface BatchRow extends Partial<MessageRow> {
  * An item whose room vanished before its lock (member in the snapshot, no `next` row) stores nothing and
  * comes back without a message: 'refused', as from insertWithNextSeq.
  */
-/** Connections of the send pool: one per batch in flight (SEND_BATCHING.maxConcurrentBatches). */
-export const SEND_POOL_SIZE = 2;
-
 const INSERT_BATCH = `
   WITH input AS (
          SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id
@@ -221,9 +221,10 @@ export class MessagesRepository implements OnApplicationShutdown {
 
   /**
    * Stores many messages, in any rooms, with the semantics of insertWithNextSeq for each (see INSERT_BATCH),
-   * in one statement (one round trip, one commit): one result per item, in input order. Items of one room get consecutive seqs in input
-   * order. When the batch fails in a way a single item could cause (a concurrent duplicate, a deadlock), it
-   * is rolled back and every item is stored on its own, in order, so each gets its own result or error.
+   * in one statement (one round trip, one commit): one result per item, in input order. Items of one room
+   * get consecutive seqs in input order. When the batch fails in a way a single item could cause (a
+   * concurrent duplicate, a deadlock), nothing of it is stored and every item is stored on its own, in
+   * order, so each gets its own result or error.
    */
   async insertBatch(items: readonly NewMessage[]): Promise<Array<PromiseSettledResult<InsertResult>>> {
     try {

@@ -21,7 +21,7 @@ export const SEND_BATCHING: SendBatcherOptions = { maxBatch: 256, maxWaitMs: 2, 
 export class MessagesService {
   /** Sends between receipt and commit; shutdown waits for them so every accepted send is acked. */
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Concurrent sends, from any rooms, share one transaction (each still resolves only after its commit). */
+  /** Concurrent sends, from any rooms, share one statement (each still resolves only after its commit). */
   private readonly batcher: SendBatcher<NewMessage, InsertResult>;
 
   constructor(

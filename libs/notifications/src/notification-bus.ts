@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DurableNotification, NotificationEventMap, NotificationEventName } from '@parley/contract';
-import { KeyedQueue, type RedisConnections } from '@parley/redis';
+import { KeyedQueue, redisScript, type RedisConnections, type RedisScript } from '@parley/redis';
 
 /** What travels to streams: a live event, or a durable notification (which carries its id). */
 export type StreamEvent =
@@ -60,18 +60,17 @@ const PUBLISH_MANY_SCRIPT = `
 local payload = ARGV[#ARGV]
 for i = 1, #ARGV - 1 do redis.call('PUBLISH', ARGV[i], payload) end
 return #ARGV - 1`;
-const PUBLISH_MANY = 'parleyPublishMany';
-type PublishMany = (this: unknown, ...channelsThenPayload: string[]) => Promise<unknown>;
 
 export class RedisNotificationBus extends NotificationBus {
   private readonly logger = new Logger('NotificationBus');
   private readonly userPrefix: string;
   private readonly allChannel: string;
+  private readonly publishMany: RedisScript;
   private readonly subscriptions = new KeyedQueue((userId, error) => this.logger.debug(`Subscription change for ${userId} failed: ${String(error)}`));
 
   constructor(private readonly redis: RedisConnections) {
     super();
-    if (!(PUBLISH_MANY in redis.pipelined)) redis.pipelined.defineCommand(PUBLISH_MANY, { numberOfKeys: 0, lua: PUBLISH_MANY_SCRIPT });
+    this.publishMany = redisScript(redis.pipelined, 'parleyPublishMany', PUBLISH_MANY_SCRIPT, 0);
     this.userPrefix = `${redis.prefix}:notify:user:`;
     this.allChannel = `${redis.prefix}:notify:all`;
     redis.subscriber.on('message', (channel: string, payload: string) => {
@@ -111,8 +110,7 @@ export class RedisNotificationBus extends NotificationBus {
     if (userIds.length === 0) return;
     if (userIds.length === 1) return this.toUser(userIds[0] as string, event);
     try {
-      const publishMany = (this.redis.pipelined as unknown as Record<string, PublishMany>)[PUBLISH_MANY] as PublishMany;
-      await publishMany.call(this.redis.pipelined, ...userIds.map((userId) => `${this.userPrefix}${userId}`), JSON.stringify(event));
+      await this.publishMany(...userIds.map((userId) => `${this.userPrefix}${userId}`), JSON.stringify(event));
     } catch (error) {
       this.logger.debug(`Notification not published to ${userIds.length} users: ${String(error)}`);
     }

@@ -1,3 +1,4 @@
 export { RedisConnections, type RedisRole } from './redis-connections';
 export { RedisModule } from './redis.module';
 export { KeyedQueue } from './keyed-queue';
+export { redisScript, type RedisScript } from './redis-script';
