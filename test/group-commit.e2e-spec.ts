@@ -2,7 +2,7 @@ import type { RunningServer } from '../apps/server/src/server';
 import type { Ack, AuthResult, Message, MessagePage, Room } from '@parley/contract';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { MessagesRepository, type InsertResult, type NewMessage } from '../libs/messages/src/messages.repository';
+import { INSERT_BATCH, MessagesRepository, SEND_SESSION_SETTINGS, type InsertResult, type NewMessage } from '../libs/messages/src/messages.repository';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster, startTestServer } from './support/server';
 
@@ -245,6 +245,30 @@ describe('group commit of sends (one instance)', () => {
       expect([seqOf(results[0]!), seqOf(results[3]!)]).toEqual([before + 1, before + 2]);
       expect(await lastSeq(roomB.id)).toBe(before + 2);
     });
+  });
+
+  it('the send statement\'s generic plan probes indexes per item: it never scans or hashes a whole table', async () => {
+    // The send pool plans the statement once per connection, generically, often while tables are small (a
+    // fresh deployment), and keeps the plan as they grow: a scan there would read a whole table per batch.
+    const runner = server.app.get(DataSource).createQueryRunner();
+    try {
+      for (const [name, value] of Object.entries(SEND_SESSION_SETTINGS)) await runner.query(`SET ${name} = ${value}`);
+      await runner.query(`PREPARE send_plan_probe(uuid[], uuid[], text[], text[]) AS ${INSERT_BATCH}`);
+      const explain = `EXPLAIN (COSTS OFF) EXECUTE send_plan_probe(ARRAY['${rooms[0]!.id}']::uuid[], ARRAY['${users[0]!.user.id}']::uuid[], ARRAY['x'], ARRAY['${randomUUID()}'])`;
+      const lines = ((await runner.query(explain)) as Array<{ 'QUERY PLAN': string }>).map((row) => row['QUERY PLAN']);
+      const plan = lines.join('\n');
+      expect(plan).toMatch(/Index (Only )?Scan using messages_client_msg_id_uq/);
+      expect(plan).not.toMatch(/Seq Scan on|Hash Join|Hash Semi Join|hashed SubPlan/i);
+      // Every index scan is bounded by a condition (a full index scan reads the whole table too).
+      const indexScans = lines.flatMap((line, i) => (/Index (Only )?Scan (using|on)/.test(line) ? [[line.trim(), lines[i + 1]?.trim()]] : []));
+      expect(indexScans.length).toBeGreaterThanOrEqual(5);
+      for (const [scan, next] of indexScans) expect([scan, next]).toEqual([scan, expect.stringMatching(/^Index Cond: /)]);
+    } finally {
+      // The connection goes back to the shared pool, which keeps its own settings.
+      await runner.query('DEALLOCATE send_plan_probe').catch(() => undefined);
+      await runner.query('RESET ALL');
+      await runner.release();
+    }
   });
 });
 

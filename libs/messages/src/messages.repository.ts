@@ -75,6 +75,19 @@ interface BatchRow extends Partial<MessageRow> {
 export const SEND_POOL_SIZE = 2;
 
 /**
+ * Session settings of the send pool, which runs only INSERT_BATCH. The statement is planned once per
+ * connection (a generic plan), often while tables are still small (a fresh deployment, right after boot),
+ * and that plan is kept as they grow. A batch touches a few rows per item, so the only good plan probes
+ * indexes per item: a scan, or a hash join with a table, would read a whole table on every batch. (Merge
+ * joins stay: the planner uses them between the statement's own CTEs.)
+ */
+export const SEND_SESSION_SETTINGS: Readonly<Record<string, string>> = {
+  plan_cache_mode: 'force_generic_plan',
+  enable_seqscan: 'off',
+  enable_hashjoin: 'off',
+};
+
+/**
  * Stores a batch of messages (any rooms) in one statement, with the per-item semantics of insertWithNextSeq:
  * - `checked`: membership and idempotency against the statement's snapshot; of repeats of one clientMsgId
  *   within the batch only the first is stored, later ones are duplicates like a retry of a stored one;
@@ -87,18 +100,20 @@ export const SEND_POOL_SIZE = 2;
  * An item whose room vanished before its lock (member in the snapshot, no `next` row) stores nothing and
  * comes back without a message: 'refused', as from insertWithNextSeq.
  */
-const INSERT_BATCH = `
+export const INSERT_BATCH = `
   WITH input AS (
          SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, ord)),
        checked AS (
          SELECT input.*,
-                -- A probe per item (LIMIT keeps the planner from hashing the whole memberships table instead).
+                -- Index probes per item. LIMIT 1 keeps the (generic) plan from hashing the whole table instead,
+                -- on every batch: EXISTS would let it, and did for messages, read all of them each time.
                 (SELECT true FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id LIMIT 1) IS NOT NULL AS member,
                 input.client_msg_id IS NOT NULL AND (
                   row_number() OVER (PARTITION BY input.room_id, input.author_id, input.client_msg_id ORDER BY input.ord) > 1
-                  OR EXISTS (SELECT 1 FROM messages x
-                             WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id)
+                  OR (SELECT true FROM messages x
+                      WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id
+                      LIMIT 1) IS NOT NULL
                 ) AS duplicate
          FROM input),
        accepted AS (
@@ -156,14 +171,14 @@ export class MessagesRepository implements OnApplicationShutdown {
 
   /**
    * The send statement's own small pool (same server and credentials), whose sessions always use a generic
-   * plan. Planning the batch statement's CTEs costs PostgreSQL more CPU than running them, and on the shared
-   * pool it keeps choosing custom plans (a plan per call); forcing generic plans there would hurt the
-   * history queries, whose best plan depends on their parameters.
+   * plan made of index probes (SEND_SESSION_SETTINGS). Planning the batch statement's CTEs costs PostgreSQL
+   * more CPU than running them, and on the shared pool it keeps choosing custom plans (a plan per call);
+   * forcing generic plans there would hurt the history queries, whose best plan depends on their parameters.
    */
   private sendPool(): Pool {
     if (!this.pool) {
       const shared = (this.db.driver as unknown as { master: { options: PoolConfig } }).master;
-      this.pool = new Pool({ ...shared.options, max: SEND_POOL_SIZE, application_name: 'parley-send', options: '-c plan_cache_mode=force_generic_plan' });
+      this.pool = new Pool({ ...shared.options, max: SEND_POOL_SIZE, application_name: 'parley-send', options: sessionOptions(SEND_SESSION_SETTINGS) });
       // An idle connection's error (server restart) must not crash the process; the next query reconnects.
       this.pool.on('error', () => undefined);
     }
@@ -321,4 +336,11 @@ export class MessagesRepository implements OnApplicationShutdown {
     );
     return rows.length > 0;
   }
+}
+
+/** libpq `options`: settings applied to every session the pool opens. */
+function sessionOptions(settings: Readonly<Record<string, string>>): string {
+  return Object.entries(settings)
+    .map(([name, value]) => `-c ${name}=${value}`)
+    .join(' ');
 }
