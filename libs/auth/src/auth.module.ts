@@ -21,7 +21,7 @@ import { TokenService } from './token.service';
     TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ secret: config.jwtSecret }),
+      useFactory: (config: AppConfig) => ({ secret: config.jwtKey }),
     }),
   ],
   controllers: [AuthController],

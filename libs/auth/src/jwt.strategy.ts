@@ -14,7 +14,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
         ExtractJwt.fromAuthHeaderAsBearerToken(),
         ExtractJwt.fromUrlQueryParameter('token'),
       ]),
-      secretOrKey: config.jwtSecret,
+      // The prepared key object (see AppConfig.jwtKey); passport-jwt hands it to jsonwebtoken as it is,
+      // though its types only name strings and buffers.
+      secretOrKeyProvider: (_request: unknown, _token: unknown, done: (error: null, key: Buffer) => void) => done(null, config.jwtKey as unknown as Buffer),
       algorithms: [config.jwtAlgorithm],
       ignoreExpiration: false,
     });

@@ -59,6 +59,8 @@ describe('loadConfig', () => {
       expect(config.nodeEnv).toBe('development');
       expect(config.logLevels).toEqual(['error', 'warn', 'log']);
       expect(config.jwtSecret).toBe(STRONG_SECRET);
+      expect(config.jwtKey.type).toBe('secret');
+      expect(config.jwtKey.export().toString('utf8')).toBe(STRONG_SECRET);
       expect(config.jwtSecretSource).toBe('env');
     });
 

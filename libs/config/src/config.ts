@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +27,11 @@ export class AppConfig {
   presenceInstanceTtlMs!: number;
   presenceHeartbeatMs!: number;
   jwtSecret!: string;
+  /**
+   * The secret as a key object, made once. Given a string, jsonwebtoken first tries (and fails) to parse it
+   * as a public key on every sign and verify: 0.7 ms of CPU each, against 0.025 ms with this.
+   */
+  jwtKey!: KeyObject;
   jwtSecretSource!: 'env' | 'generated-file' | 'ephemeral';
   jwtAlgorithm!: JwtAlgorithm;
   accessTokenTtlSeconds!: number;
@@ -162,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const { secret, source } = resolveJwtSecret(reader, config.nodeEnv, config.dataDir);
   config.jwtSecret = secret;
+  config.jwtKey = createSecretKey(Buffer.from(secret, 'utf8'));
   config.jwtSecretSource = source;
   config.jwtAlgorithm = reader.oneOf('JWT_ALGORITHM', ['HS256', 'HS384', 'HS512'] as const, 'HS256');
   config.accessTokenTtlSeconds = reader.int('ACCESS_TOKEN_TTL', 900, 10, 86_400);

@@ -32,7 +32,10 @@ export class MessagesService {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {
-    this.batcher = new SendBatcher((items) => this.repository.insertBatch(items), SEND_BATCHING);
+    this.batcher = new SendBatcher((items) => {
+      this.metrics.sendBatchSize.observe(items.length);
+      return this.repository.insertBatch(items);
+    }, SEND_BATCHING);
   }
 
   /**

@@ -18,6 +18,7 @@ export class Metrics {
   readonly messagesPersisted: Counter;
   readonly messageDeliveries: Counter;
   readonly sendDuration: Histogram<'stage'>;
+  readonly sendBatchSize: Histogram;
   readonly redisErrors: Counter;
   readonly databaseErrors: Counter;
 
@@ -55,6 +56,12 @@ export class Metrics {
       help: 'Time from receiving a send to its commit (stage="commit") and to its acknowledgement (stage="ack")',
       labelNames: ['stage'],
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+      registers,
+    });
+    this.sendBatchSize = new Histogram({
+      name: 'parley_send_batch_size',
+      help: 'Sends written per batch statement (group commit); bigger batches cost the database less per message',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
     this.redisErrors = new Counter({ name: 'parley_redis_errors_total', help: 'Errors reported by the Redis connections', registers });
