@@ -71,8 +71,13 @@ interface BatchRow extends Partial<MessageRow> {
   member_ids: string[] | null;
 }
 
-/** Connections of the send pool: one per batch in flight (SEND_BATCHING.maxConcurrentBatches). */
-export const SEND_POOL_SIZE = 2;
+/**
+ * Connections of the send pool: one per batch in flight (SEND_BATCHING.maxConcurrentBatches). One: sends
+ * queue behind the batch being written and go together in the next, so batches are bigger and the database
+ * pays fewer statements and commits per message (with two, measured: 2.2 sends per batch instead of 3.2 at
+ * 750 msg/s, and a quarter more PostgreSQL CPU, for no better latency).
+ */
+export const SEND_POOL_SIZE = 1;
 
 /**
  * Session settings of the send pool, which runs only INSERT_BATCH. The statement is planned once per

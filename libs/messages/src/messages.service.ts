@@ -11,9 +11,10 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
 /**
- * Group commit of sends. Batches of up to 256 keep one statement's arrays and result small; 2 ms bounds how
- * long a send waits behind a slow batch before another starts; one batch in flight per connection of the
- * send pool (few batches in flight make them bigger: fewer statements and commits per message).
+ * Group commit of sends. Batches of up to 256 keep one statement's arrays and result small; one batch in
+ * flight per connection of the send pool (few batches in flight make them bigger: fewer statements and
+ * commits per message); with more than one, 2 ms bounds how long a send waits behind a slow batch before
+ * another starts.
  */
 export const SEND_BATCHING: SendBatcherOptions = { maxBatch: 256, maxWaitMs: 2, maxConcurrentBatches: SEND_POOL_SIZE };
 
