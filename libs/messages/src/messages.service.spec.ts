@@ -161,9 +161,17 @@ describe('MessagesService', () => {
       expect(fakes.repository.findByClientMsgId).not.toHaveBeenCalled();
     });
 
-    it('answers internal when the race winner cannot be found either', async () => {
+    it('answers as for a refusal when the twin it duplicated was not stored either (its room vanished mid-batch)', async () => {
       fakes.repository.insertOne.mockResolvedValue('duplicate');
-      expect((await rejection(fakes.service.send(author, 'room-1', 'hello', 'c1'))).code).toBe('internal');
+      fakes.rooms.requireAccess.mockRejectedValue(ApiError.notFound('Room'));
+      expect((await rejection(fakes.service.send(author, 'room-1', 'hello', 'c1'))).code).toBe('not_found');
+      expect(fakes.rooms.requireAccess).toHaveBeenCalledWith(author.id, 'room-1', 'member');
+      expect(fakes.emitted).toEqual([]);
+    });
+
+    it('asks for a retry when the duplicated twin is missing but the room is still there', async () => {
+      fakes.repository.insertOne.mockResolvedValue('duplicate');
+      expect((await rejection(fakes.service.send(author, 'room-1', 'hello', 'c1'))).code).toBe('unavailable');
       expect(fakes.emitted).toEqual([]);
     });
   });

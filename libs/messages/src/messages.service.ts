@@ -65,9 +65,13 @@ export class MessagesService {
     }
     if (stored === 'duplicate') {
       // A retry (or a concurrent duplicate) of a stored clientMsgId: return the stored message.
-      const existing = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
-      if (!existing) throw ApiError.internal();
-      return existing;
+      if (clientMsgId === null) throw ApiError.internal();
+      const existing = await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
+      if (existing) return existing;
+      // Its twin earlier in the same batch was not stored after all (the room was deleted before its lock):
+      // answered as that twin was (not_found for a vanished room), else "retry".
+      await this.rooms.requireAccess(author.id, roomId, 'member');
+      throw ApiError.unavailable('The message was not stored; please retry');
     }
     const { message, memberIds } = stored;
     // The batcher settles a batch's items in input order, and this runs right after, so a room's events go
