@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { redisScript, type RedisScript } from '@parley/redis';
 import type { Redis } from 'ioredis';
 import { PresenceStore, type PresenceEntry, type PresenceHooks, type PresenceTransitions } from './presence.store';
 
@@ -69,6 +70,8 @@ export class RedisPresenceStore extends PresenceStore {
   private ticking = false;
   private firstTick = true;
   private readonly instancesKey: string;
+  /** Sent by EVALSHA: joins, leaves and heartbeats do not ship the script text each time. */
+  private readonly scripts: Record<'add' | 'remove' | 'heartbeat' | 'expired' | 'reap', RedisScript>;
 
   private roomKey(roomId: string): string {
     return `${this.options.prefix}:presence:room:${roomId}`;
@@ -84,15 +87,22 @@ export class RedisPresenceStore extends PresenceStore {
   ) {
     super();
     this.instancesKey = `${options.prefix}:presence:instances`;
+    this.scripts = {
+      add: redisScript(redis, 'parleyPresenceAdd', ADD, 2),
+      remove: redisScript(redis, 'parleyPresenceRemove', REMOVE, 2),
+      heartbeat: redisScript(redis, 'parleyPresenceHeartbeat', HEARTBEAT, 1),
+      expired: redisScript(redis, 'parleyPresenceExpired', EXPIRED, 1),
+      reap: redisScript(redis, 'parleyPresenceReap', REAP, 2),
+    };
   }
 
   async add(roomId: string, userId: string, socketId: string): Promise<boolean> {
-    const count = await this.redis.eval(ADD, 2, this.instanceKey(this.options.instanceId), this.roomKey(roomId), member({ roomId, userId, socketId }), userId);
+    const count = await this.scripts.add(this.instanceKey(this.options.instanceId), this.roomKey(roomId), member({ roomId, userId, socketId }), userId);
     return count === 1;
   }
 
   async remove(roomId: string, userId: string, socketId: string): Promise<boolean> {
-    const count = await this.redis.eval(REMOVE, 2, this.instanceKey(this.options.instanceId), this.roomKey(roomId), member({ roomId, userId, socketId }), userId);
+    const count = await this.scripts.remove(this.instanceKey(this.options.instanceId), this.roomKey(roomId), member({ roomId, userId, socketId }), userId);
     return count === 0;
   }
 
@@ -127,10 +137,10 @@ export class RedisPresenceStore extends PresenceStore {
         if (stale.length > 0) this.hooks?.onTransitions({ online: [], offline: stale });
         this.firstTick = false;
       }
-      const missing = await this.redis.eval(HEARTBEAT, 1, this.instancesKey, this.options.instanceId);
+      const missing = await this.scripts.heartbeat(this.instancesKey, this.options.instanceId);
       // Missing means first beat, or we were taken for dead during an outage: restore our sockets.
       if (missing === 1) await this.restoreLocal();
-      const expired = (await this.redis.eval(EXPIRED, 1, this.instancesKey, String(this.options.instanceTtlMs))) as string[];
+      const expired = (await this.scripts.expired(this.instancesKey, String(this.options.instanceTtlMs))) as string[];
       for (const instanceId of expired) {
         if (instanceId === this.options.instanceId) continue;
         const offline = await this.reap(instanceId);
@@ -145,7 +155,7 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   private async reap(instanceId: string): Promise<PresenceTransitions['offline']> {
-    const offline = (await this.redis.eval(REAP, 2, this.instanceKey(instanceId), this.instancesKey, instanceId, `${this.options.prefix}:presence:room:`)) as string[];
+    const offline = (await this.scripts.reap(this.instanceKey(instanceId), this.instancesKey, instanceId, `${this.options.prefix}:presence:room:`)) as string[];
     return offline.map((entry) => {
       const [roomId = '', userId = ''] = entry.split('|');
       return { roomId, userId };
