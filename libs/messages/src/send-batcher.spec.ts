@@ -52,6 +52,22 @@ describe('SendBatcher', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
+  it('an idle batcher takes a slow turn\'s sends together on the next turn, whatever the wait', async () => {
+    const { batcher, calls } = makeBatcher({ maxConcurrentBatches: 1 });
+    const now = jest.spyOn(performance, 'now').mockReturnValue(1000);
+    const first = outcome(batcher.submit(1));
+    now.mockReturnValue(1010); // the turn went on for 10 ms, past maxWaitMs, before the next send
+    const second = outcome(batcher.submit(2));
+    const third = outcome(batcher.submit(3));
+    expect(calls).toHaveLength(0);
+    now.mockRestore();
+    await nextTurn();
+    expect(calls.map((call) => call.items)).toEqual([[1, 2, 3]]);
+    calls[0]!.finish();
+    await settle();
+    expect([first.value, second.value, third.value]).toEqual([10, 20, 30]);
+  });
+
   it('rejects nonsensical options', () => {
     expect(() => new SendBatcher(jest.fn(), { maxBatch: 0, maxWaitMs: 2, maxConcurrentBatches: 1 })).toThrow('invalid batcher options');
     expect(() => new SendBatcher(jest.fn(), { maxBatch: 1, maxWaitMs: 2, maxConcurrentBatches: 0 })).toThrow('invalid batcher options');

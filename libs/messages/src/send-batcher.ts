@@ -78,7 +78,10 @@ export class SendBatcher<T, R> {
     if (due && this.queue.length > 0) this.startBatch();
     while (this.queue.length > 0 && this.running < maxConcurrentBatches) {
       const head = this.queue[0]!;
-      if (this.queue.length >= maxBatch || performance.now() - head.queuedAt >= maxWaitMs) this.startBatch();
+      // The wait only counts behind running batches: an idle batcher takes the whole turn's sends together on
+      // the next turn, however long the turn (a slow turn must not split a burst).
+      const overdue = this.running > 0 && performance.now() - head.queuedAt >= maxWaitMs;
+      if (this.queue.length >= maxBatch || overdue) this.startBatch();
       else break;
     }
     if (this.queue.length > 0 && this.running === 0) {
