@@ -56,7 +56,7 @@ function parseArgs(argv: string[]): BenchOptions {
     rates: quick ? QUICK_RATES : FULL_RATES,
     seconds: quick ? 4 : 10,
     warmup: quick ? 1 : 3,
-    systemWarmup: quick ? 3 : 20,
+    systemWarmup: quick ? 10 : 20,
     clients: 400,
     roomSize: 5,
     size: 100,
@@ -107,7 +107,15 @@ export interface Step {
 
 const log = (line: string): void => console.log(`[bench] ${line}`);
 
-async function step(system: System, targets: string[], seedFile: string, rate: number, options: BenchOptions, seconds = options.seconds): Promise<Step> {
+async function step(
+  system: System,
+  targets: string[],
+  seedFile: string,
+  rate: number,
+  options: BenchOptions,
+  seconds = options.seconds,
+  recorded = true,
+): Promise<Step> {
   const loadtest: LoadtestOptions = {
     ...defaults(),
     targets,
@@ -141,7 +149,8 @@ async function step(system: System, targets: string[], seedFile: string, rate: n
   };
   log(
     `${system.padEnd(6)} ${String(rate).padStart(6)} msg/s: delivered ${(outcome.delivered * 100).toFixed(2)} %, ` +
-      `p50 ${outcome.p50 ?? '-'} ms, p99 ${outcome.p99 ?? '-'} ms, errors ${outcome.errors} → ${outcome.passed ? 'pass' : 'FAIL'}`,
+      `p50 ${outcome.p50 ?? '-'} ms, p99 ${outcome.p99 ?? '-'} ms, errors ${outcome.errors} → ` +
+      (recorded ? (outcome.passed ? 'pass' : 'FAIL') : 'warm-up, not recorded'),
   );
   return outcome;
 }
@@ -155,7 +164,7 @@ async function stepUp(system: System, targets: string[], seedFile: string, optio
   const [firstRate] = options.rates;
   if (firstRate !== undefined && options.systemWarmup > 0) {
     log(`${system}: warming up at ${firstRate} msg/s for ${options.systemWarmup} s (not recorded)`);
-    await step(system, targets, seedFile, firstRate, options, options.systemWarmup);
+    await step(system, targets, seedFile, firstRate, options, options.systemWarmup, false);
   }
   for (const rate of options.rates) {
     const outcome = await step(system, targets, seedFile, rate, options);
