@@ -59,19 +59,15 @@ export class MessagesService {
     // Membership is checked by the insert itself; only a refusal pays for the full access check, which
     // tells not_found (private room, or none) from forbidden (public room, not joined).
     const stored = await this.batcher.submit({ roomId, authorId: author.id, content, clientMsgId });
-    if (stored === 'refused') {
-      await this.rooms.requireAccess(author.id, roomId, 'member');
-      throw ApiError.unavailable('Membership changed while sending; please retry');
-    }
+    if (stored === 'refused') return this.notStored(author.id, roomId, 'Membership changed while sending');
     if (stored === 'duplicate') {
       // A retry (or a concurrent duplicate) of a stored clientMsgId: return the stored message.
       if (clientMsgId === null) throw ApiError.internal();
       const existing = await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
       if (existing) return existing;
       // Its twin earlier in the same batch was not stored after all (the room was deleted before its lock):
-      // answered as that twin was (not_found for a vanished room), else "retry".
-      await this.rooms.requireAccess(author.id, roomId, 'member');
-      throw ApiError.unavailable('The message was not stored; please retry');
+      // answered as that twin was.
+      return this.notStored(author.id, roomId, 'The message was not stored');
     }
     const { message, memberIds } = stored;
     // The batcher settles a batch's items in input order, and this runs right after, so a room's events go
@@ -79,6 +75,15 @@ export class MessagesService {
     this.metrics.messagesPersisted.inc();
     this.events.emit('message.created', { message, memberIds });
     return message;
+  }
+
+  /**
+   * A send the batch did not store: answered with what the full access check finds (not_found for a private
+   * or vanished room, forbidden for a public one not joined), else, access being fine by now, "retry".
+   */
+  private async notStored(authorId: string, roomId: string, reason: string): Promise<never> {
+    await this.rooms.requireAccess(authorId, roomId, 'member');
+    throw ApiError.unavailable(`${reason}; please retry`);
   }
 
   /** Waits (bounded) for sends that were accepted but not yet committed. */
