@@ -1,45 +1,67 @@
 import { Logger } from '@nestjs/common';
-import { redisScript, type RedisScript } from '@parley/redis';
+import { redisScript, TickCoalescer, type RedisScript } from '@parley/redis';
 import type { Redis } from 'ioredis';
 import { InMemoryRateLimitStore, RateLimitStore, type RateLimitDecision } from './rate-limit';
 
-/** Sliding-window log in a sorted set, in Redis time; one round trip per hit. */
-const HIT = `
+/**
+ * Sliding-window logs in sorted sets, in Redis time. KEYS[i] is hit i's log, with ARGV[3i-2..3i] its window,
+ * limit and a unique member; the hits are counted in order (two hits on one key in one call see each
+ * other). Returns, per hit, 0 when allowed or the milliseconds until the next hit would be.
+ */
+const HIT_MANY = `
 local t = redis.call('TIME')
 local now = t[1] * 1000 + math.floor(t[2] / 1000)
-local window = tonumber(ARGV[1])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + window - now)
+local results = {}
+for i = 1, #KEYS do
+  local key = KEYS[i]
+  local window = tonumber(ARGV[3 * i - 2])
+  local limit = tonumber(ARGV[3 * i - 1])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  if redis.call('ZCARD', key) >= limit then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    results[i] = math.max(1, tonumber(oldest[2]) + window - now)
+  else
+    redis.call('ZADD', key, now, now .. ':' .. ARGV[3 * i])
+    redis.call('PEXPIRE', key, window)
+    results[i] = 0
+  end
 end
-redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
-redis.call('PEXPIRE', KEYS[1], window)
-return 0`;
+return results`;
+
+interface Hit {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
 
 /**
- * Limits shared by every instance. If Redis cannot answer, the instance falls back to counting locally
- * (each instance then allows the limit on its own) rather than refusing or waving everything through.
+ * Limits shared by every instance. The hits of one tick (under load, a burst of sends read together) go to
+ * Redis as one script call. If Redis cannot answer, the instance falls back to counting locally (each
+ * instance then allows the limit on its own) rather than refusing or waving everything through.
+ *
+ * One call touches several keys: right for one Redis server (what Parley connects to), not for a Redis
+ * Cluster, whose scripts must keep to one hash slot.
  */
 export class RedisRateLimitStore extends RateLimitStore {
   private readonly logger = new Logger('RateLimit');
   private readonly fallback = new InMemoryRateLimitStore();
   private sequence = 0;
   private degraded = false;
-  private readonly hitScript: RedisScript;
+  private readonly hitMany: RedisScript;
+  private readonly hits: TickCoalescer<Hit, number>;
 
   constructor(
     redis: Redis,
     private readonly prefix = 'parley',
   ) {
     super();
-    this.hitScript = redisScript(redis, 'parleyRateLimitHit', HIT, 1);
+    this.hitMany = redisScript(redis, 'parleyRateLimitHitMany', HIT_MANY);
+    this.hits = new TickCoalescer((hits) => this.send(hits));
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {
     try {
-      const unique = `${process.pid}:${++this.sequence}:${Math.random().toString(36).slice(2, 8)}`;
-      const retryAfterMs = Number(await this.hitScript(`${this.prefix}:rate:${key}`, String(windowMs), String(limit), unique));
+      const retryAfterMs = await this.hits.submit({ key: `${this.prefix}:rate:${key}`, limit, windowMs });
       if (this.degraded) {
         this.degraded = false;
         this.logger.log('Shared rate limits restored');
@@ -52,5 +74,15 @@ export class RedisRateLimitStore extends RateLimitStore {
       }
       return this.fallback.hit(key, limit, windowMs);
     }
+  }
+
+  private async send(hits: readonly Hit[]): Promise<number[]> {
+    const args: string[] = [String(hits.length), ...hits.map((hit) => hit.key)];
+    for (const { limit, windowMs } of hits) {
+      args.push(String(windowMs), String(limit), `${process.pid}:${++this.sequence}:${Math.random().toString(36).slice(2, 8)}`);
+    }
+    const results = await this.hitMany(...args);
+    if (!Array.isArray(results)) throw new Error('unexpected rate-limit script reply');
+    return results.map(Number);
   }
 }

@@ -1,9 +1,9 @@
-import { Trim } from '@parley/common';
+import { hasOnlyKeys, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Message, MessagePage } from '@parley/contract';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './messages.service';
 
 export const CONTENT_MAX = 5000;
@@ -39,6 +39,26 @@ export class SendMessageDto {
   @Length(1, CLIENT_MSG_ID_MAX)
   clientMsgId?: string;
 }
+
+/**
+ * SendMessageDto's fields, as its decorators would produce them from a payload they accept (trimmed
+ * content), or undefined to let them decide. The same checks (class-validator's own functions), without
+ * class-transformer and the metadata walk: the fast path of every send.
+ */
+export function sendMessageFields(payload: Readonly<Record<string, unknown>>): { content: string; clientMsgId?: string } | undefined {
+  const { content, clientMsgId } = payload;
+  if (typeof content !== 'string') return undefined;
+  const trimmed = content.trim();
+  if (!length(trimmed, 1, CONTENT_MAX)) return undefined;
+  if (clientMsgId === undefined) return { content: trimmed };
+  return length(clientMsgId, 1, CLIENT_MSG_ID_MAX) ? { content: trimmed, clientMsgId: clientMsgId as string } : undefined;
+}
+
+const SEND_MESSAGE_KEYS = new Set(['content', 'clientMsgId']);
+registerFastValidator(SendMessageDto, (payload) => {
+  const fields = hasOnlyKeys(payload, SEND_MESSAGE_KEYS) ? sendMessageFields(payload) : undefined;
+  return fields && Object.assign(new SendMessageDto(), fields);
+});
 
 export class EditMessageDto {
   @ApiProperty({ example: 'Hello @bob (edited)', minLength: 1, maxLength: CONTENT_MAX })

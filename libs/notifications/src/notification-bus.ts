@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DurableNotification, NotificationEventMap, NotificationEventName } from '@parley/contract';
-import { KeyedQueue, redisScript, type RedisConnections, type RedisScript } from '@parley/redis';
+import { KeyedQueue, type RedisConnections } from '@parley/redis';
 
 /** What travels to streams: a live event, or a durable notification (which carries its id). */
 export type StreamEvent =
@@ -55,22 +55,14 @@ export class InProcessNotificationBus extends NotificationBus {
   }
 }
 
-/** PUBLISH of the last argument on every channel before it (channels are not keys: fine for any topology). */
-const PUBLISH_MANY_SCRIPT = `
-local payload = ARGV[#ARGV]
-for i = 1, #ARGV - 1 do redis.call('PUBLISH', ARGV[i], payload) end
-return #ARGV - 1`;
-
 export class RedisNotificationBus extends NotificationBus {
   private readonly logger = new Logger('NotificationBus');
   private readonly userPrefix: string;
   private readonly allChannel: string;
-  private readonly publishMany: RedisScript;
   private readonly subscriptions = new KeyedQueue((userId, error) => this.logger.debug(`Subscription change for ${userId} failed: ${String(error)}`));
 
   constructor(private readonly redis: RedisConnections) {
     super();
-    this.publishMany = redisScript(redis.pipelined, 'parleyPublishMany', PUBLISH_MANY_SCRIPT, 0);
     this.userPrefix = `${redis.prefix}:notify:user:`;
     this.allChannel = `${redis.prefix}:notify:all`;
     redis.subscriber.on('message', (channel: string, payload: string) => {
@@ -103,14 +95,16 @@ export class RedisNotificationBus extends NotificationBus {
   }
 
   /**
-   * Serialised once and published by a script inside Redis: a message to a room of n members costs this
-   * instance one command instead of n publishes (n encodings, n command objects, n replies).
+   * Serialised once and published inside Redis on every recipient's channel (RedisPublisher), together
+   * with the other publishes of the tick: no encoding, command or reply per recipient.
    */
   async toUsers(userIds: readonly string[], event: StreamEvent): Promise<void> {
     if (userIds.length === 0) return;
-    if (userIds.length === 1) return this.toUser(userIds[0] as string, event);
     try {
-      await this.publishMany(...userIds.map((userId) => `${this.userPrefix}${userId}`), JSON.stringify(event));
+      await this.redis.publisher.publish(
+        userIds.map((userId) => `${this.userPrefix}${userId}`),
+        JSON.stringify(event),
+      );
     } catch (error) {
       this.logger.debug(`Notification not published to ${userIds.length} users: ${String(error)}`);
     }
@@ -126,7 +120,7 @@ export class RedisNotificationBus extends NotificationBus {
 
   private async publish(channel: string, event: StreamEvent): Promise<void> {
     try {
-      await this.redis.pipelined.publish(channel, JSON.stringify(event));
+      await this.redis.publisher.publish([channel], JSON.stringify(event));
     } catch (error) {
       // Live events are best effort; durable ones are stored and replayed on reconnect (Last-Event-ID).
       this.logger.debug(`Notification not published on ${channel}: ${String(error)}`);

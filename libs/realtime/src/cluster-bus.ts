@@ -36,6 +36,7 @@ export abstract class ClusterBus {
     if (envelope.origin !== this.instanceId) this.handler(envelope.event);
   }
 
+  /** `origin` first: JSON.stringify keeps this key order, which lets a receiver spot its own echo unparsed. */
   protected wrap(event: ClusterEvent): Envelope {
     return { origin: this.instanceId, event };
   }
@@ -85,8 +86,11 @@ export class RedisClusterBus extends ClusterBus {
     super(instanceId);
     this.clusterChannel = `${redis.prefix}:bus:cluster`;
     const busPrefix = `${redis.prefix}:bus:`;
+    // This instance's own events come back on the room channels it subscribes to, as often as it publishes:
+    // recognised by how the payload starts, they are dropped without being parsed.
+    const ownEcho = `{"origin":${JSON.stringify(instanceId)},`;
     redis.subscriber.on('message', (channel: string, payload: string) => {
-      if (!channel.startsWith(busPrefix)) return;
+      if (!channel.startsWith(busPrefix) || payload.startsWith(ownEcho)) return;
       try {
         this.receive(JSON.parse(payload) as Envelope);
       } catch (error) {
@@ -111,7 +115,7 @@ export class RedisClusterBus extends ClusterBus {
   async publish(roomId: string, event: ClusterEvent): Promise<boolean> {
     const channel = event.type === 'message.created' ? this.roomChannel(roomId) : this.clusterChannel;
     try {
-      await this.redis.pipelined.publish(channel, JSON.stringify(this.wrap(event)));
+      await this.redis.publisher.publish([channel], JSON.stringify(this.wrap(event)));
       return true;
     } catch {
       return false;

@@ -1,5 +1,6 @@
-import { SendMessageDto, EditMessageDto } from '@parley/messages';
-import { IsBoolean, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { hasOnlyKeys, registerFastValidator } from '@parley/common';
+import { EditMessageDto, SendMessageDto, sendMessageFields } from '@parley/messages';
+import { IsBoolean, IsInt, IsOptional, IsUUID, isUUID, Max, Min } from 'class-validator';
 
 /** Socket payloads: strict types (no string→number coercion), unknown fields rejected. */
 export class RoomJoinDto {
@@ -22,6 +23,13 @@ export class MessageSendDto extends SendMessageDto {
   @IsUUID()
   roomId!: string;
 }
+
+const MESSAGE_SEND_KEYS = new Set(['roomId', 'content', 'clientMsgId']);
+registerFastValidator(MessageSendDto, (payload) => {
+  if (!hasOnlyKeys(payload, MESSAGE_SEND_KEYS) || !isUUID(payload.roomId)) return undefined;
+  const fields = sendMessageFields(payload);
+  return fields && Object.assign(new MessageSendDto(), { roomId: payload.roomId as string }, fields);
+});
 
 export class MessageEditDto extends EditMessageDto {
   @IsUUID()

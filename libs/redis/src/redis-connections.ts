@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
+import { RedisPublisher } from './redis-publisher';
 
 export type RedisRole = 'command' | 'pipelined' | 'subscriber' | 'adapter-pub' | 'adapter-sub';
 
@@ -13,6 +14,11 @@ export class RedisConnections {
   readonly command: Redis;
   /** Auto-pipelined: the send path's per-message commands (publishes, rate-limit scripts). */
   readonly pipelined: Redis;
+  /**
+   * Publishes of the cluster bus and notifications, on the pipelined connection: one command per tick (per
+   * I/O callback), and autopipelining writes the commands of a whole event-loop turn together.
+   */
+  readonly publisher: RedisPublisher;
   readonly subscriber: Redis;
   readonly adapterPub: Redis;
   readonly adapterSub: Redis;
@@ -38,9 +44,8 @@ export class RedisConnections {
       lazyConnect: true,
     };
     const open = (role: RedisRole): Redis => {
-      // Commands issued in the same tick go out in one write (one syscall, one Redis read) instead of one
-      // each: under load every message costs a rate-limit script and several publishes (cluster bus,
-      // notifications). Only on their own connection: on the command connection a MULTI would overtake
+      // Commands issued in the same event-loop turn go out in one write (one syscall, one Redis read) instead
+      // of one each: the send path's rate-limit hits and publishes, already coalesced per tick. Only on their own connection: on the command connection a MULTI would overtake
       // queued commands, and the Socket.IO adapter's connection delivered a presence event twice with it
       // (test/cluster.e2e-spec.ts).
       const enableAutoPipelining = role === 'pipelined';
@@ -53,6 +58,7 @@ export class RedisConnections {
     };
     this.command = open('command');
     this.pipelined = open('pipelined');
+    this.publisher = new RedisPublisher(this.pipelined);
     this.subscriber = open('subscriber');
     this.adapterPub = open('adapter-pub');
     this.adapterSub = open('adapter-sub');
