@@ -14,13 +14,13 @@ describe('coalesced Redis calls', () => {
 
   afterAll(() => redis.close());
 
-  it('publishes every payload of a tick on all its channels, in order', async () => {
+  it('publishes every payload of a turn on all its channels, in order', async () => {
     const channels = ['a', 'b', 'c'].map((name) => `${prefix}:${name}`);
     const received: string[] = [];
     redis.subscriber.on('message', (channel: string, payload: string) => received.push(`${channel.slice(-1)}:${payload}`));
     await redis.subscriber.subscribe(...channels);
     const [a, b, c] = channels as [string, string, string];
-    // One tick: one script call with three groups.
+    // One turn: one script call with three groups.
     await Promise.all([redis.publisher.publish([a], '1'), redis.publisher.publish([b, c], '2'), redis.publisher.publish([a, b, c], '3')]);
     // A lone publish on one channel (a plain PUBLISH), and one with no channel (nothing to do).
     await redis.publisher.publish([c], '4');
@@ -29,15 +29,15 @@ describe('coalesced Redis calls', () => {
     expect(received).toEqual(['a:1', 'b:2', 'c:2', 'a:3', 'b:3', 'c:3', 'c:4']);
   });
 
-  it('counts the hits of one tick in order: exactly the limit is allowed, on any number of keys', async () => {
-    const store = new RedisRateLimitStore(redis.pipelined, prefix);
+  it('counts the hits of one turn in order: exactly the limit is allowed, on any number of keys', async () => {
+    const store = new RedisRateLimitStore(redis.sendPath, prefix);
     const decisions = await Promise.all([
       ...Array.from({ length: 5 }, () => store.hit('one', 3, 10_000)),
       ...Array.from({ length: 2 }, () => store.hit('two', 3, 10_000)),
     ]);
     expect(decisions.map((decision) => decision.allowed)).toEqual([true, true, true, false, false, true, true]);
     for (const refused of decisions.slice(3, 5)) expect(refused.retryAfterMs).toBeGreaterThan(9_000);
-    // The next tick sees the earlier hits.
+    // The next turn sees the earlier hits.
     expect((await store.hit('two', 3, 10_000)).allowed).toBe(true);
     expect((await store.hit('two', 3, 10_000)).allowed).toBe(false);
   });

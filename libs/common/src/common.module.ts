@@ -14,7 +14,7 @@ import { RedisRateLimitStore } from './redis-rate-limit.store';
       provide: RateLimitStore,
       inject: [{ token: RedisConnections, optional: true }],
       useFactory: (redis?: RedisConnections): RateLimitStore =>
-        redis ? new RedisRateLimitStore(redis.pipelined, redis.prefix) : new InMemoryRateLimitStore(),
+        redis ? new RedisRateLimitStore(redis.sendPath, redis.prefix) : new InMemoryRateLimitStore(),
     },
     { provide: APP_GUARD, useClass: HttpRateLimitGuard },
   ],

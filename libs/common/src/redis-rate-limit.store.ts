@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { redisScript, TickCoalescer, type RedisScript } from '@parley/redis';
+import { redisScript, TurnCoalescer, type RedisScript } from '@parley/redis';
 import type { Redis } from 'ioredis';
 import { InMemoryRateLimitStore, RateLimitStore, type RateLimitDecision } from './rate-limit';
 
@@ -35,9 +35,9 @@ interface Hit {
 }
 
 /**
- * Limits shared by every instance. The hits of one tick (under load, a burst of sends read together) go to
- * Redis as one script call. If Redis cannot answer, the instance falls back to counting locally (each
- * instance then allows the limit on its own) rather than refusing or waving everything through.
+ * Limits shared by every instance. The hits of one event-loop turn (the sends read in that turn, from any
+ * socket) go to Redis as one script call. If Redis cannot answer, the instance falls back to counting
+ * locally (each instance then allows the limit on its own) rather than refusing or waving everything through.
  *
  * One call touches several keys: right for one Redis server (what Parley connects to), not for a Redis
  * Cluster, whose scripts must keep to one hash slot.
@@ -48,7 +48,7 @@ export class RedisRateLimitStore extends RateLimitStore {
   private sequence = 0;
   private degraded = false;
   private readonly hitMany: RedisScript;
-  private readonly hits: TickCoalescer<Hit, number>;
+  private readonly hits: TurnCoalescer<Hit, number>;
 
   constructor(
     redis: Redis,
@@ -56,7 +56,7 @@ export class RedisRateLimitStore extends RateLimitStore {
   ) {
     super();
     this.hitMany = redisScript(redis, 'parleyRateLimitHitMany', HIT_MANY);
-    this.hits = new TickCoalescer((hits) => this.send(hits));
+    this.hits = new TurnCoalescer((hits) => this.send(hits));
   }
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateLimitDecision> {

@@ -96,7 +96,7 @@ export class RedisNotificationBus extends NotificationBus {
 
   /**
    * Serialised once and published inside Redis on every recipient's channel (RedisPublisher), together
-   * with the other publishes of the tick: no encoding, command or reply per recipient.
+   * with the other publishes of the turn: no encoding, command or reply per recipient.
    */
   async toUsers(userIds: readonly string[], event: StreamEvent): Promise<void> {
     if (userIds.length === 0) return;

@@ -3,4 +3,4 @@ export { RedisModule } from './redis.module';
 export { KeyedQueue } from './keyed-queue';
 export { redisScript, type RedisScript } from './redis-script';
 export { RedisPublisher } from './redis-publisher';
-export { TickCoalescer } from './tick-coalescer';
+export { TurnCoalescer } from './turn-coalescer';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { RedisPublisher } from './redis-publisher';
 
-export type RedisRole = 'command' | 'pipelined' | 'subscriber' | 'adapter-pub' | 'adapter-sub';
+export type RedisRole = 'command' | 'send-path' | 'subscriber' | 'adapter-pub' | 'adapter-sub';
 
 /**
  * The Redis connections of one instance. Subscribers need connections of their own (a subscribed
@@ -12,12 +12,12 @@ export type RedisRole = 'command' | 'pipelined' | 'subscriber' | 'adapter-pub' |
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
   readonly command: Redis;
-  /** Auto-pipelined: the send path's per-message commands (publishes, rate-limit scripts). */
-  readonly pipelined: Redis;
   /**
-   * Publishes of the cluster bus and notifications, on the pipelined connection: one command per tick (per
-   * I/O callback), and autopipelining writes the commands of a whole event-loop turn together.
+   * The send path's commands: rate-limit hits and publishes, each kind coalesced per event-loop turn
+   * (TurnCoalescer) into one script call, so a turn costs one or two commands whatever its number of sends.
    */
+  readonly sendPath: Redis;
+  /** Publishes of the cluster bus and notifications, coalesced per turn, on the send-path connection. */
   readonly publisher: RedisPublisher;
   readonly subscriber: Redis;
   readonly adapterPub: Redis;
@@ -44,12 +44,10 @@ export class RedisConnections {
       lazyConnect: true,
     };
     const open = (role: RedisRole): Redis => {
-      // Commands issued in the same event-loop turn go out in one write (one syscall, one Redis read) instead
-      // of one each: the send path's rate-limit hits and publishes, already coalesced per tick. Only on their own connection: on the command connection a MULTI would overtake
-      // queued commands, and the Socket.IO adapter's connection delivered a presence event twice with it
-      // (test/cluster.e2e-spec.ts).
-      const enableAutoPipelining = role === 'pipelined';
-      const client = new Redis(url, { ...base, enableAutoPipelining, connectionName: `parley:${instanceId}:${role}` });
+      // No auto-pipelining: the send path coalesces its own commands per turn (TurnCoalescer), and on the
+      // command connection a MULTI would overtake queued commands, while the Socket.IO adapter's connection
+      // delivered a presence event twice with it (test/cluster.e2e-spec.ts).
+      const client = new Redis(url, { ...base, connectionName: `parley:${instanceId}:${role}` });
       // An 'error' listener keeps ioredis errors from becoming uncaught exceptions; state is logged below.
       client.on('error', (error: Error) => {
         for (const listener of this.errorListeners) listener(error);
@@ -57,12 +55,12 @@ export class RedisConnections {
       return client;
     };
     this.command = open('command');
-    this.pipelined = open('pipelined');
-    this.publisher = new RedisPublisher(this.pipelined);
+    this.sendPath = open('send-path');
+    this.publisher = new RedisPublisher(this.sendPath);
     this.subscriber = open('subscriber');
     this.adapterPub = open('adapter-pub');
     this.adapterSub = open('adapter-sub');
-    this.all = [this.command, this.pipelined, this.subscriber, this.adapterPub, this.adapterSub];
+    this.all = [this.command, this.sendPath, this.subscriber, this.adapterPub, this.adapterSub];
     for (const client of this.all) {
       client.on('ready', () => this.refresh());
       client.on('end', () => this.refresh());

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { redisScript, type RedisScript } from './redis-script';
-import { TickCoalescer } from './tick-coalescer';
+import { TurnCoalescer } from './turn-coalescer';
 
 interface Publication {
   channels: readonly string[];
@@ -24,18 +24,18 @@ end
 return published`;
 
 /**
- * The instance's publishes, in the order they were made. Those made in one tick (a batch of messages: for
- * each its cluster-bus event and its notification to the room's members) go out as one command, a script
- * that publishes them all; a lone publish on one channel is a plain PUBLISH. Each payload is serialised
- * once, whatever the number of its channels.
+ * The instance's publishes, in the order they were made. Those made in one event-loop turn (a batch of
+ * messages: for each its cluster-bus event and its notification to the room's members) go out as one
+ * command, a script that publishes them all; a lone publish on one channel is a plain PUBLISH. Each payload
+ * is serialised once, whatever the number of its channels.
  */
 export class RedisPublisher {
   private readonly publishGroups: RedisScript;
-  private readonly coalescer: TickCoalescer<Publication, void>;
+  private readonly coalescer: TurnCoalescer<Publication, void>;
 
   constructor(private readonly redis: Redis) {
     this.publishGroups = redisScript(redis, 'parleyPublishGroups', PUBLISH_GROUPS, 0);
-    this.coalescer = new TickCoalescer((publications) => this.send(publications));
+    this.coalescer = new TurnCoalescer((publications) => this.send(publications));
   }
 
   /** Publishes `payload` on every channel; rejects when Redis did not take it. */
