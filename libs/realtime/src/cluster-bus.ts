@@ -24,21 +24,31 @@ interface Envelope {
  */
 export abstract class ClusterBus {
   private handler: Handler = () => undefined;
+  /** How this instance's envelopes start on the wire (see wrap). */
+  private readonly ownPrefix: string;
 
-  constructor(protected readonly instanceId: string) {}
+  constructor(protected readonly instanceId: string) {
+    this.ownPrefix = `{"origin":${JSON.stringify(instanceId)},`;
+  }
 
   /** Handles events published by other instances (the origin acts on its own events directly). */
   onEvent(handler: Handler): void {
     this.handler = handler;
   }
 
-  protected receive(envelope: Envelope): void {
-    if (envelope.origin !== this.instanceId) this.handler(envelope.event);
+  /**
+   * An envelope from the wire. This instance's own events come back on the channels it subscribes to, as
+   * often as it publishes: recognised by how the payload starts, they are dropped without being parsed.
+   * Throws on a malformed payload.
+   */
+  protected receive(payload: string): void {
+    if (payload.startsWith(this.ownPrefix)) return;
+    this.handler((JSON.parse(payload) as Envelope).event);
   }
 
-  /** `origin` first: JSON.stringify keeps this key order, which lets a receiver spot its own echo unparsed. */
-  protected wrap(event: ClusterEvent): Envelope {
-    return { origin: this.instanceId, event };
+  /** The wire form: `origin` first (JSON.stringify keeps key order), which is what receive recognises. */
+  protected wrap(event: ClusterEvent): string {
+    return JSON.stringify({ origin: this.instanceId, event } satisfies Envelope);
   }
 
   /** Publishes to the other instances; resolves false when the event could not leave this one (Redis away). */
@@ -86,13 +96,10 @@ export class RedisClusterBus extends ClusterBus {
     super(instanceId);
     this.clusterChannel = `${redis.prefix}:bus:cluster`;
     const busPrefix = `${redis.prefix}:bus:`;
-    // This instance's own events come back on the room channels it subscribes to, as often as it publishes:
-    // recognised by how the payload starts, they are dropped without being parsed.
-    const ownEcho = `{"origin":${JSON.stringify(instanceId)},`;
     redis.subscriber.on('message', (channel: string, payload: string) => {
-      if (!channel.startsWith(busPrefix) || payload.startsWith(ownEcho)) return;
+      if (!channel.startsWith(busPrefix)) return;
       try {
-        this.receive(JSON.parse(payload) as Envelope);
+        this.receive(payload);
       } catch (error) {
         this.logger.warn(`Dropped a malformed bus message on ${channel}: ${String(error)}`);
       }
@@ -115,7 +122,7 @@ export class RedisClusterBus extends ClusterBus {
   async publish(roomId: string, event: ClusterEvent): Promise<boolean> {
     const channel = event.type === 'message.created' ? this.roomChannel(roomId) : this.clusterChannel;
     try {
-      await this.redis.publisher.publish([channel], JSON.stringify(this.wrap(event)));
+      await this.redis.publisher.publish([channel], this.wrap(event));
       return true;
     } catch {
       return false;
