@@ -87,27 +87,18 @@ export class RedisNotificationBus extends NotificationBus {
   }
 
   async toUser(userId: string, event: StreamEvent): Promise<void> {
-    await this.publish(`${this.userPrefix}${userId}`, event);
+    await this.publish([`${this.userPrefix}${userId}`], event);
   }
 
   async toAll(event: StreamEvent): Promise<void> {
-    await this.publish(this.allChannel, event);
+    await this.publish([this.allChannel], event);
   }
 
-  /**
-   * Serialised once and published inside Redis on every recipient's channel (RedisPublisher), together
-   * with the other publishes of the turn: no encoding, command or reply per recipient.
-   */
   async toUsers(userIds: readonly string[], event: StreamEvent): Promise<void> {
-    if (userIds.length === 0) return;
-    try {
-      await this.redis.publisher.publish(
-        userIds.map((userId) => `${this.userPrefix}${userId}`),
-        JSON.stringify(event),
-      );
-    } catch (error) {
-      this.logger.debug(`Notification not published to ${userIds.length} users: ${String(error)}`);
-    }
+    await this.publish(
+      userIds.map((userId) => `${this.userPrefix}${userId}`),
+      event,
+    );
   }
 
   watchUser(userId: string): Promise<void> {
@@ -118,12 +109,17 @@ export class RedisNotificationBus extends NotificationBus {
     return this.subscriptions.run(userId, () => this.redis.subscriber.unsubscribe(`${this.userPrefix}${userId}`));
   }
 
-  private async publish(channel: string, event: StreamEvent): Promise<void> {
+  /**
+   * Serialised once and published inside Redis on every channel (RedisPublisher), together with the other
+   * publishes of the turn: no encoding, command or reply per recipient.
+   */
+  private async publish(channels: readonly string[], event: StreamEvent): Promise<void> {
+    if (channels.length === 0) return;
     try {
-      await this.redis.publisher.publish([channel], JSON.stringify(event));
+      await this.redis.publisher.publish(channels, JSON.stringify(event));
     } catch (error) {
       // Live events are best effort; durable ones are stored and replayed on reconnect (Last-Event-ID).
-      this.logger.debug(`Notification not published on ${channel}: ${String(error)}`);
+      this.logger.debug(`Notification not published on ${channels.length === 1 ? channels[0] : `${channels.length} channels`}: ${String(error)}`);
     }
   }
 }
