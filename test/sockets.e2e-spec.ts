@@ -211,7 +211,10 @@ describe('Socket.IO (contract §5), one instance', () => {
   it('announces presence on first subscribe and last unsubscribe, counted per socket', async () => {
     const room = await api.createRoom(alice.accessToken, uniqueName('Pres'));
     const a = await open(alice);
+    // The joiner's own `online` may follow the ack (the Redis adapter delivers locally after publishing).
+    const ownOnline = nextEvent<PresenceEvent>(a, 'presence', (event) => event.user.id === alice.user.id);
     await emitOk(a, 'room:join', { roomId: room.id });
+    expect(await ownOnline).toEqual({ roomId: room.id, user: alice.user, status: 'online' });
     const events = collect<PresenceEvent>(a, 'presence');
     const b1 = await open(bob);
     await emitOk(b1, 'room:join', { roomId: room.id });
