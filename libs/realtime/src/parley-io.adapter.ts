@@ -2,9 +2,11 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { AppConfig } from '@parley/config';
 import type { Server, ServerOptions } from 'socket.io';
+import { corkWebSocketWrites } from './turn-corked-writes';
 
 /**
- * Socket.IO server options for every Parley instance: payload limit, CORS, both transports.
+ * Socket.IO server options for every Parley instance: payload limit, CORS, both transports, and WebSocket
+ * writes merged per event-loop turn (turn-corked-writes.ts).
  * In a cluster, `adapterFactory` installs the Redis adapter (see redis-io.adapter.ts).
  */
 export class ParleyIoAdapter extends IoAdapter {
@@ -26,6 +28,7 @@ export class ParleyIoAdapter extends IoAdapter {
       pingTimeout: 20_000,
       ...(this.adapterFactory ? { adapter: this.adapterFactory } : {}),
     }) as Server;
+    corkWebSocketWrites(server);
     return server;
   }
 }
