@@ -69,6 +69,33 @@ describe('group commit of sends (one instance)', () => {
     await server.close();
   });
 
+  it('a member leaving takes the room row before its memberships, as a send batch does, so the two queue instead of deadlocking', async () => {
+    const owner = await api.register(uniqueName('gclo'));
+    const room = await api.createRoom(owner.accessToken, uniqueName('Leave'));
+    await api.post(`/api/rooms/${room.id}/join`, undefined, users[1]!.accessToken);
+    const batch = server.app.get(DataSource).createQueryRunner();
+    await batch.connect();
+    await batch.startTransaction();
+    let left = false;
+    try {
+      // What a batch holds while it moves read markers: the room row, locked FOR NO KEY UPDATE.
+      await batch.query('SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE', [room.id]);
+      const leaving = api.post(`/api/rooms/${room.id}/leave`, undefined, owner.accessToken).then((response) => {
+        left = true;
+        return response;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(left).toBe(false);
+      await batch.commitTransaction();
+      expect((await leaving).status).toBeLessThan(300);
+    } finally {
+      if (batch.isTransactionActive) await batch.rollbackTransaction();
+      await batch.release();
+    }
+    const members = await api.get<Array<{ user: { id: string }; role: string }>>(`/api/rooms/${room.id}/members`, users[1]!.accessToken);
+    expect(members.body).toEqual([expect.objectContaining({ user: expect.objectContaining({ id: users[1]!.user.id }), role: 'owner' })]);
+  });
+
   it('a burst into several rooms from several sockets: all acked, seqs gapless per room, retries answered with the stored message, outsiders refused', async () => {
     const batches = recordBatches(server);
     const privateRoom = await api.createRoom(users[1]!.accessToken, uniqueName('Hidden'), 'private');

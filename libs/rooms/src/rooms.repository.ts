@@ -168,9 +168,14 @@ export class RoomsRepository {
   /**
    * Removes a membership. When the owner leaves, ownership passes to the longest-standing admin, else the
    * longest-standing member, so a room with people in it always has an owner.
+   *
+   * The room row is locked first, as the send batch locks it before it moves its authors' read markers:
+   * with both taking the room before its memberships, an owner leaving (two membership rows) and a batch
+   * with two authors in that room queue instead of deadlocking.
    */
   async deleteMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
     return this.db.transaction(async (manager) => {
+      await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
       const [deleted] = await manager.query<[Array<{ role: RoomRole; last_read_seq: number }>, number]>(
         `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 RETURNING role, last_read_seq`,
         [roomId, userId],
