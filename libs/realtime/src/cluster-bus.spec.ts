@@ -1,6 +1,8 @@
 import type { RedisConnections } from '@parley/redis';
 import { EventEmitter } from 'node:events';
+import type { Message } from '@parley/contract';
 import { RedisClusterBus, type ClusterEvent } from './cluster-bus';
+import { encodeOnce } from './pre-encoded-json';
 
 /** Two instances' buses over one fake pub/sub: what one publishes, every subscriber (itself too) is handed. */
 function fakeRedis(): { connections: RedisConnections; parsed: () => number } {
@@ -50,5 +52,34 @@ describe('RedisClusterBus', () => {
     a.onEvent((event) => seenByA.push(event));
     await longer.publish('r1', { type: 'room.deleted', roomId: 'r1' });
     expect(seenByA).toHaveLength(1);
+  });
+
+  it('splices a pre-encoded message into the envelope: the same text as serialising it, the same event on arrival', async () => {
+    const { connections } = fakeRedis();
+    const a = new RedisClusterBus(connections, 'instance-a');
+    const b = new RedisClusterBus(connections, 'instance-b');
+    const seenByB: ClusterEvent[] = [];
+    b.onEvent((event) => seenByB.push(event));
+    const published: string[] = [];
+    const publish = connections.publisher.publish.bind(connections.publisher);
+    jest.spyOn(connections.publisher, 'publish').mockImplementation((channels, payload) => {
+      published.push(payload);
+      return publish(channels, payload);
+    });
+    const message: Message = {
+      id: 'm1', roomId: 'r1', seq: 3, content: 'say "hi" \\ ✓', clientMsgId: null, createdAt: '2026-11-26T05:00:00.000Z', editedAt: null, deletedAt: null,
+      author: { id: 'u1', username: 'ann', displayName: 'Ann', createdAt: '2026-11-01T00:00:00.000Z' },
+    };
+    const plain: ClusterEvent = { type: 'message.created', message: { ...message } };
+    const spliced: ClusterEvent = { type: 'message.created', message };
+    encodeOnce(message);
+
+    await a.publish('r1', plain);
+    const stringify = jest.spyOn(JSON, 'stringify');
+    await a.publish('r1', spliced);
+    expect(stringify).not.toHaveBeenCalled();
+
+    expect(published[1]).toBe(published[0]);
+    expect(seenByB).toEqual([plain, plain]);
   });
 });

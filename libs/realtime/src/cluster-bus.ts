@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Message, User } from '@parley/contract';
 import { KeyedQueue, type RedisConnections } from '@parley/redis';
+import { preEncoded } from './pre-encoded-json';
 
 /** Facts every instance must act on for its own sockets (delivery in order, unsubscribing, dropping). */
 export type ClusterEvent =
@@ -46,8 +47,13 @@ export abstract class ClusterBus {
     this.handler((JSON.parse(payload) as Envelope).event);
   }
 
-  /** The wire form: `origin` first (JSON.stringify keeps key order), which is what receive recognises. */
+  /**
+   * The wire form: `origin` first (JSON.stringify keeps key order), which is what receive recognises. A
+   * message encoded once already (pre-encoded-json.ts) is spliced in, not serialised again.
+   */
   protected wrap(event: ClusterEvent): string {
+    const message = event.type === 'message.created' ? preEncoded(event.message) : undefined;
+    if (message !== undefined) return `${this.ownPrefix}"event":{"type":"message.created","message":${message}}}`;
     return JSON.stringify({ origin: this.instanceId, event } satisfies Envelope);
   }
 

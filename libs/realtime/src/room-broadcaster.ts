@@ -7,6 +7,7 @@ import { MessagesService } from '@parley/messages';
 import { Metrics } from '@parley/metrics';
 import { UsersService } from '@parley/users';
 import { ClusterBus, type ClusterEvent } from './cluster-bus';
+import { encodeOnce } from './pre-encoded-json';
 import { RoomSequencer } from './room-sequencer';
 import { SocketRegistry } from './socket-registry';
 import { roomChannel, userChannel, type ParleyServer } from './socket-types';
@@ -61,7 +62,11 @@ export class RoomBroadcaster implements OnApplicationShutdown {
     bus.onEvent((event) => void this.onClusterEvent(event));
     bus.onReconnect(() => void registry.recoverAfterOutage().catch((error: unknown) => this.logger.warn(`Recovery after outage failed: ${String(error)}`)));
 
-    events.on('message.created', ({ message }) => this.share({ type: 'message.created', message }, message.roomId));
+    events.on('message.created', ({ message }) => {
+      // Encoded once for the sender's ack, the local message:new and the cluster bus.
+      encodeOnce(message);
+      this.share({ type: 'message.created', message }, message.roomId);
+    });
     events.on('member.left', ({ roomId, user }) => this.share({ type: 'member.left', roomId, user }, roomId));
     events.on('room.deleted', ({ roomId }) => this.share({ type: 'room.deleted', roomId }, roomId));
     events.on('message.updated', ({ message }) => this.emitToRoom(message.roomId, 'message:updated', message));
