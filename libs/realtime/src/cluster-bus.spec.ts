@@ -2,7 +2,7 @@ import type { RedisConnections } from '@parley/redis';
 import { EventEmitter } from 'node:events';
 import type { Message } from '@parley/contract';
 import { RedisClusterBus, type ClusterEvent } from './cluster-bus';
-import { encodeOnce } from './pre-encoded-json';
+import { encodeOnce, preEncoded } from './pre-encoded-json';
 
 /** Two instances' buses over one fake pub/sub: what one publishes, every subscriber (itself too) is handed. */
 function fakeRedis(): { connections: RedisConnections; parsed: () => number } {
@@ -61,9 +61,11 @@ describe('RedisClusterBus', () => {
     const seenByB: ClusterEvent[] = [];
     b.onEvent((event) => seenByB.push(event));
     const published: string[] = [];
+    let channel = '';
     const publish = connections.publisher.publish.bind(connections.publisher);
     jest.spyOn(connections.publisher, 'publish').mockImplementation((channels, payload) => {
       published.push(payload);
+      channel = channels[0] ?? '';
       return publish(channels, payload);
     });
     const message: Message = {
@@ -81,5 +83,14 @@ describe('RedisClusterBus', () => {
 
     expect(published[1]).toBe(published[0]);
     expect(seenByB).toEqual([plain, plain]);
+    // The receiver keeps each message's text for its own sockets, exactly as serialising it would give.
+    for (const event of seenByB) expect(preEncoded((event as { message: Message }).message)).toBe(JSON.stringify(message));
+
+    // An envelope in another key order (another version of Parley) is still read, just not reused.
+    const reordered = JSON.stringify({ event: { message, type: 'message.created' }, origin: 'instance-c' });
+    (connections.subscriber as unknown as EventEmitter).emit('message', channel, reordered);
+    expect(seenByB).toHaveLength(3);
+    expect(seenByB[2]).toEqual(plain);
+    expect(preEncoded((seenByB[2] as { message: Message }).message)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Message, User } from '@parley/contract';
 import { KeyedQueue, type RedisConnections } from '@parley/redis';
-import { preEncoded } from './pre-encoded-json';
+import { adoptEncoding, preEncoded } from './pre-encoded-json';
 
 /** Facts every instance must act on for its own sockets (delivery in order, unsubscribing, dropping). */
 export type ClusterEvent =
@@ -10,6 +10,9 @@ export type ClusterEvent =
   | { type: 'room.deleted'; roomId: string };
 
 type Handler = (event: ClusterEvent) => void;
+
+/** How a message.created envelope continues after its origin (JSON.stringify's key order). */
+const MESSAGE_CREATED_KEY = '"event":{"type":"message.created","message":';
 
 /** On the wire: the event and the instance it comes from (which ignores its own echo). */
 interface Envelope {
@@ -27,6 +30,7 @@ export abstract class ClusterBus {
   private handler: Handler = () => undefined;
   /** How this instance's envelopes start on the wire (see wrap). */
   private readonly ownPrefix: string;
+  private readonly messageHeads = new Map<string, string>();
 
   constructor(protected readonly instanceId: string) {
     this.ownPrefix = `{"origin":${JSON.stringify(instanceId)},`;
@@ -44,7 +48,24 @@ export abstract class ClusterBus {
    */
   protected receive(payload: string): void {
     if (payload.startsWith(this.ownPrefix)) return;
-    this.handler((JSON.parse(payload) as Envelope).event);
+    const envelope = JSON.parse(payload) as Envelope;
+    if (envelope.event.type === 'message.created') {
+      // The message's own text, as its instance wrote it: this instance's sockets get it without a new encoding.
+      const head = this.messageHead(envelope.origin);
+      if (payload.startsWith(head) && payload.endsWith('}}')) adoptEncoding(envelope.event.message, payload.slice(head.length, -2));
+    }
+    this.handler(envelope.event);
+  }
+
+  /** How another instance's message.created envelopes start, up to the message (a few instances: cached). */
+  private messageHead(origin: string): string {
+    let head = this.messageHeads.get(origin);
+    if (head === undefined) {
+      if (this.messageHeads.size >= 64) this.messageHeads.clear(); // instances come and go over a long uptime
+      head = `{"origin":${JSON.stringify(origin)},${MESSAGE_CREATED_KEY}`;
+      this.messageHeads.set(origin, head);
+    }
+    return head;
   }
 
   /**
@@ -53,7 +74,7 @@ export abstract class ClusterBus {
    */
   protected wrap(event: ClusterEvent): string {
     const message = event.type === 'message.created' ? preEncoded(event.message) : undefined;
-    if (message !== undefined) return `${this.ownPrefix}"event":{"type":"message.created","message":${message}}}`;
+    if (message !== undefined) return `${this.ownPrefix}${MESSAGE_CREATED_KEY}${message}}}`;
     return JSON.stringify({ origin: this.instanceId, event } satisfies Envelope);
   }
 

@@ -22,7 +22,12 @@ export function encodeOnce(value: object): string {
   return json;
 }
 
-/** The JSON encodeOnce made for this value, if it made one. */
+/** Records the JSON a value was parsed from (by the caller's guarantee), so it is not serialised again. */
+export function adoptEncoding(value: object, json: string): void {
+  encoded.set(value, json);
+}
+
+/** The JSON encodeOnce made (or adoptEncoding recorded) for this value, if any. */
 export function preEncoded(value: unknown): string | undefined {
   return typeof value === 'object' && value !== null ? encoded.get(value) : undefined;
 }
