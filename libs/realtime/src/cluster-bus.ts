@@ -11,6 +11,9 @@ export type ClusterEvent =
 
 type Handler = (event: ClusterEvent) => void;
 
+/** How an envelope from `origin` starts on the wire (JSON.stringify puts `origin` first, see wrap). */
+const envelopeStart = (origin: string): string => `{"origin":${JSON.stringify(origin)},`;
+
 /** How a message.created envelope continues after its origin (JSON.stringify's key order). */
 const MESSAGE_CREATED_KEY = '"event":{"type":"message.created","message":';
 
@@ -33,7 +36,7 @@ export abstract class ClusterBus {
   private readonly messageHeads = new Map<string, string>();
 
   constructor(protected readonly instanceId: string) {
-    this.ownPrefix = `{"origin":${JSON.stringify(instanceId)},`;
+    this.ownPrefix = envelopeStart(instanceId);
   }
 
   /** Handles events published by other instances (the origin acts on its own events directly). */
@@ -62,7 +65,7 @@ export abstract class ClusterBus {
     let head = this.messageHeads.get(origin);
     if (head === undefined) {
       if (this.messageHeads.size >= 64) this.messageHeads.clear(); // instances come and go over a long uptime
-      head = `{"origin":${JSON.stringify(origin)},${MESSAGE_CREATED_KEY}`;
+      head = `${envelopeStart(origin)}${MESSAGE_CREATED_KEY}`;
       this.messageHeads.set(origin, head);
     }
     return head;
