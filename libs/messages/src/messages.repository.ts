@@ -97,9 +97,8 @@ export const SEND_SESSION_SETTINGS: Readonly<Record<string, string>> = {
  * Stores a batch of messages (any rooms) in one statement, with the per-item semantics of insertWithNextSeq:
  * - `checked`: membership and idempotency against the statement's snapshot; of repeats of one clientMsgId
  *   within the batch only the first is stored, later ones are duplicates like a retry of a stored one;
- * - `ranked`: each accepted item's rank in its room, in arrival order (`ord`);
- * - `next`: each room's last_seq moves by its number of accepted items, RETURNING the seq before them (the
- *   room's base); `numbered` gives each accepted item base + rank: gapless, and in queue order within a room;
+ * - `next`: each room's last_seq moves by its number of accepted items, RETURNING the seq before them, and
+ *   the items get base + their rank in arrival order (`ord`): gapless, and in queue order within a room;
  * - `seen`: each author's read marker moves to their newest new seq in the room;
  * - the result has one row per input item, in input order, with the stored message (when stored) and the
  *   room's member ids on the first stored row of each room only (the rest share them: a big room's member
@@ -107,12 +106,10 @@ export const SEND_SESSION_SETTINGS: Readonly<Record<string, string>> = {
  * An item whose room vanished before its lock (member in the snapshot, no `next` row) stores nothing and
  * comes back without a message: 'refused', as from insertWithNextSeq.
  *
- * No two of the statement's own row sets are joined: the generic plan estimates a handful of rows for each,
- * and joined them by nested loops, so a batch of n items cost n² comparisons (at 500 items, three quarters
- * of the statement's time). Each item's room base reaches it through a window over items and rooms sorted
- * together (`numbered`); the stored message is rebuilt from the item itself (its id is drawn in `input`,
- * its created_at is the transaction's now(), as the column defaults would give) rather than joined back from
- * the INSERT. Tables are reached only by index probes per row.
+ * The stored message is rebuilt from `numbered` (its id drawn in `input`, its created_at the transaction's
+ * now(), as the column defaults would give), not joined back from the INSERT's RETURNING: the generic plan,
+ * estimating a few rows on each side, joined those two by a nested loop over a materialised CTE, n²
+ * comparisons for a batch of n (three quarters of the statement's time at 500 items).
  */
 export const INSERT_BATCH = `
   WITH input AS (
@@ -130,42 +127,38 @@ export const INSERT_BATCH = `
                       LIMIT 1) IS NOT NULL
                 ) AS duplicate
          FROM input),
-       ranked AS (
-         SELECT checked.*,
-                CASE WHEN member AND NOT duplicate
-                     THEN row_number() OVER (PARTITION BY room_id, member AND NOT duplicate ORDER BY ord) END AS rank
-         FROM checked),
-       counts AS (SELECT room_id, count(*) AS n FROM ranked WHERE rank IS NOT NULL GROUP BY room_id),
+       accepted AS (
+         SELECT checked.*, row_number() OVER (PARTITION BY room_id ORDER BY ord) AS rank
+         FROM checked WHERE member AND NOT duplicate),
+       counts AS (SELECT room_id, count(*) AS n FROM accepted GROUP BY room_id),
        -- Room rows are locked in id order before any is updated: two batches (two instances) sharing rooms
        -- then wait for each other instead of deadlocking. Row locks last only as long as this statement.
        locked AS MATERIALIZED (
          SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counts) ORDER BY r.id FOR NO KEY UPDATE),
-       -- The condition on locked runs it, once, before any room is updated.
        next AS (
-         UPDATE rooms r SET last_seq = r.last_seq + counts.n FROM counts
-         WHERE r.id = counts.room_id AND (SELECT count(*) FROM locked) >= 0
+         UPDATE rooms r SET last_seq = r.last_seq + counts.n FROM counts JOIN locked ON locked.id = counts.room_id
+         WHERE r.id = counts.room_id
          RETURNING r.id AS room_id, r.last_seq - counts.n AS base),
        numbered AS (
-         SELECT ord, id, room_id, author_id, content, client_msg_id, member, duplicate, rank, room_base + rank AS seq
-         FROM (SELECT items.*, max(items.base) OVER (PARTITION BY items.room_id) AS room_base
-               FROM (SELECT ord, id, room_id, author_id, content, client_msg_id, member, duplicate, rank, NULL::bigint AS base FROM ranked
-                     UNION ALL
-                     SELECT NULL, NULL, room_id, NULL, NULL, NULL, NULL, NULL, NULL, base FROM next) items) based
-         WHERE ord IS NOT NULL),
+         SELECT a.ord, a.id, a.room_id, a.author_id, a.content, a.client_msg_id, next.base + a.rank AS seq, a.rank
+         FROM accepted a JOIN next ON next.room_id = a.room_id),
        msg AS (
          INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id)
-         SELECT id, room_id, seq, author_id, content, client_msg_id FROM numbered WHERE seq IS NOT NULL),
+         SELECT id, room_id, seq, author_id, content, client_msg_id FROM numbered),
        -- What you send you have read: the author's own messages never count as unread.
        seen AS (
          UPDATE memberships m SET last_read_seq = newest.seq
-         FROM (SELECT room_id, author_id, max(seq) AS seq FROM numbered WHERE seq IS NOT NULL GROUP BY room_id, author_id) newest
+         FROM (SELECT room_id, author_id, max(seq) AS seq FROM numbered GROUP BY room_id, author_id) newest
          WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq)
-  SELECT n.ord, n.member, n.duplicate, n.seq, n.id, n.room_id, n.content, n.client_msg_id, now() AS created_at,
+  SELECT c.ord, c.member, c.duplicate,
+         n.id, n.room_id, n.seq, n.content, n.client_msg_id, CASE WHEN n.seq IS NOT NULL THEN now() END AS created_at,
          u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name, u.created_at AS author_created_at,
-         CASE WHEN n.rank = 1 AND n.seq IS NOT NULL THEN array(SELECT user_id FROM memberships WHERE room_id = n.room_id) END AS member_ids
-  FROM numbered n
-  LEFT JOIN LATERAL (SELECT * FROM users WHERE users.id = n.author_id AND n.seq IS NOT NULL LIMIT 1) u ON true
-  ORDER BY n.ord`;
+         CASE WHEN n.rank = 1 THEN array(SELECT user_id FROM memberships WHERE room_id = n.room_id) END AS member_ids
+  FROM checked c
+  LEFT JOIN numbered n ON n.ord = c.ord
+  -- A probe per row, like the checks above (a plain join may be planned as a merge over the whole index).
+  LEFT JOIN LATERAL (SELECT * FROM users WHERE users.id = n.author_id LIMIT 1) u ON true
+  ORDER BY c.ord`;
 
 /** A stored message and who was a member of its room at that commit (the notification recipients). */
 export interface StoredMessage {
@@ -295,7 +288,7 @@ export class MessagesRepository implements OnApplicationShutdown {
     const membersByRoom = new Map<string, string[]>();
     for (const row of rows) if (row.member_ids && row.room_id) membersByRoom.set(row.room_id, row.member_ids);
     return rows.map((row): InsertResult => {
-      if (row.seq !== null && row.seq !== undefined) {
+      if (row.id !== null && row.id !== undefined) {
         // A new message is neither edited nor deleted: the row has no such columns (toMessage reads them as null).
         const message = toMessage(row as BatchRow & MessageRow);
         return { message, memberIds: membersByRoom.get(message.roomId) ?? [] };
