@@ -150,6 +150,8 @@ describe('group commit of sends (one instance)', () => {
       const stored = await history(api, room.id, users[0]!.accessToken);
       expect(stored.map((message) => message.seq)).toEqual(range(acked.length));
       expect(new Set(stored.map((message) => message.clientMsgId))).toEqual(new Set(acked.map((message) => message.clientMsgId)));
+      // What an ack carries (built from the batch statement's rows, timestamps kept as text) is what history reads.
+      expect(stored).toEqual([...acked].sort((a, b) => a.seq - b.seq));
       // Subscribers receive each room's messages once each, in seq order.
       for (const inbox of inboxes) {
         await eventually(() => inbox.filter((message) => message.roomId === room.id).length >= acked.length, 20_000, 'deliveries');
