@@ -4,14 +4,14 @@ import { TokenService } from '@parley/auth';
 import { ApiError } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { RoomJoinResult } from '@parley/contract';
-import { CLIENT_EVENT_NAMES } from '@parley/contract';
+import type { ClientEventName } from '@parley/contract';
 import { MessagesService } from '@parley/messages';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
 import { MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
 import { RoomBroadcaster } from './room-broadcaster';
-import { bindEvent, splitAck } from './socket-ack';
+import { dispatchEvents, eventRoutes, route, type EventRoute } from './socket-ack';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { SocketRegistry } from './socket-registry';
 import { userChannel, type ParleyServer, type ParleySocket } from './socket-types';
@@ -69,9 +69,46 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.logger.log(`Closed ${sockets.length} socket(s)`);
   }
 
+  /** Every client event's DTO and handler, shared by all sockets (dispatchEvents). */
+  private readonly routes = eventRoutes({
+    'room:join': route(RoomJoinDto, async (socket, payload): Promise<RoomJoinResult> => {
+      const room = await this.rooms.joinRoom(socket.data.auth.id, payload.roomId);
+      this.broadcaster.primeRoom(room.id, room.lastSeq);
+      await this.registry.subscribe(socket, payload.roomId);
+      const page =
+        payload.sinceSeq === undefined ? { messages: [], hasMore: false } : await this.messages.catchUp(payload.roomId, payload.sinceSeq);
+      return { room, ...page };
+    }),
+    'room:leave': route(RoomLeaveDto, async (socket, payload) => {
+      await this.registry.unsubscribe(socket, payload.roomId);
+      return {};
+    }),
+    'message:send': route(MessageSendDto, async (socket, payload) => {
+      const ackTimer = this.metrics.sendDuration.startTimer({ stage: 'ack' });
+      const message = await this.messages.send(socket.data.auth, payload.roomId, payload.content, payload.clientMsgId);
+      ackTimer(); // the ack is written right after this handler returns
+      return message;
+    }),
+    'message:edit': route(MessageEditDto, (socket, payload) => this.messages.edit(socket.data.auth.id, payload.messageId, payload.content)),
+    'message:delete': route(MessageDeleteDto, async (socket, payload) => {
+      await this.messages.delete(socket.data.auth.id, payload.messageId);
+      return {};
+    }),
+    'message:read': route(MessageReadDto, async (socket, payload) => {
+      await this.rooms.markRead(socket.data.auth.id, payload.roomId, payload.seq);
+      return {};
+    }),
+    typing: route(TypingDto, async (socket, payload) => {
+      await this.rooms.requireAccess(socket.data.auth.id, payload.roomId, 'member');
+      this.broadcaster.typing.set(payload.roomId, socket.data.auth.id, payload.isTyping);
+      return {};
+    }),
+  } satisfies Record<ClientEventName, EventRoute<object>>);
+
   private bindHandlers(socket: ParleySocket): void {
     let windowStart = Date.now();
     let eventsInWindow = 0;
+    // Every event counts, known or not; during shutdown, nothing new is started.
     const admit = (): ApiError | null => {
       const now = Date.now();
       if (now - windowStart > EVENT_BUDGET_WINDOW_MS) {
@@ -81,53 +118,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       if (++eventsInWindow > this.config.socketEventLimit) return ApiError.rateLimited(Math.ceil((windowStart + EVENT_BUDGET_WINDOW_MS - now) / 1000));
       return this.accepting ? null : ApiError.unavailable('Server is shutting down; reconnect');
     };
-    const me = socket.data.auth;
-
-    bindEvent(socket, 'room:join', RoomJoinDto, async (_socket, payload): Promise<RoomJoinResult> => {
-      const room = await this.rooms.joinRoom(me.id, payload.roomId);
-      this.broadcaster.primeRoom(room.id, room.lastSeq);
-      await this.registry.subscribe(socket, payload.roomId);
-      const page =
-        payload.sinceSeq === undefined ? { messages: [], hasMore: false } : await this.messages.catchUp(payload.roomId, payload.sinceSeq);
-      return { room, ...page };
-    }, admit);
-
-    bindEvent(socket, 'room:leave', RoomLeaveDto, async (_socket, payload) => {
-      await this.registry.unsubscribe(socket, payload.roomId);
-      return {};
-    }, admit);
-
-    bindEvent(socket, 'message:send', MessageSendDto, async (_socket, payload) => {
-      const ackTimer = this.metrics.sendDuration.startTimer({ stage: 'ack' });
-      const message = await this.messages.send(me, payload.roomId, payload.content, payload.clientMsgId);
-      ackTimer(); // the ack is written right after this handler returns
-      return message;
-    }, admit);
-
-    bindEvent(socket, 'message:edit', MessageEditDto, (_socket, payload) =>
-      this.messages.edit(me.id, payload.messageId, payload.content), admit);
-
-    bindEvent(socket, 'message:delete', MessageDeleteDto, async (_socket, payload) => {
-      await this.messages.delete(me.id, payload.messageId);
-      return {};
-    }, admit);
-
-    bindEvent(socket, 'message:read', MessageReadDto, async (_socket, payload) => {
-      await this.rooms.markRead(me.id, payload.roomId, payload.seq);
-      return {};
-    }, admit);
-
-    bindEvent(socket, 'typing', TypingDto, async (_socket, payload) => {
-      await this.rooms.requireAccess(me.id, payload.roomId, 'member');
-      this.broadcaster.typing.set(payload.roomId, me.id, payload.isTyping);
-      return {};
-    }, admit);
-
-    // Anything else gets a clear answer instead of silence.
-    socket.onAny((event: unknown, ...args: unknown[]) => {
-      if (typeof event === 'string' && (CLIENT_EVENT_NAMES as readonly string[]).includes(event)) return;
-      const refusal = admit() ?? ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`);
-      splitAck(args).ack?.({ ok: false, error: refusal.toAckError() });
-    });
+    dispatchEvents(socket, this.routes, admit);
   }
 }

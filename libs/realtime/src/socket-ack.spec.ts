@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { ApiError } from '@parley/common';
-import type { Ack, ClientEventName } from '@parley/contract';
+import type { Ack } from '@parley/contract';
 import { IsInt, IsString, Min } from 'class-validator';
-import { bindEvent, splitAck, toAckFailure } from './socket-ack';
+import { dispatchEvents, eventRoutes, route, splitAck, toAckFailure } from './socket-ack';
 import type { ParleySocket } from './socket-types';
 
 class PingDto {
@@ -16,18 +16,17 @@ class PingDto {
 
 type Listener = (...args: unknown[]) => void;
 
-function fakeSocket(): { socket: ParleySocket; fire: (event: ClientEventName, ...args: unknown[]) => void; on: jest.Mock } {
-  const listeners = new Map<string, Listener>();
-  const on = jest.fn((event: string, listener: Listener) => {
-    listeners.set(event, listener);
+function fakeSocket(): { socket: ParleySocket; fire: (event: string, ...args: unknown[]) => void; onAny: jest.Mock } {
+  let listener: Listener | undefined;
+  const onAny = jest.fn((registered: Listener) => {
+    listener = registered;
   });
-  const socket = { id: 'socket-1', on } as unknown as ParleySocket;
-  const fire = (event: ClientEventName, ...args: unknown[]): void => {
-    const listener = listeners.get(event);
-    if (!listener) throw new Error(`no listener for ${event}`);
-    listener(...args);
+  const socket = { id: 'socket-1', onAny } as unknown as ParleySocket;
+  const fire = (event: string, ...args: unknown[]): void => {
+    if (!listener) throw new Error('no listener');
+    listener(event, ...args);
   };
-  return { socket, fire, on };
+  return { socket, fire, onAny };
 }
 
 /** Lets the handler's promise chain settle. */
@@ -104,7 +103,7 @@ describe('toAckFailure', () => {
   });
 });
 
-describe('bindEvent', () => {
+describe('dispatchEvents', () => {
   let loggerError: jest.SpiedFunction<Logger['error']>;
   let admit: jest.Mock<ApiError | null, []>;
 
@@ -119,16 +118,48 @@ describe('bindEvent', () => {
 
   function bind(handler: jest.Mock<Promise<unknown>, [ParleySocket, PingDto]>): ReturnType<typeof fakeSocket> {
     const fake = fakeSocket();
-    bindEvent(fake.socket, 'message:read', PingDto, handler, admit);
+    dispatchEvents(fake.socket, eventRoutes({ 'message:read': route(PingDto, handler) }), admit);
     return fake;
   }
 
   const handlerReturning = (value: unknown): jest.Mock<Promise<unknown>, [ParleySocket, PingDto]> =>
     jest.fn<Promise<unknown>, [ParleySocket, PingDto]>().mockResolvedValue(value);
 
-  it('registers a listener for the event', () => {
-    const { on } = bind(handlerReturning(undefined));
-    expect(on).toHaveBeenCalledWith('message:read', expect.any(Function));
+  it('registers one listener for every event of the socket', () => {
+    const { onAny } = bind(handlerReturning(undefined));
+    expect(onAny).toHaveBeenCalledTimes(1);
+  });
+
+  it.each(['message:sned', 'constructor', '__proto__', 'toString'])('acks validation_failed for the unknown event %s, counted by admit', async (event) => {
+    const handler = handlerReturning(undefined);
+    const { fire } = bind(handler);
+    const ack = jest.fn<void, [Ack<unknown>]>();
+    fire(event, { roomId: 'r1', seq: 1 }, ack);
+    await settle();
+    expect(handler).not.toHaveBeenCalled();
+    expect(admit).toHaveBeenCalledTimes(1);
+    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'validation_failed', message: `Unknown event "${event}"` } });
+  });
+
+  it('answers an event name that is not a string, cut to 64 characters when long', async () => {
+    const { fire } = bind(handlerReturning(undefined));
+    const ack = jest.fn<void, [Ack<unknown>]>();
+    fire(42 as unknown as string, ack);
+    fire('x'.repeat(100), ack);
+    await settle();
+    expect(ack.mock.calls.map(([response]) => (response.ok ? null : response.error.message))).toEqual([
+      'Unknown event "42"',
+      `Unknown event "${'x'.repeat(64)}"`,
+    ]);
+  });
+
+  it('refuses an unknown event with admit’s refusal first', async () => {
+    admit.mockReturnValue(ApiError.rateLimited(3));
+    const { fire } = bind(handlerReturning(undefined));
+    const ack = jest.fn<void, [Ack<unknown>]>();
+    fire('nope', ack);
+    await settle();
+    expect(ack).toHaveBeenCalledWith({ ok: false, error: expect.objectContaining({ code: 'rate_limited' }) });
   });
 
   it('runs the handler with the socket and a validated DTO, and acks ok with its result', async () => {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type ApiError, toApiError, validatePayload, type Constructor } from '@parley/common';
+import { ApiError, toApiError, validatePayload, type Constructor } from '@parley/common';
 import type { Ack, ClientEventName } from '@parley/contract';
 import type { ParleySocket } from './socket-types';
 
@@ -24,22 +24,39 @@ export function splitAck(args: unknown[]): { payload: unknown; ack: AckFn | unde
   return { payload: args[0] === last && ack ? undefined : args[0], ack };
 }
 
-export type EventHandler<P> = (socket: ParleySocket, payload: P) => Promise<unknown>;
+/** What a client event runs: its payload's DTO, and the handler given the socket and the validated payload. */
+export interface EventRoute<P extends object> {
+  dto: Constructor<P>;
+  // A method, so that a route of a specific DTO is also an EventRoute<object>.
+  handle(socket: ParleySocket, payload: P): Promise<unknown>;
+}
 
-/** Validates the payload against its DTO, runs the handler and answers the ack (if the client sent one). */
-export function bindEvent<P extends object>(
-  socket: ParleySocket,
-  event: ClientEventName,
-  dto: Constructor<P>,
-  handler: EventHandler<P>,
-  admit: () => ApiError | null,
-): void {
-  socket.on(event, (...args: unknown[]) => {
+export const route = <P extends object>(dto: Constructor<P>, handle: (socket: ParleySocket, payload: P) => Promise<unknown>): EventRoute<P> => ({
+  dto,
+  handle,
+});
+
+/** The routes of every client event, shared by all sockets; a Map, so no event name reaches Object's own keys. */
+export type EventRoutes = ReadonlyMap<string, EventRoute<object>>;
+
+export const eventRoutes = (routes: Readonly<Partial<Record<ClientEventName, EventRoute<object>>>>): EventRoutes => new Map(Object.entries(routes));
+
+/**
+ * Answers every event of a socket through one listener and the shared routes: nothing per event and socket
+ * but that listener (seven listeners and their closures per socket cost 1.8 KiB of an idle connection). Each
+ * event is first admitted (budget, shutdown); a known one is validated against its DTO and run, an unknown
+ * one gets a clear error. The ack (if the client sent one) gets the contract's shape; the socket is never
+ * dropped for a bad event.
+ */
+export function dispatchEvents(socket: ParleySocket, routes: EventRoutes, admit: () => ApiError | null): void {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
     const { payload, ack } = splitAck(args);
     const run = async (): Promise<unknown> => {
       const refusal = admit();
       if (refusal) throw refusal;
-      return handler(socket, validatePayload(dto, payload, `${event} payload`));
+      const target = typeof event === 'string' ? routes.get(event) : undefined;
+      if (!target) throw ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`);
+      return target.handle(socket, validatePayload(target.dto, payload, `${String(event)} payload`));
     };
     run().then(
       (data) => ack?.({ ok: true, data: data ?? {} }),
