@@ -16,4 +16,4 @@ COPY package.json ./
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/api/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/apps/server/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/apps/server/src/main.js"]

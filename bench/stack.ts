@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { SERVER_NODE_FLAGS } from '../libs/config/src';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../libs/database/src';
 import { ensureBinary } from '../test/support/binaries';
 import { freePort } from '../test/support/ports';
@@ -45,8 +46,16 @@ process.on('exit', () => {
 /** Extra node flags for the instances, e.g. BENCH_NODE_ARGS=--cpu-prof to profile them under load. */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-async function spawnInstance(name: string, entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...NODE_ARGS, entry], {
+async function spawnInstance(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  ready: RegExp,
+  nodeFlags: readonly string[],
+  timeoutMs = 60_000,
+): Promise<ChildProcess> {
+  // Later flags win: BENCH_NODE_ARGS can override the instance's own.
+  const child = spawn(process.execPath, [...nodeFlags, ...NODE_ARGS, entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -144,6 +153,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
           LOG_LEVEL: 'log',
         },
         /ready in \d+ ms/,
+        SERVER_NODE_FLAGS,
       );
       const started = instance(`parley-${index}`, port, child);
       instances.push(started);
@@ -151,7 +161,14 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     },
     async startRelay(index) {
       const port = await freePort();
-      const child = await spawnInstance(`relay-${index}`, RELAY_ENTRY, { PORT: String(port), REDIS_URL: redis.url, INSTANCE_ID: `bench-relay-${index}` }, /relay ready/);
+      // The same runtime flags as Parley's: the comparison is of the code on one runtime.
+      const child = await spawnInstance(
+        `relay-${index}`,
+        RELAY_ENTRY,
+        { PORT: String(port), REDIS_URL: redis.url, INSTANCE_ID: `bench-relay-${index}` },
+        /relay ready/,
+        SERVER_NODE_FLAGS,
+      );
       const started = instance(`relay-${index}`, port, child);
       instances.push(started);
       return started;

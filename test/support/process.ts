@@ -1,3 +1,4 @@
+import { SERVER_NODE_FLAGS } from '@parley/config';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ export interface ServerProcess {
 
 /** Spawns `node dist/apps/server/src/main.js` and resolves once it prints that it is ready. */
 export async function spawnServer(env: Record<string, string>, readyPattern = /ready in \d+ ms/, timeoutMs = 60_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { SERVER_NODE_FLAGS } from '@parley/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
   const instancePorts = Array.from({ length: options.replicas }, (_, i) => options.basePort + i);
   instancePorts.forEach((port, i) => {
     const name = `parley-${i + 1}`;
-    const child = spawn(process.execPath, [serverEntry], {
+    const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverEntry], {
       env: {
         ...process.env,
         PORT: String(port),
