@@ -338,7 +338,7 @@ export class MessagesRepository implements OnApplicationShutdown {
     for (const row of rows) if (row.member_ids && row.room_id) membersByRoom.set(row.room_id, row.member_ids);
     return rows.map((row): InsertResult => {
       if (row.id !== null && row.id !== undefined) {
-        // A new message is neither edited nor deleted: the row has no such columns (toMessage reads them as null).
+        // A new message is neither edited nor deleted: the row has no such columns (buildMessage reads them as null).
         const message = buildMessage(row as BatchRow & MessageRow<string>, this.sendTimestamps.convert);
         return { message, memberIds: membersByRoom.get(message.roomId) ?? [] };
       }
