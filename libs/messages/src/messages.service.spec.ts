@@ -124,6 +124,29 @@ describe('MessagesService', () => {
       expect(fakes.emitted).toEqual([]);
     });
 
+    it('rate-limits a batch\'s sends together, in order, and writes only the allowed ones', async () => {
+      // Three sends in one turn share a batch; the limiter allows the first and third.
+      fakes.rateLimits.hit
+        .mockResolvedValueOnce({ allowed: true, retryAfterMs: 0 })
+        .mockResolvedValueOnce({ allowed: false, retryAfterMs: 1200 })
+        .mockResolvedValueOnce({ allowed: true, retryAfterMs: 0 });
+      fakes.repository.insertOne.mockImplementation((sent) =>
+        Promise.resolve({ message: message({ content: sent.content }), memberIds: [author.id] }),
+      );
+      const sends = ['a', 'b', 'c'].map((content) => fakes.service.send(author, 'room-1', content).then((sent) => sent.content, (error: ApiError) => `${error.code} ${error.retryAfterSeconds}`));
+      expect(await Promise.all(sends)).toEqual(['a', 'rate_limited 2', 'c']);
+      expect(fakes.rateLimits.hit).toHaveBeenCalledTimes(3);
+      expect(fakes.repository.insertBatch).toHaveBeenCalledTimes(1);
+      expect(fakes.repository.insertBatch).toHaveBeenCalledWith([item('a'), item('c')]);
+    });
+
+    it('writes nothing when every send of a batch is rate-limited', async () => {
+      fakes.rateLimits.hit.mockResolvedValue({ allowed: false, retryAfterMs: 500 });
+      const codes = await Promise.all(['a', 'b'].map((content) => rejection(fakes.service.send(author, 'room-1', content)).then((error) => error.code)));
+      expect(codes).toEqual(['rate_limited', 'rate_limited']);
+      expect(fakes.repository.insertBatch).not.toHaveBeenCalled();
+    });
+
     it('answers with the access check\'s code when the insert refuses a non-member, storing nothing', async () => {
       fakes.repository.insertOne.mockResolvedValue('refused');
       fakes.rooms.requireAccess.mockRejectedValue(ApiError.forbidden('Join the room first'));

@@ -10,6 +10,11 @@ import { SendBatcher, type SendBatcherOptions } from './send-batcher';
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
+/** What a send's batch did with it: stored, a duplicate, refused by the insert, or refused by the rate limit. */
+type SendOutcome = InsertResult | { rateLimitedForMs: number };
+
+const isRateLimited = (outcome: SendOutcome): outcome is { rateLimitedForMs: number } => typeof outcome === 'object' && 'rateLimitedForMs' in outcome;
+
 /**
  * Group commit of sends. Batches of up to 256 keep one statement's arrays and result small; one batch in
  * flight per connection of the send pool (few batches in flight make them bigger: fewer statements and
@@ -23,7 +28,7 @@ export class MessagesService {
   /** Sends between receipt and commit; shutdown waits for them so every accepted send is acked. */
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Concurrent sends, from any rooms, share one statement (each still resolves only after its commit). */
-  private readonly batcher: SendBatcher<NewMessage, InsertResult>;
+  private readonly batcher: SendBatcher<NewMessage, SendOutcome>;
 
   constructor(
     private readonly repository: MessagesRepository,
@@ -33,10 +38,28 @@ export class MessagesService {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {
-    this.batcher = new SendBatcher((items) => {
-      this.metrics.sendBatchSize.observe(items.length);
-      return this.repository.insertBatch(items);
-    }, SEND_BATCHING);
+    this.batcher = new SendBatcher((items) => this.writeBatch(items), SEND_BATCHING);
+  }
+
+  /**
+   * A batch's sends are rate-limited together, in order, right before its statement: one Redis call for the
+   * batch (the hits of one turn share a call), where each send made its own call on arrival before. The
+   * refused ones are answered without being written. At 1000 msg/s (three sends a batch) this took 15 points
+   * of the two cores' CPU, across the instances, PostgreSQL and Redis.
+   */
+  private async writeBatch(items: readonly NewMessage[]): Promise<Array<PromiseSettledResult<SendOutcome>>> {
+    this.metrics.sendBatchSize.observe(items.length);
+    const { sendRateLimit, sendRateWindowMs } = this.config;
+    const limits = await Promise.all(items.map((item) => this.rateLimits.hit(`send:${item.authorId}`, sendRateLimit, sendRateWindowMs)));
+    const allowed = items.filter((_, i) => limits[i]?.allowed === true);
+    const stored = allowed.length > 0 ? await this.repository.insertBatch(allowed) : [];
+    let next = 0;
+    return limits.map((limit): PromiseSettledResult<SendOutcome> => {
+      if (!limit.allowed) return { status: 'fulfilled', value: { rateLimitedForMs: limit.retryAfterMs } };
+      const result = stored[next++];
+      if (!result) throw new Error('insertBatch returned fewer results than items');
+      return result;
+    });
   }
 
   /**
@@ -54,11 +77,11 @@ export class MessagesService {
   }
 
   private async persist(author: AuthUser, roomId: string, content: string, clientMsgId: string | null): Promise<Message> {
-    const limit = await this.rateLimits.hit(`send:${author.id}`, this.config.sendRateLimit, this.config.sendRateWindowMs);
-    if (!limit.allowed) throw ApiError.rateLimited(Math.ceil(limit.retryAfterMs / 1000));
-    // Membership is checked by the insert itself; only a refusal pays for the full access check, which
-    // tells not_found (private room, or none) from forbidden (public room, not joined).
+    // The rate limit is applied in the batch. Membership is checked by the insert itself; only a refusal pays
+    // for the full access check, which tells not_found (private room, or none) from forbidden (public room,
+    // not joined).
     const stored = await this.batcher.submit({ roomId, authorId: author.id, content, clientMsgId });
+    if (isRateLimited(stored)) throw ApiError.rateLimited(Math.ceil(stored.rateLimitedForMs / 1000));
     if (stored === 'refused') return this.notStored(author.id, roomId, 'Membership changed while sending');
     if (stored === 'duplicate') {
       // A retry (or a concurrent duplicate) of a stored clientMsgId: return the stored message.
