@@ -63,7 +63,7 @@ export class MessagesService {
   }
 
   /**
-   * The one send pipeline (REST and sockets): rate limit, access, persist with the next seq, then publish.
+   * The one send pipeline (REST and sockets): batch, rate limit, persist with the next seq (the insert checks access), then publish.
    * Resolves only after the commit. A retried clientMsgId returns the stored message and stores nothing.
    */
   send(author: AuthUser, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
