@@ -46,16 +46,12 @@ process.on('exit', () => {
 /** Extra node flags for the instances, e.g. BENCH_NODE_ARGS=--cpu-prof to profile them under load. */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-async function spawnInstance(
-  name: string,
-  entry: string,
-  env: Record<string, string>,
-  ready: RegExp,
-  nodeFlags: readonly string[],
-  timeoutMs = 60_000,
-): Promise<ChildProcess> {
-  // Later flags win: BENCH_NODE_ARGS can override the instance's own.
-  const child = spawn(process.execPath, [...nodeFlags, ...NODE_ARGS, entry], {
+/**
+ * Parley's and the relay's instances alike run with the server's Node flags (the comparison is of the code on
+ * one runtime); later flags win, so BENCH_NODE_ARGS can override them.
+ */
+async function spawnInstance(name: string, entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 60_000): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...NODE_ARGS, entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -153,7 +149,6 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
           LOG_LEVEL: 'log',
         },
         /ready in \d+ ms/,
-        SERVER_NODE_FLAGS,
       );
       const started = instance(`parley-${index}`, port, child);
       instances.push(started);
@@ -161,14 +156,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     },
     async startRelay(index) {
       const port = await freePort();
-      // The same runtime flags as Parley's: the comparison is of the code on one runtime.
-      const child = await spawnInstance(
-        `relay-${index}`,
-        RELAY_ENTRY,
-        { PORT: String(port), REDIS_URL: redis.url, INSTANCE_ID: `bench-relay-${index}` },
-        /relay ready/,
-        SERVER_NODE_FLAGS,
-      );
+      const child = await spawnInstance(`relay-${index}`, RELAY_ENTRY, { PORT: String(port), REDIS_URL: redis.url, INSTANCE_ID: `bench-relay-${index}` }, /relay ready/);
       const started = instance(`relay-${index}`, port, child);
       instances.push(started);
       return started;

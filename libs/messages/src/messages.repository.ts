@@ -54,6 +54,7 @@ const TIMESTAMPTZ_OID = 1184;
 type TextParser = (value: string) => unknown;
 const pgTypeParser = types.getTypeParser as unknown as (oid: number, format: 'text' | 'binary') => TextParser;
 const keepText = (text: string): string => text;
+const parseTimestamptz = pgTypeParser(TIMESTAMPTZ_OID, 'text') as (text: string) => Date;
 
 /**
  * The send pool's rows keep `timestamptz` as PostgreSQL's text: parsing every row's timestamps into `Date`s
@@ -79,7 +80,7 @@ export class TimestampTextToIso {
     let iso = this.cache.get(text);
     if (iso === undefined) {
       if (this.cache.size >= this.capacity) this.cache.clear();
-      iso = (pgTypeParser(TIMESTAMPTZ_OID, 'text')(text) as Date).toISOString();
+      iso = parseTimestamptz(text).toISOString();
       this.cache.set(text, iso);
     }
     return iso;

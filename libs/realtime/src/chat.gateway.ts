@@ -3,8 +3,7 @@ import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGatew
 import { TokenService } from '@parley/auth';
 import { ApiError } from '@parley/common';
 import { AppConfig } from '@parley/config';
-import type { RoomJoinResult } from '@parley/contract';
-import type { ClientEventName } from '@parley/contract';
+import type { ClientEventName, RoomJoinResult } from '@parley/contract';
 import { MessagesService } from '@parley/messages';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
