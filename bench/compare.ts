@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: Parley (2 instances, Redis, PostgreSQL) against a bare Socket.IO + redis-adapter relay
  * (bench/relay.ts, 2 instances, same Redis) on this machine, with the same load tool (apps/loadtest, its
- * `socket` driver for both). Steps the offered rate up for each system and prints:
+ * `socket` driver for both). Steps the offered rate up for both systems together (at each rate one's step,
+ * then the other's) and prints:
  *
  *   - per step: offered and delivered rates, delivered share, end-to-end p50/p99, errors;
  *   - the highest rate with p99 ≤ 50 ms and ≥ 99.9 % delivered, for both, and their ratio;
@@ -103,6 +104,8 @@ export interface Step {
   errors: number;
   passed: boolean;
   serverCpuPercent: Array<number | null>;
+  /** Share of the machine's CPU time the hypervisor gave to other guests during the step (null off Linux). */
+  stealPercent: number | null;
 }
 
 const log = (line: string): void => console.log(`[bench] ${line}`);
@@ -146,31 +149,41 @@ async function step(
     errors: result.errors.total,
     passed: p99 !== null && p99 <= P99_LIMIT_MS && result.deliveries.ratio >= DELIVERED_MIN,
     serverCpuPercent: result.servers.map((server) => server.cpuPercent ?? null),
+    stealPercent: result.machine.stealPercent,
   };
   log(
     `${system.padEnd(6)} ${String(rate).padStart(6)} msg/s: delivered ${(outcome.delivered * 100).toFixed(2)} %, ` +
-      `p50 ${outcome.p50 ?? '-'} ms, p99 ${outcome.p99 ?? '-'} ms, errors ${outcome.errors} → ` +
+      `p50 ${outcome.p50 ?? '-'} ms, p99 ${outcome.p99 ?? '-'} ms, errors ${outcome.errors}, steal ${outcome.stealPercent ?? '-'} % → ` +
       (recorded ? (outcome.passed ? 'pass' : 'FAIL') : 'warm-up, not recorded'),
   );
   return outcome;
 }
 
-/** Steps up until two steps in a row fail (a single noisy step does not end the search). */
-async function stepUp(system: System, targets: string[], seedFile: string, options: BenchOptions): Promise<Step[]> {
-  const steps: Step[] = [];
-  let failures = 0;
+/**
+ * Steps both systems up together: at each rate one system's step, then the other's, so both meet the same
+ * spell of the machine (on a shared VM the CPU left to it varies by the minute). Which goes first alternates
+ * by rate. A system stops after two failed steps in a row (a single noisy step does not end its search).
+ */
+async function stepUpTogether(systems: System[], targets: Record<System, string[]>, seedFiles: Record<System, string>, options: BenchOptions): Promise<Record<System, Step[]>> {
+  const steps: Record<System, Step[]> = { parley: [], relay: [] };
+  const failures: Record<System, number> = { parley: 0, relay: 0 };
   // Fresh processes are cold (JIT, pools, PostgreSQL's caches and its first autovacuum after the seeding);
   // the first recorded step would measure that instead of the system.
   const [firstRate] = options.rates;
   if (firstRate !== undefined && options.systemWarmup > 0) {
-    log(`${system}: warming up at ${firstRate} msg/s for ${options.systemWarmup} s (not recorded)`);
-    await step(system, targets, seedFile, firstRate, options, options.systemWarmup, false);
+    for (const system of systems) {
+      log(`${system}: warming up at ${firstRate} msg/s for ${options.systemWarmup} s (not recorded)`);
+      await step(system, targets[system], seedFiles[system], firstRate, options, options.systemWarmup, false);
+    }
   }
-  for (const rate of options.rates) {
-    const outcome = await step(system, targets, seedFile, rate, options);
-    steps.push(outcome);
-    failures = outcome.passed ? 0 : failures + 1;
-    if (failures >= 2) break;
+  for (const [index, rate] of options.rates.entries()) {
+    const active = systems.filter((system) => failures[system] < 2);
+    if (active.length === 0) break;
+    for (const system of index % 2 === 0 ? active : [...active].reverse()) {
+      const outcome = await step(system, targets[system], seedFiles[system], rate, options);
+      steps[system].push(outcome);
+      failures[system] = outcome.passed ? 0 : failures[system] + 1;
+    }
   }
   return steps;
 }
@@ -217,18 +230,19 @@ export function renderReport(report: BenchReport): string {
   lines.push(
     `Workload: ${options.clients} clients in rooms of ${options.roomSize} (${options.roomSize - 1} recipients per message), ${options.size}-character messages, ` +
       `2 instances per system, clients spread over both, ${options.systemWarmup} s unrecorded warm-up per system, ` +
-      `then ${options.warmup} s warm-up + ${options.seconds} s measured per step.`,
+      `then ${options.warmup} s warm-up + ${options.seconds} s measured per step; at each rate the two systems' steps run back to back. ` +
+      'CPU steal is the share of the machine\'s CPU time the hypervisor gave to other guests during the step.',
   );
   lines.push('');
-  lines.push('| offered msg/s | Parley delivered/s | Parley delivered | Parley p50 / p99 ms | relay delivered/s | relay delivered | relay p50 / p99 ms | p99 ratio |');
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('| offered msg/s | Parley delivered/s | Parley delivered | Parley p50 / p99 ms | relay delivered/s | relay delivered | relay p50 / p99 ms | p99 ratio | CPU steal %, Parley / relay |');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const rates = [...new Set([...report.steps.parley, ...report.steps.relay].map((s) => s.rate))].sort((a, b) => a - b);
   for (const rate of rates) {
     const p = report.steps.parley.find((s) => s.rate === rate);
     const r = report.steps.relay.find((s) => s.rate === rate);
     const cell = (s: Step | undefined): string[] =>
       s ? [fmt(s.deliveredPerSecond, 0), `${(s.delivered * 100).toFixed(2)} %${s.passed ? '' : ' ✗'}`, `${fmt(s.p50)} / ${fmt(s.p99)}`] : ['-', '-', '-'];
-    lines.push(`| ${rate} | ${[...cell(p), ...cell(r), ratio(p?.p99, r?.p99)].join(' | ')} |`);
+    lines.push(`| ${rate} | ${[...cell(p), ...cell(r), ratio(p?.p99, r?.p99), `${fmt(p?.stealPercent)} / ${fmt(r?.stealPercent)}`].join(' | ')} |`);
   }
   lines.push('');
   lines.push(`Best rate with p99 ≤ ${P99_LIMIT_MS} ms and ≥ ${DELIVERED_MIN * 100} % delivered (msg/s offered and delivered; deliveries/s = × ${options.roomSize - 1}):`);
@@ -282,8 +296,13 @@ async function main(): Promise<void> {
     const seeds = {} as Record<System, { file: string; seed: SeedFile }>;
     for (const system of options.systems) seeds[system] = await seedFor(system, instances[system].map((i) => i.url), options);
 
-    const steps: Record<System, Step[]> = { parley: [], relay: [] };
-    for (const system of options.systems) steps[system] = await stepUp(system, instances[system].map((i) => i.url), seeds[system].file, options);
+    const urls = (system: System): string[] => instances[system].map((i) => i.url);
+    const steps = await stepUpTogether(
+      options.systems,
+      { parley: urls('parley'), relay: urls('relay') },
+      Object.fromEntries(options.systems.map((system) => [system, seeds[system].file])) as Record<System, string>,
+      options,
+    );
     if (options.stepsOnly) {
       for (const list of Object.values(instances)) await Promise.all(list.map((i) => i.stop()));
       return;

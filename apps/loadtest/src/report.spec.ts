@@ -28,6 +28,7 @@ function sampleInputs(overrides: Partial<ResultInputs> = {}): ResultInputs {
     setup: { users: 6, rooms: 2, registered: 6, loggedIn: 0, reused: 0, provisionMs: 800, connectMs: 120 },
     servers: [serverFigures('http://127.0.0.1:3000', { at: 2000, instance: 'vm:1', eventLoopLagP99Seconds: 0.002, socketsConnected: 6, cpuSeconds: 1.5 }, { at: 1000, cpuSeconds: 1.2 })],
     generator: { cpuPercent: 12.5, eventLoopLagP99Ms: 1.1 },
+    machine: { busyPercent: 61.5, stealPercent: 1.2 },
     notes: [],
     averageRecipients: 2,
     ...overrides,
@@ -84,6 +85,7 @@ describe('report rendering', () => {
     expect(text).toMatch(/deliveries\s+20\.0\/s\s+\d+\.\d\/s\s+40 of 40 expected \(100\.00 %\)/);
     expect(text).toMatch(/end-to-end\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+40/);
     expect(text).toMatch(/errors: none; reconnects: 0/);
+    expect(text).toMatch(/machine: CPU busy 61\.5 %, steal 1\.2 % of all cores/);
     expect(text).toMatch(/http:\/\/127\.0\.0\.1:3000\s+vm:1\s+2\.00 ms/);
     expect(text).toMatch(/http:\/\/127\.0\.0\.1:3001\s+\/metrics unavailable: fetch failed/);
     expect(text).toMatch(/note: something to know/);
@@ -107,6 +109,7 @@ describe('report rendering', () => {
     expect(html).toContain('rate_limited 1');
     expect(html).toContain('+ 1 of failed or unanswered sends');
     expect(html).toContain('/metrics unavailable: HTTP 500');
+    expect(html).toContain('Machine: CPU busy 61.5 %, steal 1.2 % of all cores.');
     expect(html).not.toMatch(/<script|https?:\/\/(?!127\.0\.0\.1|www\.w3\.org)/);
   });
 

@@ -43,6 +43,11 @@ export function formatPercent(value: number | null): string {
   return value === null ? '–' : `${value.toFixed(1)} %`;
 }
 
+/** The whole machine's CPU over the measured window, as shares of all its cores. */
+function machineCpu(result: LoadtestResult): string {
+  return `CPU busy ${formatPercent(result.machine.busyPercent)}, steal ${formatPercent(result.machine.stealPercent)} of all cores`;
+}
+
 /** The line printed every second while the run goes. */
 export function formatProgress(point: TimelinePoint, runP99: number | null, errors: number, pending: number): string {
   const seconds = point.seconds > 0 ? point.seconds : 1;
@@ -107,6 +112,7 @@ export function renderSummary(result: LoadtestResult, files: string[] = []): str
   lines.push(`errors: ${errors.total === 0 ? 'none' : codes.join(', ')}; reconnects: ${formatCount(errors.reconnects)}`);
   lines.push(
     `generator: CPU ${formatPercent(result.generator.cpuPercent)} of a core, event-loop lag p99 ${formatMs(result.generator.eventLoopLagP99Ms)} ms; ` +
+      `machine: ${machineCpu(result)}; ` +
       `setup: ${formatCount(result.setup.users)} users (${result.setup.registered} registered, ${result.setup.loggedIn} logged in, ${result.setup.reused} reused) ` +
       `in ${(result.setup.provisionMs / 1000).toFixed(1)} s, connected in ${(result.setup.connectMs / 1000).toFixed(1)} s`,
   );
@@ -280,7 +286,8 @@ ${row([
 ${latencyRows}
 </table>
 <p>Errors: ${escapeHtml(errors.total === 0 ? 'none' : codes)}; reconnects: ${formatCount(errors.reconnects)}.
-Generator: CPU ${formatPercent(result.generator.cpuPercent)} of a core, event-loop lag p99 ${formatMs(result.generator.eventLoopLagP99Ms)} ms.</p>
+Generator: CPU ${formatPercent(result.generator.cpuPercent)} of a core, event-loop lag p99 ${formatMs(result.generator.eventLoopLagP99Ms)} ms.
+Machine: ${escapeHtml(machineCpu(result))}.</p>
 <table>
 ${serverRows}
 </table>

@@ -1,6 +1,6 @@
 import { parseArgs } from './options';
 import { serverFigures } from './prometheus';
-import { averageRecipients, buildResult, type ResultInputs } from './result';
+import { averageRecipients, buildResult, STEAL_NOTE_PERCENT, type ResultInputs } from './result';
 import { planSchedule } from './schedule';
 import { RunStats } from './stats';
 
@@ -26,6 +26,7 @@ function sampleInputs(overrides: Partial<ResultInputs> = {}): ResultInputs {
     setup: { users: 6, rooms: 2, registered: 6, loggedIn: 0, reused: 0, provisionMs: 800, connectMs: 120 },
     servers: [serverFigures('http://127.0.0.1:3000', { at: 2000, instance: 'vm:1', eventLoopLagP99Seconds: 0.002, socketsConnected: 6, cpuSeconds: 1.5 }, { at: 1000, cpuSeconds: 1.2 })],
     generator: { cpuPercent: 12.5, eventLoopLagP99Ms: 1.1 },
+    machine: { busyPercent: 61.5, stealPercent: 1.2 },
     notes: [],
     averageRecipients: 2,
     ...overrides,
@@ -75,6 +76,15 @@ describe('buildResult', () => {
     expect(result.errors).toEqual({ total: 2, byCode: { client_network: 1, rate_limited: 1 }, reconnects: 0 });
     expect(result.notes.join('\n')).toMatch(/rate_limited.*SEND_RATE_LIMIT=1000000/);
     expect(result.notes.join('\n')).toMatch(/generator sent late/);
+  });
+
+  it('notes a run whose machine lost CPU time to other guests, from the threshold up', () => {
+    expect(buildResult(sampleInputs()).machine).toEqual({ busyPercent: 61.5, stealPercent: 1.2 });
+    const below = buildResult(sampleInputs({ machine: { busyPercent: 90, stealPercent: STEAL_NOTE_PERCENT - 0.1 } }));
+    expect(below.notes.join('\n')).not.toMatch(/steal/);
+    const noisy = buildResult(sampleInputs({ machine: { busyPercent: 90, stealPercent: 12.3 } }));
+    expect(noisy.notes).toContainEqual(expect.stringMatching(/12\.3 % of this machine's CPU time to other guests.*steal/));
+    expect(buildResult(sampleInputs({ machine: { busyPercent: null, stealPercent: null } })).notes).toEqual([]);
   });
 
   it('copes with a run that measured nothing', () => {

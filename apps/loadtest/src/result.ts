@@ -2,7 +2,11 @@ import type { Driver } from './links';
 import type { LoadtestOptions } from './options';
 import type { ServerFigures } from './prometheus';
 import type { Schedule } from './schedule';
+import type { MachineCpuFigures } from './machine-cpu';
 import { summarize, type LatencySummary, type RunStats, type TimelinePoint } from './stats';
+
+/** Steal from this share up gets a note: on a shared VM such runs are not comparable with quiet ones. */
+export const STEAL_NOTE_PERCENT = 5;
 
 /** How the users were obtained. */
 export interface SetupFigures {
@@ -86,6 +90,8 @@ export interface LoadtestResult {
     cpuPercent: number | null;
     eventLoopLagP99Ms: number | null;
   };
+  /** The whole machine over the measured window (all processes, all cores): where the generator runs. */
+  machine: MachineCpuFigures;
   servers: ServerFigures[];
   notes: string[];
   timeline: TimelinePoint[];
@@ -102,6 +108,7 @@ export interface ResultInputs {
   setup: SetupFigures;
   servers: ServerFigures[];
   generator: LoadtestResult['generator'];
+  machine: MachineCpuFigures;
   notes: string[];
   /** Σ over clients of (members of the client's room − 1), / clients: the average fan-out of a message. */
   averageRecipients: number;
@@ -131,6 +138,10 @@ export function buildResult(inputs: ResultInputs): LoadtestResult {
   const sendLagP99 = summarize(stats.sendLag)?.p99;
   if (sendLagP99 !== undefined && sendLagP99 > 50) {
     notes.push(`The generator sent late (send lag p99 ${sendLagP99} ms): this machine may be the bottleneck; latencies still count from the intended times.`);
+  }
+  const steal = inputs.machine.stealPercent;
+  if (steal !== null && steal >= STEAL_NOTE_PERCENT) {
+    notes.push(`The hypervisor gave ${steal} % of this machine's CPU time to other guests during the run (steal): latencies are noisier than the code alone makes them.`);
   }
   const missing = Math.max(0, measured.expected - measured.delivered);
   return {
@@ -182,6 +193,7 @@ export function buildResult(inputs: ResultInputs): LoadtestResult {
       reconnects: stats.reconnects,
     },
     generator: inputs.generator,
+    machine: inputs.machine,
     servers: inputs.servers,
     notes,
     timeline: stats.timeline,

@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { openLink, type LinkHooks, type SimLink } from './links';
+import { machineCpuBetween, readMachineCpuTimes, type MachineCpuTimes } from './machine-cpu';
 import { warnings, type LoadtestOptions } from './options';
 import { mapLimit } from './pool';
 import { parsePrometheus, serverFigures, snapshotOf, type ServerFigures, type ServerSnapshot } from './prometheus';
@@ -202,11 +203,13 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
     const startEpoch = performance.timeOrigin + startPerf;
     const loopDelay = monitorEventLoopDelay({ resolution: 10 });
     let cpuAtMeasureStart: NodeJS.CpuUsage | undefined;
+    let machineAtMeasureStart: MachineCpuTimes | null = null;
     let measureStartedPerf = 0;
     let baseline: Promise<Scrape> | undefined;
     const startMeasuring = (): void => {
       baseline = scrapeAll(opts.targets);
       cpuAtMeasureStart = process.cpuUsage();
+      machineAtMeasureStart = readMachineCpuTimes();
       measureStartedPerf = performance.now();
       loopDelay.enable();
     };
@@ -261,6 +264,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
     });
     clearTimeout(measureTimer);
     const cpu = cpuAtMeasureStart ? process.cpuUsage(cpuAtMeasureStart) : undefined;
+    const machine = machineCpuBetween(machineAtMeasureStart, readMachineCpuTimes());
     const measureWallMs = performance.now() - measureStartedPerf;
 
     // ---- drain: outstanding acks and deliveries ----------------------------------------------------------
@@ -300,6 +304,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
         cpuPercent: cpu && measureWallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / measureWallMs) * 1000) / 10 : null,
         eventLoopLagP99Ms: loopDelay.count > 0 ? Math.round(loopDelay.percentile(99) / 1000) / 1000 : null,
       },
+      machine,
       notes,
       averageRecipients: averageRecipients(provisioned.rooms.map((room) => room.members)),
     });
