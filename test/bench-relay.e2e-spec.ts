@@ -35,6 +35,13 @@ describe('the load tool with the socket driver (what npm run bench uses)', () =>
       expect(result.deliveries).toMatchObject({ expected: 120, delivered: 120, missing: 0, ratio: 1 });
       expect(result.errors.total).toBe(0);
       expect(result.servers.every((figures) => figures.messagesPersisted !== null && figures.messagesPersisted > 0)).toBe(true);
+      // The whole machine's CPU over the window, from /proc/stat (what the bench prints as each step's steal).
+      if (process.platform === 'linux') {
+        expect(result.machine.busyPercent).toBeGreaterThan(0);
+        expect(result.machine.stealPercent).toBeGreaterThanOrEqual(0);
+      } else {
+        expect(result.machine).toEqual({ busyPercent: null, stealPercent: null });
+      }
     } finally {
       await Promise.all(servers.map((server) => server.close()));
     }

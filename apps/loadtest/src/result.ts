@@ -1,8 +1,8 @@
 import type { Driver } from './links';
+import type { MachineCpuFigures } from './machine-cpu';
 import type { LoadtestOptions } from './options';
 import type { ServerFigures } from './prometheus';
 import type { Schedule } from './schedule';
-import type { MachineCpuFigures } from './machine-cpu';
 import { summarize, type LatencySummary, type RunStats, type TimelinePoint } from './stats';
 
 /** Steal from this share up gets a note: on a shared VM such runs are not comparable with quiet ones. */
