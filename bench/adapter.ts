@@ -22,12 +22,12 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { io as connectClient, type Socket } from 'socket.io-client';
+import { readMachineCpuTimes } from '../apps/loadtest/src/machine-cpu';
 import type { SocketAdapterKind } from '../libs/realtime/src/redis-io.adapter';
 import type { ParentMessage, WorkerMessage, WorkerStats } from './adapter-worker';
 
@@ -227,13 +227,8 @@ interface MachineCpu {
  * this benchmark's own loopback packets, is not charged to any process and is left out.
  */
 function machineCpu(): MachineCpu | undefined {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
-    const [user = 0, nice = 0, system = 0, , , , , steal = 0] = fields;
-    return { busyMs: (user + nice + system) * 10, stealMs: steal * 10 };
-  } catch {
-    return undefined;
-  }
+  const times = readMachineCpuTimes();
+  return times ? { busyMs: times.process * 10, stealMs: times.steal * 10 } : undefined;
 }
 
 /** The process's own user + system CPU time, in ms. */

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 
 /** The whole machine's CPU time counters since boot, in clock ticks (Linux's /proc/stat). */
 export interface MachineCpuTimes {
-  busy: number;
+  /** Time in processes: user, nice and system. */
+  process: number;
+  /** Interrupt and softirq time, which no process is charged for (on loopback, mostly moving packets). */
+  interrupts: number;
   idle: number;
   /** Time the hypervisor ran other guests while this one wanted the CPU. */
   steal: number;
@@ -20,7 +23,7 @@ export function parseProcStat(text: string): MachineCpuTimes | null {
   if (!fields || fields.length < 8 || fields.some((value) => !Number.isFinite(value))) return null;
   const [user, nice, system, idle, iowait, irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
   // guest and guest_nice are already counted in user and nice.
-  return { busy: user + nice + system + irq + softirq, idle: idle + iowait, steal };
+  return { process: user + nice + system, interrupts: irq + softirq, idle: idle + iowait, steal };
 }
 
 export function readMachineCpuTimes(path = '/proc/stat'): MachineCpuTimes | null {
@@ -35,7 +38,7 @@ const percentOf = (part: number, whole: number): number => Math.round((part / wh
 
 export function machineCpuBetween(before: MachineCpuTimes | null, after: MachineCpuTimes | null): MachineCpuFigures {
   if (!before || !after) return { busyPercent: null, stealPercent: null };
-  const busy = after.busy - before.busy;
+  const busy = after.process - before.process + (after.interrupts - before.interrupts);
   const steal = after.steal - before.steal;
   const total = busy + (after.idle - before.idle) + steal;
   if (total <= 0) return { busyPercent: null, stealPercent: null };
