@@ -13,6 +13,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../libs/database/s
 import { ensureBinary } from '../test/support/binaries';
 import { freePort } from '../test/support/ports';
 import { RedisServer } from '../test/support/redis';
+import { postmasterPid } from './server-cpu';
 
 /** dist/bench/*.js → the repository root. */
 export const REPO_ROOT = join(__dirname, '..', '..');
@@ -97,6 +98,8 @@ function instance(name: string, port: number, child: ChildProcess): Instance {
 export interface Stack {
   redisUrl: string;
   redisPid?: number;
+  /** The postmaster (PostgreSQL's processes are its children). */
+  postgresPid?: number;
   databaseUrl: string;
   startParley(index: number): Promise<Instance>;
   startRelay(index: number): Promise<Instance>;
@@ -129,6 +132,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
   const stack: Stack = {
     redisUrl: redis.url,
     redisPid: redis.pid,
+    postgresPid: postmasterPid(join(dataDir, 'pg')),
     databaseUrl: database.url,
     async startParley(index) {
       const port = await freePort();

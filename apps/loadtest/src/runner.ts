@@ -25,6 +25,8 @@ export interface RunHooks {
   progress?: (line: string) => void;
   /** Aborting stops the schedule early; results are still collected and written. */
   signal?: AbortSignal;
+  /** Called when the measured window starts and when it ends (e.g. to read the servers' CPU times). */
+  onMeasureWindow?: (edge: 'start' | 'end') => void;
 }
 
 export interface RunOutcome {
@@ -212,6 +214,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
       machineAtMeasureStart = readMachineCpuTimes();
       measureStartedPerf = performance.now();
       loopDelay.enable();
+      hooks.onMeasureWindow?.('start');
     };
     const measureTimer = setTimeout(startMeasuring, Math.max(0, startPerf + opts.warmup * 1000 - performance.now()));
     running = true;
@@ -263,6 +266,7 @@ export async function runLoadtest(options: LoadtestOptions, hooks: RunHooks = {}
       timer = setTimeout(tick, Math.max(0, startPerf - performance.now()));
     });
     clearTimeout(measureTimer);
+    if (cpuAtMeasureStart) hooks.onMeasureWindow?.('end');
     const cpu = cpuAtMeasureStart ? process.cpuUsage(cpuAtMeasureStart) : undefined;
     const machine = machineCpuBetween(machineAtMeasureStart, readMachineCpuTimes());
     const measureWallMs = performance.now() - measureStartedPerf;
