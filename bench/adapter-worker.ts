@@ -1,8 +1,8 @@
 /**
  * One Socket.IO instance of the adapter benchmark (forked by bench/adapter.ts, never run by hand).
  *
- * A bare `http` server + Socket.IO server using Parley's own Redis adapter factory (classic or sharded),
- * over two ioredis connections (adapter pub/sub). Clients `join` rooms and `pub` to them; the instance
+ * A bare `http` server + Socket.IO server with the stock Redis adapter (classic or sharded) over two ioredis
+ * connections (adapter pub/sub). Clients `join` rooms and `pub` to them; the instance
  * broadcasts `m` with a ~200 byte payload. Between the parent's `start` and `stop` messages it measures
  * what the adapter costs this process: CPU time, event-loop utilisation and the number of pub/sub
  * messages its subscriber connection received from Redis.
@@ -13,8 +13,11 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Server } from 'socket.io';
-import { createRedisAdapterFactory, type SocketAdapterKind } from '../libs/realtime/src/redis-io.adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { RedisConnections } from '../libs/redis/src/redis-connections';
+
+/** The two flavours of @socket.io/redis-adapter compared (Parley uses the sharded one). */
+export type SocketAdapterKind = 'sharded' | 'classic';
 
 /** Messages from bench/adapter.ts. */
 export type ParentMessage = { type: 'start' } | { type: 'stop' };
@@ -68,7 +71,11 @@ function countSubscriberMessages(redis: RedisConnections): () => number {
 /** Socket.IO server with the adapter under test; the only handlers are the two the benchmark drives. */
 function createIoServer(redis: RedisConnections, kind: SocketAdapterKind): HttpServer {
   const httpServer = createServer();
-  const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, adapter: createRedisAdapterFactory(redis, kind) });
+  const adapter =
+    kind === 'sharded'
+      ? createShardedAdapter(redis.sendPath, redis.adapterSub, { subscriptionMode: 'dynamic', channelPrefix: `${redis.prefix}#sio` })
+      : createAdapter(redis.sendPath, redis.adapterSub, { key: `${redis.prefix}#sio` });
+  const io = new Server(httpServer, { transports: ['websocket'], serveClient: false, adapter });
   io.on('connection', (socket) => {
     socket.on('join', (room: string, ack?: () => void) => {
       void socket.join(room);
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
   process.on('disconnect', () => process.exit(0));
   // Lazy connections: only the two the adapter uses are opened.
   const redis = new RedisConnections(args.redisUrl, `bench-${args.index}`, args.prefix);
-  await Promise.all([redis.adapterPub.connect(), redis.adapterSub.connect()]);
+  await Promise.all([redis.sendPath.connect(), redis.adapterSub.connect()]);
   const received = countSubscriberMessages(redis);
   const httpServer = createIoServer(redis, args.kind);
   serveMeasurements(received);

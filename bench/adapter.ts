@@ -28,8 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { readMachineCpuTimes } from '../apps/loadtest/src/machine-cpu';
-import type { SocketAdapterKind } from '../libs/realtime/src/redis-io.adapter';
-import type { ParentMessage, WorkerMessage, WorkerStats } from './adapter-worker';
+import type { ParentMessage, SocketAdapterKind, WorkerMessage, WorkerStats } from './adapter-worker';
 
 const ADAPTERS: readonly SocketAdapterKind[] = ['classic', 'sharded'];
 const SCENARIOS = ['spread', 'local'] as const;
@@ -642,7 +641,7 @@ function summary(all: Comparison[]): string {
   const against = otherWins.length ? `${other} only on ${otherWins.length} (${otherWins.join(', ')})` : `${other} on none`;
   return (
     `Overall ${leader} came out ahead: better on ${leaderWins.length} of ${total} comparisons (${leaderWins.join(', ')}), ${against}, ` +
-    `the rest within noise (CPU ±${NOISE.cpuShare * 100}%, p99 ±${NOISE.p99Share * 100}%); on these figures choose SOCKET_ADAPTER=${leader}.`
+    `the rest within noise (CPU ±${NOISE.cpuShare * 100}%, p99 ±${NOISE.p99Share * 100}%).`
   );
 }
 

@@ -120,7 +120,8 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       dataDir,
       port: await freePort(),
       databaseName: 'bench',
-      settings: { max_connections: '300' },
+      // e.g. BENCH_PG_SETTINGS='{"shared_preload_libraries":"pg_stat_statements"}' to see where PostgreSQL's time goes.
+      settings: { max_connections: '300', ...(JSON.parse(process.env.BENCH_PG_SETTINGS ?? '{}') as Record<string, string>) },
     });
     await recreateDatabase(database.url);
   } catch (error) {

@@ -22,7 +22,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        ...(redis ? [RedisModule.forRoot(redis)] : []),
+        RedisModule.forRoot(redis),
         CommonModule,
         MetricsModule,
         PresenceModule,

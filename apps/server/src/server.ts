@@ -59,7 +59,7 @@ function configureApp(app: NestExpressApplication, config: AppConfig, redis?: Re
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(new ValidationPipe());
   // In a cluster the Socket.IO Redis adapter (libs/realtime/src/redis-io.adapter.ts) shares rooms and broadcasts.
-  app.useWebSocketAdapter(new ParleyIoAdapter(app, config, redis ? createRedisAdapterFactory(redis, config.socketAdapter) : undefined));
+  app.useWebSocketAdapter(new ParleyIoAdapter(app, config, redis ? createRedisAdapterFactory(redis) : undefined));
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   const webRoot = findWebRoot();
   if (webRoot) app.useStaticAssets(webRoot, { index: 'index.html', maxAge: '1h' });
@@ -81,7 +81,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
   let app: NestExpressApplication;
   try {
     if (config.redisUrl) {
-      redis = new RedisConnections(config.redisUrl, config.instanceId, config.redisPrefix);
+      redis = new RedisConnections(config.redisUrl, config.instanceId, config.redisPrefix, { corkSendPath: config.transportFastPaths });
       await redis.connect(5000);
     }
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, redis), {

@@ -10,3 +10,4 @@ export * from './redis-rate-limit.store';
 export * from './common.module';
 export * from './swagger';
 export * from './auth-context';
+export * from './pre-encoded';

@@ -21,8 +21,14 @@ export class AppConfig {
   redisUrl?: string;
   /** Namespace of every Redis key and channel. */
   redisPrefix!: string;
-  /** Socket.IO Redis adapter flavour: sharded pub/sub (Redis ≥ 7) or classic pub/sub. */
-  socketAdapter!: 'sharded' | 'classic';
+  /** Writer shards rooms are grouped in (one writer instance each); the same on every instance. */
+  writerShards!: number;
+  /** How long a writer shard's lease lasts unless renewed (renewed every third of it). */
+  writerLeaseMs!: number;
+  /** How long a send may wait for others to share its commit while sends keep coming (0: never). */
+  sendLingerMs!: number;
+  /** Parley's transport fast paths (pre-encoded packets, spliced envelopes, corked writes); see pre-encoded.ts. */
+  transportFastPaths!: boolean;
   /** An instance whose presence heartbeat is older than this is dead; its users go offline. */
   presenceInstanceTtlMs!: number;
   presenceHeartbeatMs!: number;
@@ -159,7 +165,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.redisUrl = reader.url('REDIS_URL', ['redis:', 'rediss:']);
   config.redisPrefix = reader.string('REDIS_PREFIX') ?? 'parley';
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(config.redisPrefix)) reader.problems.push('REDIS_PREFIX must be 1–64 characters of letters, digits, _ . : -');
-  config.socketAdapter = reader.oneOf('SOCKET_ADAPTER', ['sharded', 'classic'] as const, 'sharded');
+  if (reader.string('SOCKET_ADAPTER') !== undefined && reader.string('SOCKET_ADAPTER') !== 'sharded') {
+    reader.problems.push('SOCKET_ADAPTER is gone: Parley always uses the sharded Socket.IO Redis adapter (Redis ≥ 7); unset it');
+  }
+  config.writerShards = reader.int('WRITER_SHARDS', 1, 1, 1024);
+  config.writerLeaseMs = reader.int('WRITER_LEASE_MS', 5000, 300, 600_000);
+  config.sendLingerMs = reader.int('SEND_LINGER_MS', 2, 0, 100);
+  config.transportFastPaths = reader.oneOf('TRANSPORT_FAST_PATHS', ['on', 'off'] as const, 'on') === 'on';
   config.presenceInstanceTtlMs = reader.int('PRESENCE_TTL_MS', 10_000, 1000, 600_000);
   config.presenceHeartbeatMs = reader.int('PRESENCE_HEARTBEAT_MS', 2000, 100, 60_000);
   if (config.presenceHeartbeatMs * 2 > config.presenceInstanceTtlMs) {

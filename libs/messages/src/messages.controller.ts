@@ -28,7 +28,7 @@ export class MessagesController {
   @ApiCreatedResponse({ type: MessageDto })
   @ApiErrors('forbidden')
   send(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Body() body: SendMessageDto): Promise<Message> {
-    return this.messages.send(caller, params.id, body.content, body.clientMsgId);
+    return this.messages.sendAs(caller, params.id, body.content, body.clientMsgId);
   }
 
   @Patch(':messageId')

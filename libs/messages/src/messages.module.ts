@@ -1,15 +1,34 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '@parley/config';
+import { RedisConnections } from '@parley/redis';
 import { RoomsModule } from '@parley/rooms';
+import { UsersModule } from '@parley/users';
 import { MessageEntity } from './message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { RoomWriter } from './room-writer';
+import { SendPool } from './send-pool';
+import { SendRouter } from './send-router';
+import { LocalWriterLeases, RedisWriterLeases, WriterLeases } from './writer-leases';
 
 @Module({
-  imports: [RoomsModule, TypeOrmModule.forFeature([MessageEntity])],
+  imports: [RoomsModule, UsersModule, TypeOrmModule.forFeature([MessageEntity])],
   controllers: [MessagesController],
-  providers: [MessagesRepository, MessagesService],
+  providers: [
+    SendPool,
+    MessagesRepository,
+    RoomWriter,
+    SendRouter,
+    MessagesService,
+    {
+      provide: WriterLeases,
+      inject: [AppConfig, { token: RedisConnections, optional: true }],
+      useFactory: (config: AppConfig, redis?: RedisConnections): WriterLeases =>
+        redis ? new RedisWriterLeases(redis.sendPath, redis.prefix, config.instanceId, config.writerLeaseMs) : new LocalWriterLeases(config.instanceId),
+    },
+  ],
   exports: [MessagesService],
 })
 export class MessagesModule {}

@@ -1,5 +1,6 @@
 import { types } from 'pg';
-import { sendPoolTypeParser, TimestampTextToIso } from './messages.repository';
+import { TimestampTextToIso } from './messages.repository';
+import { sendPoolTypeParser } from './send-pool';
 
 describe('TimestampTextToIso', () => {
   const pgParse = types.getTypeParser(1184, 'text') as (text: string) => Date;

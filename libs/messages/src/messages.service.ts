@@ -1,123 +1,88 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, DomainEvents, RateLimitStore, type AuthUser } from '@parley/common';
-import { AppConfig } from '@parley/config';
-import type { Message, MessagePage } from '@parley/contract';
+import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
+import type { Message, MessagePage, User } from '@parley/contract';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
-import { MessagesRepository, SEND_POOL_SIZE, type InsertResult, type NewMessage, type PageQuery } from './messages.repository';
-import { SendBatcher, type SendBatcherOptions } from './send-batcher';
+import { UsersService } from '@parley/users';
+import { MessagesRepository, type PageQuery } from './messages.repository';
+import { RoomWriter } from './room-writer';
+import { SendRouter } from './send-router';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
-/** What a send's batch did with it: stored, a duplicate, refused by the insert, or refused by the rate limit. */
-type SendOutcome = InsertResult | { rateLimitedForMs: number };
-
-const isRateLimited = (outcome: SendOutcome): outcome is { rateLimitedForMs: number } => typeof outcome === 'object' && 'rateLimitedForMs' in outcome;
-
-/**
- * Group commit of sends. Batches of up to 256 keep one statement's arrays and result small; one batch in
- * flight per connection of the send pool (few batches in flight make them bigger: fewer statements and
- * commits per message); with more than one, 2 ms bounds how long a send waits behind a slow batch before
- * another starts.
- */
-export const SEND_BATCHING: SendBatcherOptions = { maxBatch: 256, maxWaitMs: 2, maxConcurrentBatches: SEND_POOL_SIZE };
-
 @Injectable()
 export class MessagesService {
-  /** Sends between receipt and commit; shutdown waits for them so every accepted send is acked. */
+  /** Sends between receipt and answer; shutdown waits for them so every accepted send is acked. */
   private readonly inFlight = new Set<Promise<unknown>>();
-  /** Concurrent sends, from any rooms, share one statement (each still resolves only after its commit). */
-  private readonly batcher: SendBatcher<NewMessage, SendOutcome>;
 
   constructor(
     private readonly repository: MessagesRepository,
+    private readonly router: SendRouter,
+    private readonly writer: RoomWriter,
     private readonly rooms: RoomsService,
-    private readonly rateLimits: RateLimitStore,
+    private readonly users: UsersService,
     private readonly events: DomainEvents,
-    private readonly config: AppConfig,
     private readonly metrics: Metrics,
-  ) {
-    this.batcher = new SendBatcher((items) => this.writeBatch(items), SEND_BATCHING);
+  ) {}
+
+  /** A send over REST: the author's profile (carried in the message) is read first. */
+  async sendAs(caller: AuthUser, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
+    return this.send(await this.users.getById(caller.id), roomId, content, clientMsgId);
   }
 
   /**
-   * A batch's sends are rate-limited together, in order, right before its statement: one Redis call for the
-   * batch (the hits of one turn share a call), where each send made its own call on arrival before. The
-   * refused ones are answered without being written. At 1000 msg/s (three sends a batch) this took 15 points
-   * of the two cores' CPU, across the instances, PostgreSQL and Redis.
-   */
-  private async writeBatch(items: readonly NewMessage[]): Promise<Array<PromiseSettledResult<SendOutcome>>> {
-    this.metrics.sendBatchSize.observe(items.length);
-    const { sendRateLimit, sendRateWindowMs } = this.config;
-    const limits = await Promise.all(items.map((item) => this.rateLimits.hit(`send:${item.authorId}`, sendRateLimit, sendRateWindowMs)));
-    const allowed = items.filter((_, i) => limits[i]?.allowed === true);
-    const stored = allowed.length > 0 ? await this.repository.insertBatch(allowed) : [];
-    let next = 0;
-    return limits.map((limit): PromiseSettledResult<SendOutcome> => {
-      if (!limit.allowed) return { status: 'fulfilled', value: { rateLimitedForMs: limit.retryAfterMs } };
-      const result = stored[next++];
-      if (!result) throw new Error('insertBatch returned fewer results than items');
-      return result;
-    });
-  }
-
-  /**
-   * The one send pipeline (REST and sockets): batch, rate limit, persist with the next seq (the insert checks access), then publish.
+   * The one send pipeline (REST and sockets): to the room's writer (here or on another instance), which
+   * rate-limits, checks membership and idempotency and stores it with the next seq, then announces it.
    * Resolves only after the commit. A retried clientMsgId returns the stored message and stores nothing.
    */
-  send(author: AuthUser, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
+  send(author: User, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
     const stopTimer = this.metrics.sendDuration.startTimer({ stage: 'commit' });
-    const pending = this.persist(author, roomId, content, clientMsgId ?? null);
-    pending.then(() => stopTimer(), () => undefined);
+    const pending = this.deliver(author, roomId, content, clientMsgId ?? null);
     this.inFlight.add(pending);
     const forget = (): void => void this.inFlight.delete(pending);
-    pending.then(forget, forget);
+    pending.then(() => {
+      stopTimer();
+      forget();
+    }, forget);
     return pending;
   }
 
-  private async persist(author: AuthUser, roomId: string, content: string, clientMsgId: string | null): Promise<Message> {
-    // The rate limit is applied in the batch. Membership is checked by the insert itself; only a refusal pays
-    // for the full access check, which tells not_found (private room, or none) from forbidden (public room,
-    // not joined).
-    const stored = await this.batcher.submit({ roomId, authorId: author.id, content, clientMsgId });
-    if (isRateLimited(stored)) throw ApiError.rateLimited(Math.ceil(stored.rateLimitedForMs / 1000));
-    if (stored === 'refused') return this.notStored(author.id, roomId, 'Membership changed while sending');
-    if (stored === 'duplicate') {
-      // A retry (or a concurrent duplicate) of a stored clientMsgId: return the stored message.
-      if (clientMsgId === null) throw ApiError.internal();
-      const existing = await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
-      if (existing) return existing;
-      // Its twin earlier in the same batch was not stored after all (the room was deleted before its lock):
-      // answered as that twin was.
-      return this.notStored(author.id, roomId, 'The message was not stored');
+  private async deliver(author: User, roomId: string, content: string, clientMsgId: string | null): Promise<Message> {
+    const outcome = await this.router.send({ roomId, author, content, clientMsgId });
+    switch (outcome.kind) {
+      case 'stored':
+        return outcome.message;
+      case 'rate-limited':
+        throw ApiError.rateLimited(Math.ceil(outcome.retryAfterMs / 1000));
+      case 'refused':
+        // Not a member, or no such room: the full access check tells not_found (private room, or none) from
+        // forbidden (public room, not joined); access being fine by now, "retry".
+        await this.rooms.requireAccess(author.id, roomId, 'member');
+        throw ApiError.unavailable('Membership changed while sending; please retry');
+      case 'duplicate': {
+        // A retry of a stored clientMsgId: the stored message is the answer.
+        const existing = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
+        if (!existing) throw ApiError.internal();
+        return existing;
+      }
+      case 'elsewhere':
+        throw ApiError.unavailable("The room's writer could not be reached; please retry");
     }
-    const { message, memberIds } = stored;
-    // The batcher settles a batch's items in input order, and this runs right after, so a room's events go
-    // out in seq order within a batch (across batches the broadcaster orders by seq).
-    this.metrics.messagesPersisted.inc();
-    this.events.emit('message.created', { message, memberIds });
-    return message;
   }
 
   /**
-   * A send the batch did not store: answered with what the full access check finds (not_found for a private
-   * or vanished room, forbidden for a public one not joined), else, access being fine by now, "retry".
+   * Shutdown, bounded: waits for this instance's accepted sends to be answered, then for the writer to store
+   * what other instances forwarded here and give up its rooms.
    */
-  private async notStored(authorId: string, roomId: string, reason: string): Promise<never> {
-    await this.rooms.requireAccess(authorId, roomId, 'member');
-    throw ApiError.unavailable(`${reason}; please retry`);
-  }
-
-  /** Waits (bounded) for sends that were accepted but not yet committed. */
   async drain(timeoutMs: number): Promise<void> {
-    if (this.inFlight.size === 0) return;
-    const settled = Promise.allSettled([...this.inFlight]);
-    // Queued sends go out now rather than after their wait; sends still before the batcher queue their own.
-    void this.batcher.flush();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([settled, timeout]);
+    const drained = (async (): Promise<void> => {
+      await Promise.allSettled([...this.inFlight]);
+      await this.writer.stop();
+    })();
+    await Promise.race([drained, timeout]);
     clearTimeout(timer);
   }
 

@@ -1,267 +1,153 @@
-import { SendBatcher, type SendBatcherOptions } from './send-batcher';
+import { SendBatcher, type BatcherOptions } from './send-batcher';
 
-interface Call {
-  items: readonly number[];
-  /** Settles every item with item * 10, or as given. */
-  finish: (results?: Array<PromiseSettledResult<number>>) => void;
-  fail: (error: unknown) => void;
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve: (value: T) => void;
+  reject: (error: unknown) => void;
 }
 
-/** A batcher over a fake flush whose batches stay open until the test finishes them. */
-function makeBatcher(options: Partial<SendBatcherOptions> = {}) {
-  const calls: Call[] = [];
-  const flush = jest.fn((items: readonly number[]) => {
-    return new Promise<ReadonlyArray<PromiseSettledResult<number>>>((resolve, reject) => {
-      calls.push({
-        items,
-        finish: (results) => resolve(results ?? items.map((item) => ({ status: 'fulfilled', value: item * 10 }))),
-        fail: reject,
-      });
-    });
+function deferred<T>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
   });
-  const batcher = new SendBatcher<number, number>(flush, { maxBatch: 4, maxWaitMs: 2, maxConcurrentBatches: 2, ...options });
-  return { batcher, calls, flush };
+  return { promise, resolve, reject };
 }
 
-/** Lets promise continuations run (no timers move). */
-const settle = async (): Promise<void> => {
-  for (let i = 0; i < 10; i++) await Promise.resolve();
-};
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Runs what is due now: continuations and the next-turn flush (setImmediate), not the wait timer. */
-const nextTurn = (): Promise<void> => jest.advanceTimersByTimeAsync(0);
-
-function outcome<T>(promise: Promise<T>): { value?: T; error?: unknown; settled: () => boolean } {
-  const state: { value?: T; error?: unknown; done: boolean } = { done: false };
-  promise.then(
-    (value) => Object.assign(state, { value, done: true }),
-    (error: unknown) => Object.assign(state, { error, done: true }),
-  );
+/** A write that records its batches and completes each when the test says so. */
+function controlledWrite(): { batches: number[][]; finish: (index: number) => void; write: (items: readonly number[]) => Promise<number[]> } {
+  const batches: number[][] = [];
+  const pending: Array<Deferred<number[]>> = [];
   return {
-    get value() {
-      return state.value;
+    batches,
+    finish: (index) => pending[index]?.resolve((batches[index] ?? []).map((item) => item * 10)),
+    write: (items) => {
+      batches.push([...items]);
+      const done = deferred<number[]>();
+      pending.push(done);
+      return done.promise;
     },
-    get error() {
-      return state.error;
-    },
-    settled: () => state.done,
   };
 }
 
+const options = (overrides: Partial<BatcherOptions> = {}): BatcherOptions => ({ maxBatch: 100, lingerMs: 0, fullBatch: 16, ...overrides });
+
 describe('SendBatcher', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
-  it('an idle batcher takes a slow turn\'s sends together on the next turn, whatever the wait', async () => {
-    const { batcher, calls } = makeBatcher({ maxConcurrentBatches: 1 });
-    const now = jest.spyOn(performance, 'now').mockReturnValue(1000);
-    const first = outcome(batcher.submit(1));
-    now.mockReturnValue(1010); // the turn went on for 10 ms, past maxWaitMs, before the next send
-    const second = outcome(batcher.submit(2));
-    const third = outcome(batcher.submit(3));
-    expect(calls).toHaveLength(0);
-    now.mockRestore();
-    await nextTurn();
-    expect(calls.map((call) => call.items)).toEqual([[1, 2, 3]]);
-    calls[0]!.finish();
-    await settle();
-    expect([first.value, second.value, third.value]).toEqual([10, 20, 30]);
-  });
-
-  it('rejects nonsensical options', () => {
-    expect(() => new SendBatcher(jest.fn(), { maxBatch: 0, maxWaitMs: 2, maxConcurrentBatches: 1 })).toThrow('invalid batcher options');
-    expect(() => new SendBatcher(jest.fn(), { maxBatch: 1, maxWaitMs: 2, maxConcurrentBatches: 0 })).toThrow('invalid batcher options');
-    expect(() => new SendBatcher(jest.fn(), { maxBatch: 1, maxWaitMs: -1, maxConcurrentBatches: 1 })).toThrow('invalid batcher options');
-  });
-
-  it('when idle, flushes on the next turn what was submitted in this one, and resolves each item with its own result', async () => {
-    const { batcher, calls } = makeBatcher();
-    const first = outcome(batcher.submit(1));
-    const second = outcome(batcher.submit(2));
-    await settle();
-    expect(calls).toHaveLength(0); // not before the turn ends
-    expect(batcher.queued).toBe(2);
-    await nextTurn();
-    expect(calls.map((call) => call.items)).toEqual([[1, 2]]);
-    expect(batcher.inFlight).toBe(1);
-    expect(first.settled()).toBe(false); // only after the batch is written
-    calls[0]!.finish();
-    await settle();
-    expect([first.value, second.value]).toEqual([10, 20]);
-    expect(batcher.inFlight).toBe(0);
-    expect(jest.getTimerCount()).toBe(0);
-  });
-
-  it('queues what arrives while a batch is written and sends it as one batch when that one finishes', async () => {
-    const { batcher, calls } = makeBatcher({ maxWaitMs: 1000 });
-    const results = [outcome(batcher.submit(1))];
-    await nextTurn();
-    for (const item of [2, 3, 4]) results.push(outcome(batcher.submit(item)));
-    await nextTurn();
-    expect(calls).toHaveLength(1); // waiting for the first batch, not flushed on the next turn
-    calls[0]!.finish();
-    await settle();
-    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3, 4]]);
-    calls[1]!.finish();
-    await settle();
-    expect(results.map((result) => result.value)).toEqual([10, 20, 30, 40]);
-  });
-
-  it('takes at most maxBatch items per batch, and starts another batch at once when maxBatch items wait', async () => {
-    const { batcher, calls } = makeBatcher({ maxWaitMs: 1000 });
-    void batcher.submit(0);
-    await nextTurn();
-    for (let item = 1; item <= 9; item++) void batcher.submit(item);
-    // A full batch is waiting: it takes the second slot without waiting for the first batch or the timer.
-    expect(calls.map((call) => call.items)).toEqual([[0], [1, 2, 3, 4]]);
-    expect(batcher.queued).toBe(5);
-    calls[0]!.finish();
-    await settle();
-    expect(calls.map((call) => call.items)).toEqual([[0], [1, 2, 3, 4], [5, 6, 7, 8]]);
-    calls[1]!.finish();
-    await settle();
-    expect(calls[3]?.items).toEqual([9]);
-  });
-
-  it('starts another batch when the oldest queued item has waited maxWaitMs behind a running one', async () => {
-    const { batcher, calls } = makeBatcher({ maxWaitMs: 5 });
-    void batcher.submit(1);
-    await nextTurn();
-    void batcher.submit(2);
-    await jest.advanceTimersByTimeAsync(3);
-    void batcher.submit(3); // joins the waiting item; its own later deadline does not matter
-    await jest.advanceTimersByTimeAsync(1);
-    expect(calls).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3]]);
-    expect(jest.getTimerCount()).toBe(0);
-  });
-
-  it('never runs more than maxConcurrentBatches at once, whatever waits; a finished batch lets the next start', async () => {
-    const { batcher, calls } = makeBatcher({ maxConcurrentBatches: 2 });
-    void batcher.submit(1);
-    await nextTurn();
-    for (let item = 2; item <= 5; item++) void batcher.submit(item); // full: second slot
-    void batcher.submit(6);
-    await jest.advanceTimersByTimeAsync(1000); // neither the wait nor the size opens a third slot
-    for (let item = 7; item <= 12; item++) void batcher.submit(item);
-    await jest.advanceTimersByTimeAsync(1000);
-    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3, 4, 5]]);
-    expect(batcher.inFlight).toBe(2);
-    expect(batcher.queued).toBe(7);
-    expect(jest.getTimerCount()).toBe(0); // no timer while every slot is taken
-    calls[1]!.finish();
-    await settle();
-    // The freed slot goes to the queue (one batch; the next full one would need another slot).
-    expect(calls.map((call) => call.items)).toEqual([[1], [2, 3, 4, 5], [6, 7, 8, 9]]);
-    expect(batcher.inFlight).toBe(2);
-  });
-
-  it('settles items one by one: a per-item error rejects only that item', async () => {
-    const { batcher, calls } = makeBatcher();
-    const ok = outcome(batcher.submit(1));
-    const bad = outcome(batcher.submit(2));
-    await nextTurn();
-    const error = new Error('no');
-    calls[0]!.finish([
-      { status: 'fulfilled', value: 11 },
-      { status: 'rejected', reason: error },
-    ]);
-    await settle();
-    expect(ok.value).toBe(11);
-    expect(bad.error).toBe(error);
-  });
-
-  it('rejects every item of a batch whose flush fails, and goes on with the next batch', async () => {
-    const { batcher, calls } = makeBatcher();
-    const a = outcome(batcher.submit(1));
-    const b = outcome(batcher.submit(2));
-    await nextTurn();
-    const c = outcome(batcher.submit(3));
-    const error = new Error('database gone');
-    calls[0]!.fail(error);
-    await settle();
-    expect([a.error, b.error]).toEqual([error, error]);
-    expect(c.settled()).toBe(false);
-    expect(calls[1]?.items).toEqual([3]);
-    calls[1]!.finish();
-    await settle();
-    expect(c.value).toBe(30);
-  });
-
-  it('rejects every item when the flush answers with the wrong number of results', async () => {
-    const { batcher, calls } = makeBatcher();
-    const a = outcome(batcher.submit(1));
-    const b = outcome(batcher.submit(2));
-    await nextTurn();
-    calls[0]!.finish([{ status: 'fulfilled', value: 1 }]);
-    await settle();
-    expect(String(a.error)).toContain('batch flush returned 1 results for 2 items');
-    expect(b.error).toBe(a.error);
-  });
-
-  it('rejects the items of a flush that throws synchronously', async () => {
-    const error = new Error('sync');
-    const batcher = new SendBatcher<number, number>(
-      () => {
-        throw error;
-      },
-      { maxBatch: 4, maxWaitMs: 2, maxConcurrentBatches: 1 },
-    );
-    const a = outcome(batcher.submit(1));
-    await nextTurn();
-    expect(a.error).toBe(error);
-  });
-
-  it('resolves the items of a batch in input order, so callers continue in that order', async () => {
-    const { batcher, calls } = makeBatcher();
+  it('writes what arrives in one turn as one batch, and each caller gets its own result in order', async () => {
+    const write = jest.fn((items: readonly number[]) => Promise.resolve(items.map((item) => item * 10)));
+    const batcher = new SendBatcher(write, options());
     const order: number[] = [];
-    const done = [1, 2, 3].map((item) => batcher.submit(item).then((value) => order.push(value)));
-    await nextTurn();
-    calls[0]!.finish();
-    await Promise.all(done);
-    expect(order).toEqual([10, 20, 30]);
+    const results = await Promise.all([1, 2, 3].map((item) => batcher.submit(item).then((result) => (order.push(item), result))));
+    expect(results).toEqual([10, 20, 30]);
+    expect(order).toEqual([1, 2, 3]);
+    expect(write.mock.calls).toEqual([[[1, 2, 3]]]);
   });
 
-  describe('flush', () => {
-    it('resolves at once when nothing is queued or running', async () => {
-      const { batcher } = makeBatcher();
+  it('keeps one batch in flight: what arrives meanwhile goes together in the next, as soon as the first is done', async () => {
+    const { batches, finish, write } = controlledWrite();
+    const batcher = new SendBatcher(write, options());
+    const first = batcher.submit(1);
+    await nextTurn();
+    expect(batches).toEqual([[1]]);
+    const later = [batcher.submit(2), batcher.submit(3)];
+    await nextTurn();
+    await nextTurn();
+    expect(batches).toEqual([[1]]);
+    expect(batcher.busy).toBe(true);
+    expect(batcher.queued).toBe(2);
+    finish(0);
+    expect(await first).toBe(10);
+    await nextTurn();
+    expect(batches).toEqual([[1], [2, 3]]);
+    finish(1);
+    expect(await Promise.all(later)).toEqual([20, 30]);
+  });
+
+  it('splits a long queue at maxBatch', async () => {
+    const write = jest.fn((items: readonly number[]) => Promise.resolve([...items]));
+    const batcher = new SendBatcher(write, options({ maxBatch: 2 }));
+    await Promise.all([1, 2, 3, 4, 5].map((item) => batcher.submit(item)));
+    expect(write.mock.calls.map(([items]) => items)).toEqual([[1, 2], [3, 4], [5]]);
+  });
+
+  it('fails every item of a batch whose write fails, and goes on with the next batch', async () => {
+    let calls = 0;
+    const batcher = new SendBatcher((items: readonly number[]) => (++calls === 1 ? Promise.reject(new Error('down')) : Promise.resolve([...items])), options());
+    const failed = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
+    expect(failed.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+    expect(await batcher.submit(3)).toBe(3);
+  });
+
+  it('fails the batch when the write returns a result per item too few', async () => {
+    const batcher = new SendBatcher(() => Promise.resolve([1]), options());
+    const results = await Promise.allSettled([batcher.submit(1), batcher.submit(2)]);
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
+  });
+
+  describe('lingering', () => {
+    beforeEach(() => jest.useFakeTimers({ doNotFake: ['setImmediate'] }));
+    afterEach(() => jest.useRealTimers());
+
+    it('writes a lone send at once, however long lingerMs is', async () => {
+      const { batches, write } = controlledWrite();
+      const batcher = new SendBatcher(write, options({ lingerMs: 50 }));
+      void batcher.submit(1);
+      await nextTurn();
+      expect(batches).toEqual([[1]]);
+    });
+
+    it('in a stream of sends, waits up to lingerMs after the batch before for others to share the commit', async () => {
+      const { batches, finish, write } = controlledWrite();
+      const batcher = new SendBatcher(write, options({ lingerMs: 5 }));
+      void batcher.submit(1);
+      await nextTurn();
+      expect(batches).toEqual([[1]]);
+      finish(0);
+      await nextTurn();
+      // The stream goes on: the next send waits for company, up to 5 ms from its arrival.
+      void batcher.submit(2);
+      await nextTurn();
+      expect(batches).toEqual([[1]]);
+      void batcher.submit(3);
+      await jest.advanceTimersByTimeAsync(4);
+      expect(batches).toEqual([[1]]);
+      await jest.advanceTimersByTimeAsync(2);
+      expect(batches).toEqual([[1], [2, 3]]);
+    });
+
+    it('does not linger once fullBatch sends are queued', async () => {
+      const { batches, finish, write } = controlledWrite();
+      const batcher = new SendBatcher(write, options({ lingerMs: 1000, fullBatch: 3 }));
+      void batcher.submit(1);
+      await nextTurn();
+      finish(0);
+      await nextTurn();
+      for (const item of [2, 3, 4]) void batcher.submit(item);
+      await nextTurn();
+      expect(batches).toEqual([[1], [2, 3, 4]]);
+    });
+
+    it('flush writes what lingers at once and resolves when everything is written', async () => {
+      const write = jest.fn((items: readonly number[]) => Promise.resolve([...items]));
+      const batcher = new SendBatcher(write, options({ lingerMs: 1000 }));
+      await batcher.submit(1);
+      const results = [batcher.submit(2), batcher.submit(3)];
+      await batcher.flush();
+      expect(await Promise.all(results)).toEqual([2, 3]);
+      expect(write.mock.calls.map(([items]) => items)).toEqual([[1], [2, 3]]);
+      expect(batcher.queued).toBe(0);
       await expect(batcher.flush()).resolves.toBeUndefined();
     });
+  });
 
-    it('sends queued items without waiting, and resolves once everything is written', async () => {
-      const { batcher, calls } = makeBatcher({ maxWaitMs: 60_000, maxConcurrentBatches: 2 });
-      void batcher.submit(1);
-      const flushed = outcome(batcher.flush()); // does not wait for the next turn
-      expect(calls.map((call) => call.items)).toEqual([[1]]);
-      void batcher.submit(2);
-      void batcher.submit(3);
-      const again = outcome(batcher.flush()); // nor for the wait behind the running batch
-      expect(calls.map((call) => call.items)).toEqual([[1], [2, 3]]);
-      calls[0]!.finish();
-      await settle();
-      expect(flushed.settled()).toBe(false);
-      calls[1]!.finish();
-      await settle();
-      expect(flushed.settled()).toBe(true);
-      expect(again.settled()).toBe(true);
-      expect(jest.getTimerCount()).toBe(0);
-    });
-
-    it('sends what did not fit under the cap as batches finish', async () => {
-      const { batcher, calls } = makeBatcher({ maxBatch: 2, maxConcurrentBatches: 1, maxWaitMs: 60_000 });
-      for (let item = 1; item <= 5; item++) void batcher.submit(item);
-      const flushed = outcome(batcher.flush());
-      expect(calls.map((call) => call.items)).toEqual([[1, 2]]);
-      calls[0]!.finish();
-      await settle();
-      calls[1]!.finish();
-      await settle();
-      expect(flushed.settled()).toBe(false);
-      calls[2]!.finish();
-      await settle();
-      expect(calls.map((call) => call.items)).toEqual([[1, 2], [3, 4], [5]]);
-      expect(flushed.settled()).toBe(true);
-    });
+  it('refuses options that cannot work', () => {
+    const write = (): Promise<never[]> => Promise.resolve([]);
+    expect(() => new SendBatcher(write, options({ maxBatch: 0 }))).toThrow();
+    expect(() => new SendBatcher(write, options({ fullBatch: 0 }))).toThrow();
+    expect(() => new SendBatcher(write, options({ lingerMs: -1 }))).toThrow();
   });
 });

@@ -12,6 +12,7 @@ export class Metrics {
   readonly registry = new Registry();
   private socketCount: () => number = () => 0;
   private streamCount: () => number = () => 0;
+  private roomsWritten: () => number = () => 0;
 
   readonly socketsConnected: Gauge;
   readonly sseStreams: Gauge;
@@ -19,6 +20,8 @@ export class Metrics {
   readonly messageDeliveries: Counter;
   readonly sendDuration: Histogram<'stage'>;
   readonly sendBatchSize: Histogram;
+  readonly sendForwards: Counter;
+  readonly roomWriters: Gauge;
   readonly redisErrors: Counter;
   readonly databaseErrors: Counter;
 
@@ -29,6 +32,7 @@ export class Metrics {
     // prom-client calls collect() with the gauge as `this`; the sources are read through these closures.
     const sockets = (): number => this.socketCount();
     const streams = (): number => this.streamCount();
+    const written = (): number => this.roomsWritten();
     this.socketsConnected = new Gauge({
       name: 'parley_sockets_connected',
       help: 'Socket.IO connections held by this instance',
@@ -64,6 +68,19 @@ export class Metrics {
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
       registers,
     });
+    this.sendForwards = new Counter({
+      name: 'parley_send_forwards_total',
+      help: "Sends this instance's clients made in rooms another instance writes, forwarded to that instance",
+      registers,
+    });
+    this.roomWriters = new Gauge({
+      name: 'parley_rooms_written',
+      help: 'Rooms whose writer this instance is (one writer per room, docs/architecture.md)',
+      registers,
+      collect() {
+        this.set(written());
+      },
+    });
     this.redisErrors = new Counter({ name: 'parley_redis_errors_total', help: 'Errors reported by the Redis connections', registers });
     this.databaseErrors = new Counter({ name: 'parley_database_errors_total', help: 'Requests that failed on a database error', registers });
   }
@@ -75,5 +92,9 @@ export class Metrics {
 
   countStreamsWith(source: () => number): void {
     this.streamCount = source;
+  }
+
+  countRoomsWrittenWith(source: () => number): void {
+    this.roomsWritten = source;
   }
 }

@@ -45,12 +45,9 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
   }
 
   onModuleInit(): void {
+    // Subscriptions are renewed by the ChannelBus after an outage; durable notifications missed meanwhile
+    // arrive with the next one (gap fill) or on the client's reconnect (Last-Event-ID).
     this.bus.onEvent((userId, event) => this.dispatch(userId, event));
-    // Subscriptions that failed during an outage are renewed; durable notifications missed meanwhile arrive
-    // with the next one (gap fill) or on the client's reconnect (Last-Event-ID).
-    this.bus.onReconnect(() => {
-      for (const userId of this.byUser.keys()) void this.bus.watchUser(userId);
-    });
     this.keepAlive = setInterval(() => this.writeToAll(': keep-alive\n\n'), this.config.sseKeepAliveMs);
     this.keepAlive.unref();
   }

@@ -10,10 +10,12 @@ import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
 import { MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
 import { RoomBroadcaster } from './room-broadcaster';
+import { RoomDelivery } from './room-delivery';
 import { dispatchEvents, eventRoutes, route, type EventRoute } from './socket-ack';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { SocketRegistry } from './socket-registry';
 import { userChannel, type ParleyServer, type ParleySocket } from './socket-types';
+import { Typing } from './typing';
 
 /** Per-socket budget window for all events, against floods (message:send has its own per-user limit too). */
 const EVENT_BUDGET_WINDOW_MS = 5_000;
@@ -33,6 +35,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
     private readonly registry: SocketRegistry,
+    private readonly delivery: RoomDelivery,
+    private readonly typing: Typing,
     private readonly broadcaster: RoomBroadcaster,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
@@ -40,6 +44,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   afterInit(server: ParleyServer): void {
     this.registry.attach(server);
+    this.delivery.attach(server);
+    this.typing.attach(server);
     this.broadcaster.attach(server);
     server.use(socketAuthMiddleware(this.tokens, this.users, () => this.accepting));
   }
@@ -72,7 +78,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly routes = eventRoutes({
     'room:join': route(RoomJoinDto, async (socket, payload): Promise<RoomJoinResult> => {
       const room = await this.rooms.joinRoom(socket.data.auth.id, payload.roomId);
-      this.broadcaster.primeRoom(room.id, room.lastSeq);
+      this.delivery.prime(room.id, room.lastSeq);
       await this.registry.subscribe(socket, payload.roomId);
       const page =
         payload.sinceSeq === undefined ? { messages: [], hasMore: false } : await this.messages.catchUp(payload.roomId, payload.sinceSeq);
@@ -84,8 +90,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }),
     'message:send': route(MessageSendDto, async (socket, payload) => {
       const ackTimer = this.metrics.sendDuration.startTimer({ stage: 'ack' });
-      const message = await this.messages.send(socket.data.auth, payload.roomId, payload.content, payload.clientMsgId);
+      const message = await this.messages.send(socket.data.user, payload.roomId, payload.content, payload.clientMsgId);
       ackTimer(); // the ack is written right after this handler returns
+      this.typing.stop(payload.roomId, message.author.id);
       return message;
     }),
     'message:edit': route(MessageEditDto, (socket, payload) => this.messages.edit(socket.data.auth.id, payload.messageId, payload.content)),
@@ -99,7 +106,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }),
     typing: route(TypingDto, async (socket, payload) => {
       await this.rooms.requireAccess(socket.data.auth.id, payload.roomId, 'member');
-      this.broadcaster.typing.set(payload.roomId, socket.data.auth.id, payload.isTyping);
+      this.typing.set(payload.roomId, socket.data.user, payload.isTyping);
       return {};
     }),
   } satisfies Record<ClientEventName, EventRoute<object>>);

@@ -1,14 +1,37 @@
-import type { INestApplicationContext } from '@nestjs/common';
+import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { encodeOnce, transportFastPaths } from '@parley/common';
 import type { AppConfig } from '@parley/config';
 import type { Server, ServerOptions } from 'socket.io';
-import { usePreEncodedJson } from './pre-encoded-json';
+import { checkEnvelopeSplicing } from './ordered-delivery';
+import { checkPacketSplicing, usePreEncodedJson } from './pre-encoded-json';
 import { corkWebSocketWrites } from './turn-corked-writes';
 
+const logger = new Logger('Transport');
+
 /**
- * Socket.IO server options for every Parley instance: payload limit, CORS, both transports, WebSocket
- * writes merged per event-loop turn (turn-corked-writes.ts) and pre-encoded payloads (pre-encoded-json.ts).
- * In a cluster, `adapterFactory` installs the Redis adapter (see redis-io.adapter.ts).
+ * Whether the transport fast paths may run: TRANSPORT_FAST_PATHS=on, and every splice writes what the
+ * libraries would (checked on sample packets and envelopes). Otherwise they are all off, with a warning.
+ */
+export function enableTransportFastPaths(wanted: boolean): boolean {
+  if (!wanted) {
+    transportFastPaths.disable();
+    return false;
+  }
+  const problem = checkPacketSplicing(encodeOnce) ?? checkEnvelopeSplicing();
+  if (problem !== null) {
+    logger.warn(`Transport fast paths turned off: ${problem} (socket.io or its adapter changed; see package.json's pins)`);
+    transportFastPaths.disable();
+    return false;
+  }
+  return transportFastPaths.enabled;
+}
+
+/**
+ * Socket.IO server options for every Parley instance: payload limit, CORS, both transports, and, in a
+ * cluster, the Redis adapter (redis-io.adapter.ts). With the transport fast paths on, WebSocket writes are
+ * merged per event-loop turn (turn-corked-writes.ts) and pre-encoded payloads are spliced into packets
+ * (pre-encoded-json.ts) and adapter envelopes (ordered-delivery.ts).
  */
 export class ParleyIoAdapter extends IoAdapter {
   constructor(
@@ -29,8 +52,10 @@ export class ParleyIoAdapter extends IoAdapter {
       pingTimeout: 20_000,
       ...(this.adapterFactory ? { adapter: this.adapterFactory } : {}),
     }) as Server;
-    corkWebSocketWrites(server);
-    usePreEncodedJson(server);
+    if (enableTransportFastPaths(this.config.transportFastPaths)) {
+      corkWebSocketWrites(server);
+      usePreEncodedJson(server);
+    }
     return server;
   }
 }

@@ -1,5 +1,6 @@
 import { Server } from 'socket.io';
-import { encodeOnce, encodePacketWithPreEncoded, preEncoded, usePreEncodedJson } from './pre-encoded-json';
+import { encodeOnce, preEncoded } from '@parley/common';
+import { encodePacketWithPreEncoded, usePreEncodedJson } from './pre-encoded-json';
 
 type Packet = Parameters<Server['encoder']['encode']>[0];
 

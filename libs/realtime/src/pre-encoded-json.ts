@@ -1,36 +1,13 @@
+import { preEncoded } from '@parley/common';
 import type { Server } from 'socket.io';
+import { Encoder } from 'socket.io-parser';
+import { sampleMessage } from './ordered-delivery';
 
 type Packet = Parameters<Server['encoder']['encode']>[0];
 
 /** socket.io-parser's packet types for the two packets encoded here. */
 const EVENT = 2;
 const ACK = 3;
-
-const encoded = new WeakMap<object, string>();
-
-/**
- * Serialises a value that leaves this instance several times, once: a new message goes out in its
- * sender's ack, in `message:new` to the room's local sockets and on the cluster bus. The value must not
- * change afterwards (messages are never mutated once built).
- */
-export function encodeOnce(value: object): string {
-  let json = encoded.get(value);
-  if (json === undefined) {
-    json = JSON.stringify(value);
-    encoded.set(value, json);
-  }
-  return json;
-}
-
-/** Records the JSON a value was parsed from (by the caller's guarantee), so it is not serialised again. */
-export function adoptEncoding(value: object, json: string): void {
-  encoded.set(value, json);
-}
-
-/** The JSON encodeOnce made (or adoptEncoding recorded) for this value, if any. */
-export function preEncoded(value: unknown): string | undefined {
-  return typeof value === 'object' && value !== null ? encoded.get(value) : undefined;
-}
 
 function isOkAck(value: unknown): value is { ok: true; data: unknown } {
   if (typeof value !== 'object' || value === null) return false;
@@ -39,9 +16,9 @@ function isOkAck(value: unknown): value is { ok: true; data: unknown } {
 }
 
 /**
- * The packet's text when its payload was pre-encoded: an event `[name, payload]`, or an ack
- * `[{ ok: true, data: payload }]`. Exactly what socket.io-parser writes (no binary can be inside JSON that
- * came from JSON.stringify); undefined for every other packet.
+ * The packet's text when its payload was pre-encoded (@parley/common's pre-encoded.ts): an event
+ * `[name, payload]`, or an ack `[{ ok: true, data: payload }]`. Exactly what socket.io-parser writes (no
+ * binary can be inside JSON that came from JSON.stringify); undefined for every other packet.
  */
 export function encodePacketWithPreEncoded(packet: Packet): string | undefined {
   const data: unknown = packet.data;
@@ -72,4 +49,25 @@ export function usePreEncodedJson(server: Server): void {
     const text = encodePacketWithPreEncoded(packet);
     return text === undefined ? (encode(packet) as unknown[]) : [text];
   };
+}
+
+/**
+ * Boot self-check of the packet splice: sample events and acks with a pre-encoded payload must come out
+ * exactly as socket.io-parser's own encoder writes them. Returns the problem, or null.
+ */
+export function checkPacketSplicing(encodeOnce: (value: object) => string): string | null {
+  const reference = new Encoder();
+  const payload = sampleMessage();
+  encodeOnce(payload);
+  const packets: Packet[] = [
+    { type: EVENT, nsp: '/', data: ['message:new', payload] },
+    { type: EVENT, nsp: '/', id: 7, data: ['message:new', payload] },
+    { type: ACK, nsp: '/', id: 12, data: [{ ok: true, data: payload }] },
+    { type: ACK, nsp: '/chat', id: 0, data: [{ ok: true, data: payload }] },
+  ];
+  for (const packet of packets) {
+    const spliced = encodePacketWithPreEncoded(packet);
+    if (spliced === undefined || spliced !== reference.encode(packet)[0]) return `a pre-encoded packet (type ${packet.type}) differs from socket.io-parser's`;
+  }
+  return null;
 }

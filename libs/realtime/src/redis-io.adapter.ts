@@ -1,15 +1,17 @@
 import { Logger } from '@nestjs/common';
-import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { RedisConnections } from '@parley/redis';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
+import type { Adapter } from 'socket.io-adapter';
 import type { ServerOptions } from 'socket.io';
 
 const logger = new Logger('RedisAdapter');
 
 /**
- * The adapter publishes without handling failures (`pubClient.publish(...)` with no catch): while Redis is
+ * The adapter publishes without handling failures (`pubClient.spublish(...)` with no catch): while Redis is
  * away each broadcast would become an unhandled rejection. This view of the publisher swallows and counts
- * them instead; the local part of every broadcast still happens, and clients recover gaps by catch-up.
+ * them instead; the local part of every broadcast still happens, and `message:new` gaps are filled from the
+ * database by the receiving instances' sequencers.
  */
 function tolerantPublisher(client: Redis): Redis {
   let failures = 0;
@@ -28,18 +30,33 @@ function tolerantPublisher(client: Redis): Redis {
   });
 }
 
-export type SocketAdapterKind = 'sharded' | 'classic';
+/**
+ * A room channel subscribed while Redis was away is never retried by the adapter: its promise fails and
+ * ioredis does not remember it, so the instance would never hear that room again. After every recovery the
+ * channels of all the adapter's rooms are subscribed again (subscribing twice is harmless).
+ */
+function resubscribeRooms(adapter: Adapter, subscriber: Redis, channelPrefix: string): void {
+  const nsp = (adapter.nsp as { name: string }).name;
+  const channels = [...adapter.rooms.keys()].filter((room) => !adapter.sids.has(room)).map((room) => `${channelPrefix}#${nsp}#${room}#`);
+  if (channels.length === 0) return;
+  subscriber.ssubscribe(...channels).catch((error: unknown) => logger.warn(`Subscribing ${channels.length} room channel(s) again failed: ${String(error)}`));
+}
 
 /**
- * Socket.IO's Redis adapter over ioredis. `sharded` uses Redis 7 sharded pub/sub with a channel per room
- * (an instance only receives broadcasts for rooms it has sockets in); `classic` uses one channel that
- * every instance receives everything on. See bench/adapter and the README for the comparison.
+ * Socket.IO's sharded Redis adapter (Redis ≥ 7 sharded pub/sub, a channel per room: an instance only receives
+ * the broadcasts of rooms it has sockets in) over ioredis. Every room event crosses instances through it,
+ * `message:new` included (ordered-delivery.ts keeps those in seq order).
  */
-export function createRedisAdapterFactory(redis: RedisConnections, kind: SocketAdapterKind): NonNullable<ServerOptions['adapter']> {
-  const pub = tolerantPublisher(redis.adapterPub);
-  const factory =
-    kind === 'sharded'
-      ? createShardedAdapter(pub, redis.adapterSub, { subscriptionMode: 'dynamic', channelPrefix: `${redis.prefix}#sio` })
-      : createAdapter(pub, redis.adapterSub, { key: `${redis.prefix}#sio` });
-  return factory as NonNullable<ServerOptions['adapter']>;
+export function createRedisAdapterFactory(redis: RedisConnections): NonNullable<ServerOptions['adapter']> {
+  const channelPrefix = `${redis.prefix}#sio`;
+  const sharded = createShardedAdapter(tolerantPublisher(redis.sendPath), redis.adapterSub, { subscriptionMode: 'dynamic', channelPrefix });
+  // Socket.IO calls it with `new`: a plain function returning the adapter (an arrow function cannot be).
+  const factory = function (nsp: unknown): Adapter {
+    const adapter: Adapter = sharded(nsp);
+    redis.onHealthChange((healthy) => {
+      if (healthy) resubscribeRooms(adapter, redis.adapterSub, channelPrefix);
+    });
+    return adapter;
+  };
+  return factory;
 }

@@ -61,6 +61,8 @@ describe('RoomSequencer', () => {
       onError,
     };
     sequencer = new RoomSequencer(options);
+    // A subscriber here: deliveries in room-a start at seq 1.
+    sequencer.prime('room-a', 1);
   });
 
   afterEach(() => {
@@ -74,10 +76,11 @@ describe('RoomSequencer', () => {
     expect(loadAfter).not.toHaveBeenCalled();
   });
 
-  it('starts a room at the first seq it sees', () => {
-    sequencer.push(message(41));
-    sequencer.push(message(42));
-    expect(deliveredSeqs()).toEqual([41, 42]);
+  it('delivers nothing in a room nobody here subscribes to (never primed), and holds nothing for it', () => {
+    sequencer.push(message(5, 'room-x'));
+    sequencer.push(message(7, 'room-x'));
+    expect(delivered).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('delivers the very message objects that were pushed', () => {
@@ -122,6 +125,7 @@ describe('RoomSequencer', () => {
   });
 
   it('keeps rooms independent: a gap in one room does not hold back another', () => {
+    sequencer.prime('room-b', 10);
     sequencer.push(message(1, 'room-a'));
     sequencer.push(message(3, 'room-a'));
     sequencer.push(message(10, 'room-b'));
@@ -266,12 +270,15 @@ describe('RoomSequencer', () => {
   });
 
   describe('forget and clear', () => {
-    it('forget() drops held messages and timers, and the next message starts afresh', async () => {
+    it('forget() drops held messages and timers; the room delivers again once primed again', async () => {
       sequencer.push(message(1));
       sequencer.push(message(3));
       sequencer.forget('room-a');
       await jest.advanceTimersByTimeAsync(GAP_WAIT_MS * 2);
       expect(loadAfter).not.toHaveBeenCalled();
+      sequencer.push(message(7));
+      expect(deliveredSeqs()).toEqual([1]);
+      sequencer.prime('room-a', 7);
       sequencer.push(message(7));
       expect(deliveredSeqs()).toEqual([1, 7]);
     });
@@ -302,17 +309,19 @@ describe('RoomSequencer', () => {
     });
 
     it('forget() leaves other rooms alone and ignores unknown rooms', () => {
+      sequencer.prime('room-b', 1);
       sequencer.push(message(1, 'room-a'));
       sequencer.push(message(1, 'room-b'));
       sequencer.forget('room-a');
       sequencer.forget('unknown');
       sequencer.push(message(1, 'room-b')); // still a duplicate for room-b
       sequencer.push(message(2, 'room-b'));
-      sequencer.push(message(5, 'room-a')); // fresh start for room-a
-      expect(deliveredKeys()).toEqual(['room-a:1', 'room-b:1', 'room-b:2', 'room-a:5']);
+      sequencer.push(message(2, 'room-a')); // not tracked any more
+      expect(deliveredKeys()).toEqual(['room-a:1', 'room-b:1', 'room-b:2']);
     });
 
     it('clear() stops every timer and forgets every room', async () => {
+      sequencer.prime('room-b', 1);
       sequencer.push(message(1, 'room-a'));
       sequencer.push(message(3, 'room-a'));
       sequencer.push(message(1, 'room-b'));
@@ -321,19 +330,19 @@ describe('RoomSequencer', () => {
       expect(jest.getTimerCount()).toBe(0);
       await jest.advanceTimersByTimeAsync(GAP_WAIT_MS * 10);
       expect(loadAfter).not.toHaveBeenCalled();
-      sequencer.push(message(9, 'room-a'));
-      sequencer.push(message(1, 'room-b')); // not a duplicate any more: the cursor is gone
-      expect(deliveredKeys()).toEqual(['room-a:1', 'room-b:1', 'room-a:9', 'room-b:1']);
+      sequencer.push(message(2, 'room-a'));
+      sequencer.push(message(2, 'room-b')); // nobody is tracked any more
+      expect(deliveredKeys()).toEqual(['room-a:1', 'room-b:1']);
     });
   });
 
   describe('prime', () => {
     it('orders the first live messages against the primed position', () => {
-      loadAfter.mockResolvedValue([message(11)]);
-      sequencer.prime('room-a', 11);
-      sequencer.push(message(12)); // reported before 11
+      loadAfter.mockResolvedValue([message(11, 'room-p')]);
+      sequencer.prime('room-p', 11);
+      sequencer.push(message(12, 'room-p')); // reported before 11
       expect(deliveredSeqs()).toEqual([]);
-      sequencer.push(message(11));
+      sequencer.push(message(11, 'room-p'));
       expect(deliveredSeqs()).toEqual([11, 12]);
     });
 
@@ -345,9 +354,9 @@ describe('RoomSequencer', () => {
     });
 
     it('drops messages below the primed position (they predate the subscription)', () => {
-      sequencer.prime('room-a', 10);
-      sequencer.push(message(9));
-      sequencer.push(message(10));
+      sequencer.prime('room-p', 10);
+      sequencer.push(message(9, 'room-p'));
+      sequencer.push(message(10, 'room-p'));
       expect(deliveredSeqs()).toEqual([10]);
     });
   });

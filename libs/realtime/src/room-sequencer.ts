@@ -22,10 +22,11 @@ interface RoomCursor {
 }
 
 /**
- * Delivers each room's `message:new` in seq order, exactly once, whatever order commits are reported in.
- * A message ahead of the expected seq is held; if the gap is not filled within `gapWaitMs`, the missing
- * messages are read from the database — they are committed, because seq n is only assigned after n-1
- * committed. A read that still leaves a hole (its snapshot predates a late commit) is simply repeated.
+ * Delivers each room's `message:new` to this instance's sockets in seq order, exactly once. The room's writer
+ * publishes in seq order, so messages normally go straight through; a message ahead of the expected seq (one
+ * lost while Redis was away, or committed by a writer that died before publishing it) is held, and if the gap
+ * is not filled within `gapWaitMs` the missing messages are read from the database: they are committed,
+ * because a writer numbers a room's messages in commit order. A read that still leaves a hole is repeated.
  * Late duplicates (seq below the cursor) are dropped.
  *
  * Rooms are tracked while this instance has subscribers in them: `prime` when the first one subscribes,
@@ -41,13 +42,18 @@ export class RoomSequencer {
     if (!this.rooms.has(roomId)) this.rooms.set(roomId, { next: nextSeq, pending: new Map(), attempts: 0 });
   }
 
+  /** A message committed in its room: delivered now, or held until the ones before it are. */
   push(message: Message): void {
-    let cursor = this.rooms.get(message.roomId);
-    if (!cursor) {
-      cursor = { next: message.seq, pending: new Map(), attempts: 0 };
-      this.rooms.set(message.roomId, cursor);
+    const cursor = this.rooms.get(message.roomId);
+    // Not tracked: nobody here listens to the room. Below the cursor: delivered already.
+    if (!cursor || message.seq < cursor.next) return;
+    if (message.seq === cursor.next && cursor.pending.size === 0) {
+      // The usual case (one writer per room publishes in seq order): straight through.
+      cursor.next += 1;
+      cursor.attempts = 0;
+      this.options.deliver(message);
+      return;
     }
-    if (message.seq < cursor.next) return;
     cursor.pending.set(message.seq, message);
     this.flush(cursor);
     if (cursor.pending.size > 0) this.armGapTimer(message.roomId, cursor);

@@ -1,7 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { User } from '@parley/contract';
+import { Metrics } from '@parley/metrics';
 import { PresenceStore, type PresenceEntry, type PresenceTransitions } from '@parley/presence';
+import { ChannelBus } from '@parley/redis';
 import { RoomsService } from '@parley/rooms';
+import { UsersService } from '@parley/users';
+import { RoomDelivery } from './room-delivery';
 import { roomChannel, type ParleyServer, type ParleySocket } from './socket-types';
+import { Typing } from './typing';
 
 /**
  * This instance's sockets and their room subscriptions. Every subscribe/unsubscribe goes through here so
@@ -15,24 +21,24 @@ export class SocketRegistry implements OnApplicationBootstrap {
   private readonly localSubscribers = new Map<string, number>();
   private server?: ParleyServer;
 
-  /** Called when a user's last socket in a room is gone (stops their typing there). */
-  onUserLeftRoom: (roomId: string, userId: string) => void = () => undefined;
-  /** Awaited when this instance gets its first subscriber in a room (subscribe to its cluster traffic). */
-  onFirstLocalSubscriber: (roomId: string) => Promise<void> = () => Promise.resolve();
-  /** Called when no socket of this instance is subscribed to a room any more. */
-  onLastLocalSubscriberGone: (roomId: string) => void = () => undefined;
-  /** Presence changes found by upkeep rather than by a subscribe/unsubscribe here. */
-  onPresenceTransitions: (transitions: PresenceTransitions) => void = () => undefined;
-
   constructor(
     private readonly presence: PresenceStore,
     private readonly rooms: RoomsService,
-  ) {}
+    private readonly users: UsersService,
+    private readonly delivery: RoomDelivery,
+    private readonly typing: Typing,
+    bus: ChannelBus,
+    metrics: Metrics,
+  ) {
+    metrics.countSocketsWith(() => this.localSocketCount);
+    // Redis is back: presence and memberships are reconciled (room channels are renewed by the adapter's factory).
+    bus.onRecovered(() => void this.recoverAfterOutage().catch((error: unknown) => this.logger.warn(`Recovery after outage failed: ${String(error)}`)));
+  }
 
   onApplicationBootstrap(): void {
     this.presence.start({
       localEntries: () => this.localEntries(),
-      onTransitions: (transitions) => this.onPresenceTransitions(transitions),
+      onTransitions: (transitions) => void this.announcePresence(transitions),
     });
   }
 
@@ -74,17 +80,12 @@ export class SocketRegistry implements OnApplicationBootstrap {
     return [...this.socketsByUser.values()].flatMap((sockets) => [...sockets]);
   }
 
-  hasLocalSubscribers(roomId: string): boolean {
-    return (this.localSubscribers.get(roomId) ?? 0) > 0;
-  }
-
   /** Resolves once the socket will receive the room's events from every instance. */
   async subscribe(socket: ParleySocket, roomId: string): Promise<void> {
     if (socket.data.subscriptions.has(roomId)) return;
     socket.data.subscriptions.add(roomId);
-    const count = (this.localSubscribers.get(roomId) ?? 0) + 1;
-    this.localSubscribers.set(roomId, count);
-    await Promise.all([count === 1 ? this.onFirstLocalSubscriber(roomId) : undefined, socket.join(roomChannel(roomId))]);
+    this.localSubscribers.set(roomId, (this.localSubscribers.get(roomId) ?? 0) + 1);
+    await socket.join(roomChannel(roomId));
     try {
       if (await this.presence.add(roomId, socket.data.auth.id, socket.id)) {
         this.server?.to(roomChannel(roomId)).emit('presence', { roomId, user: socket.data.user, status: 'online' });
@@ -100,13 +101,13 @@ export class SocketRegistry implements OnApplicationBootstrap {
     if (remaining > 0) this.localSubscribers.set(roomId, remaining);
     else {
       this.localSubscribers.delete(roomId);
-      this.onLastLocalSubscriberGone(roomId);
+      this.delivery.forget(roomId);
     }
     await socket.leave(roomChannel(roomId));
     const userId = socket.data.auth.id;
     try {
       if (await this.presence.remove(roomId, userId, socket.id)) {
-        this.onUserLeftRoom(roomId, userId);
+        this.typing.stop(roomId, userId);
         if (announce) this.server?.to(roomChannel(roomId)).emit('presence', { roomId, user: socket.data.user, status: 'offline' });
       }
     } catch (error) {
@@ -125,11 +126,10 @@ export class SocketRegistry implements OnApplicationBootstrap {
   }
 
   /**
-   * After a cluster outage: subscribe again to every room with local subscribers, and drop subscriptions
-   * whose membership ended meanwhile (a kick announced while this instance could not hear it).
+   * After a cluster outage: drop subscriptions whose membership ended meanwhile (a kick announced while this
+   * instance could not hear it), and put presence right.
    */
   async recoverAfterOutage(): Promise<void> {
-    await Promise.all([...this.localSubscribers.keys()].map((roomId) => this.onFirstLocalSubscriber(roomId)));
     // Removals that failed while Redis was away would leave users online forever: reconcile.
     await this.presence.resync();
     const entries = this.localEntries();
@@ -145,6 +145,20 @@ export class SocketRegistry implements OnApplicationBootstrap {
   /** Withdraws this instance from cluster presence (after its sockets were unregistered). */
   stopPresence(): Promise<void> {
     return this.presence.stop();
+  }
+
+  /** Presence changes found by upkeep (a dead instance reaped, state restored after an outage). */
+  private async announcePresence(transitions: PresenceTransitions): Promise<void> {
+    const entries = [
+      ...transitions.online.map((entry) => ({ ...entry, status: 'online' as const })),
+      ...transitions.offline.map((entry) => ({ ...entry, status: 'offline' as const })),
+    ];
+    if (entries.length === 0) return;
+    const users = new Map<string, User>((await this.users.findByIds(entries.map((entry) => entry.userId))).map((user) => [user.id, user]));
+    for (const { roomId, userId, status } of entries) {
+      const user = users.get(userId);
+      if (user) this.server?.to(roomChannel(roomId)).emit('presence', { roomId, user, status });
+    }
   }
 
   private localEntries(): PresenceEntry[] {

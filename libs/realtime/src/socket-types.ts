@@ -2,8 +2,14 @@ import type { AuthUser } from '@parley/common';
 import type { ClientToServerEvents, ServerToClientEvents, User } from '@parley/contract';
 import type { Server, Socket } from 'socket.io';
 
-/** Events instances send each other (used by the cluster layer). */
-export type InterServerEvents = Record<string, never>;
+/**
+ * Events instances send each other through the Socket.IO adapter (`serverSideEmit`): membership changes
+ * every instance must act on for its own sockets (tell them, then unsubscribe them).
+ */
+export interface InterServerEvents {
+  'member:left': (event: { roomId: string; user: User }) => void;
+  'room:deleted': (event: { roomId: string }) => void;
+}
 
 export interface SocketData {
   auth: AuthUser;

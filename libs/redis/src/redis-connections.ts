@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
-import { RedisPublisher } from './redis-publisher';
+import { corkWritesPerTurn } from './turn-corked-writes';
 
-export type RedisRole = 'command' | 'send-path' | 'subscriber' | 'adapter-pub' | 'adapter-sub';
+export type RedisRole = 'command' | 'send-path' | 'subscriber' | 'adapter-sub';
 
 /**
  * The Redis connections of one instance. Subscribers need connections of their own (a subscribed
@@ -13,14 +13,14 @@ export class RedisConnections {
   private readonly logger = new Logger('Redis');
   readonly command: Redis;
   /**
-   * The send path's commands: rate-limit hits and publishes, each kind coalesced per event-loop turn
-   * (TurnCoalescer) into one script call, so a turn costs one or two commands whatever its number of sends.
+   * The send path's commands: rate limits, writer leases, the channel bus's publishes and the Socket.IO
+   * adapter's. Rate-limit hits and channel publishes are coalesced per event-loop turn (TurnCoalescer), and
+   * with the transport fast paths on, everything one turn writes goes out in one system call.
    */
   readonly sendPath: Redis;
-  /** Publishes of the cluster bus and notifications, coalesced per turn, on the send-path connection. */
-  readonly publisher: RedisPublisher;
+  /** The channel bus's subscriptions. */
   readonly subscriber: Redis;
-  readonly adapterPub: Redis;
+  /** The Socket.IO adapter's (sharded) subscriptions. */
   readonly adapterSub: Redis;
   private readonly all: Redis[];
   private healthy = false;
@@ -35,6 +35,7 @@ export class RedisConnections {
     url: string,
     instanceId: string,
     readonly prefix = 'parley',
+    options: { corkSendPath?: boolean } = {},
   ) {
     const base: RedisOptions = {
       maxRetriesPerRequest: 1,
@@ -56,11 +57,11 @@ export class RedisConnections {
     };
     this.command = open('command');
     this.sendPath = open('send-path');
-    this.publisher = new RedisPublisher(this.sendPath);
+    // ioredis opens a new socket on every reconnect.
+    if (options.corkSendPath) this.sendPath.on('connect', () => corkWritesPerTurn(this.sendPath.stream));
     this.subscriber = open('subscriber');
-    this.adapterPub = open('adapter-pub');
     this.adapterSub = open('adapter-sub');
-    this.all = [this.command, this.sendPath, this.subscriber, this.adapterPub, this.adapterSub];
+    this.all = [this.command, this.sendPath, this.subscriber, this.adapterSub];
     for (const client of this.all) {
       client.on('ready', () => this.refresh());
       client.on('end', () => this.refresh());

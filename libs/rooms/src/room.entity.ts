@@ -24,10 +24,6 @@ export class RoomEntity {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
-  /** Seq of the newest message; bumped in the same transaction that inserts it. */
-  @Column({ name: 'last_seq', type: 'bigint', default: 0 })
-  lastSeq!: number;
-
   /** `<smaller user id>:<larger user id>` for direct rooms: one room per pair, enforced by a unique index. */
   @Column({ name: 'dm_key', type: 'varchar', length: 80, nullable: true })
   dmKey!: string | null;

@@ -33,7 +33,6 @@ export interface MembershipRecord {
   roomId: string;
   userId: string;
   role: RoomRole;
-  lastReadSeq: number;
 }
 
 interface RoomRow {
@@ -50,8 +49,11 @@ interface RoomRow {
   viewer_last_read_seq: number | null;
 }
 
+/** A room's newest seq: its newest message's, one probe of the (room_id, seq) index (0 when empty). */
+const lastSeqOf = (room: string): string => `coalesce((SELECT max(s.seq) FROM messages s WHERE s.room_id = ${room}), 0)`;
+
 const ROOM_VIEW_SELECT = `
-  SELECT r.id, r.name, r.description, r.visibility, r.kind, r.created_by, r.created_at, r.last_seq,
+  SELECT r.id, r.name, r.description, r.visibility, r.kind, r.created_by, r.created_at, ${lastSeqOf('r.id')} AS last_seq,
          (SELECT count(*) FROM memberships c WHERE c.room_id = r.id) AS member_count,
          m.role AS viewer_role, m.last_read_seq AS viewer_last_read_seq
   FROM rooms r
@@ -146,19 +148,16 @@ export class RoomsRepository {
   }
 
   async findMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
-    const rows = await this.db.query<Array<{ room_id: string; user_id: string; role: RoomRole; last_read_seq: number }>>(
-      `SELECT room_id, user_id, role, last_read_seq FROM memberships WHERE room_id = $1 AND user_id = $2`,
-      [roomId, userId],
-    );
+    const rows = await this.db.query<Array<{ role: RoomRole }>>(`SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
     const row = rows[0];
-    return row ? { roomId: row.room_id, userId: row.user_id, role: row.role, lastReadSeq: row.last_read_seq } : null;
+    return row ? { roomId, userId, role: row.role } : null;
   }
 
   /** Returns false when the user already was a member. New members have read everything before they came. */
   async insertMembership(roomId: string, userId: string, role: RoomRole, manager: EntityManager = this.db.manager): Promise<boolean> {
     const rows = await manager.query<unknown[]>(
       `INSERT INTO memberships (room_id, user_id, role, last_read_seq)
-       SELECT $1, $2, $3, r.last_seq FROM rooms r WHERE r.id = $1
+       SELECT $1, $2, $3, ${lastSeqOf('r.id')} FROM rooms r WHERE r.id = $1
        ON CONFLICT (room_id, user_id) DO NOTHING RETURNING user_id`,
       [roomId, userId, role],
     );
@@ -167,17 +166,14 @@ export class RoomsRepository {
 
   /**
    * Removes a membership. When the owner leaves, ownership passes to the longest-standing admin, else the
-   * longest-standing member, so a room with people in it always has an owner.
-   *
-   * The room row is locked first, as the send batch locks it before it moves its authors' read markers:
-   * with both taking the room before its memberships, an owner leaving (two membership rows) and a batch
-   * with two authors in that room queue instead of deadlocking.
+   * longest-standing member, so a room with people in it always has an owner. The room row is locked first,
+   * so that two members leaving at once pick the new owner one after the other.
    */
   async deleteMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
     return this.db.transaction(async (manager) => {
       await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
-      const [deleted] = await manager.query<[Array<{ role: RoomRole; last_read_seq: number }>, number]>(
-        `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 RETURNING role, last_read_seq`,
+      const [deleted] = await manager.query<[Array<{ role: RoomRole }>, number]>(
+        `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 RETURNING role`,
         [roomId, userId],
       );
       const row = deleted[0];
@@ -191,7 +187,7 @@ export class RoomsRepository {
           [roomId],
         );
       }
-      return { roomId, userId, role: row.role, lastReadSeq: row.last_read_seq };
+      return { roomId, userId, role: row.role };
     });
   }
 
@@ -241,9 +237,9 @@ export class RoomsRepository {
   /** Moves the read marker forward only, never past the room's newest message. Returns the new value when it moved. */
   async advanceReadSeq(roomId: string, userId: string, seq: number): Promise<number | null> {
     const [rows] = await this.db.query<[Array<{ last_read_seq: number }>, number]>(
-      `UPDATE memberships m SET last_read_seq = LEAST($3::bigint, r.last_seq)
-       FROM rooms r
-       WHERE m.room_id = $1 AND m.user_id = $2 AND r.id = m.room_id AND m.last_read_seq < LEAST($3::bigint, r.last_seq)
+      `UPDATE memberships m SET last_read_seq = target.seq
+       FROM (SELECT LEAST($3::bigint, ${lastSeqOf('$1')}) AS seq) target
+       WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < target.seq
        RETURNING m.last_read_seq`,
       [roomId, userId, seq],
     );

@@ -38,7 +38,7 @@ function memberRecord(userId: string, role: RoomRole): MemberRecord {
 }
 
 function membership(userId: string, role: RoomRole): MembershipRecord {
-  return { roomId: 'room-1', userId, role, lastReadSeq: 0 };
+  return { roomId: 'room-1', userId, role };
 }
 
 function makeFakes() {

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench:statements`: what PostgreSQL spends per stored message on the send statement of each design
+ * weighed in docs/architecture.md, in isolation: one connection writing batches back to back, an embedded
+ * PostgreSQL with production settings (fsync on), 80 rooms of 5 members. For each design and batch size it
+ * prints PostgreSQL's CPU time (its whole process tree, user + system, from /proc) and WAL bytes per message.
+ *
+ *   - shared writers: any instance writes any room; seqs come from the room row (locked and updated per
+ *     batch) and the authors' read markers move in the statement (Parley until 2026-12);
+ *   - one writer per room, marker: the room's writer numbers the messages itself; the statement takes a share
+ *     lock on each room row whose fencing epoch matches, inserts, and moves the authors' read markers;
+ *   - one writer per room, index: the same without the marker update; an index on (room, author, seq) lets
+ *     readers find the author's newest message instead (what Parley does now).
+ *
+ *   npm run bench:statements -- [--batches N] [--sizes 1,4,16]
+ */
+import { Logger } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '../libs/database/src';
+import { freePort } from '../test/support/ports';
+import { postmasterPid, readServerCpu } from './server-cpu';
+
+const ROOMS = 80;
+const MEMBERS = 5;
+const PRELOADED_PER_ROOM = 500;
+
+const SCHEMA = (variant: Variant): string => `
+  CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), username text NOT NULL, display_name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+  CREATE TABLE rooms (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL, last_seq bigint NOT NULL DEFAULT 0, writer_epoch bigint NOT NULL DEFAULT 1);
+  CREATE TABLE memberships (room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    last_read_seq bigint NOT NULL DEFAULT 0, PRIMARY KEY (room_id, user_id));
+  CREATE TABLE messages (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, seq bigint NOT NULL,
+    author_id uuid NOT NULL REFERENCES users(id), content text NOT NULL, client_msg_id varchar(64), created_at timestamptz NOT NULL DEFAULT now(),
+    edited_at timestamptz, deleted_at timestamptz, CONSTRAINT messages_room_seq_uq UNIQUE (room_id, seq));
+  CREATE UNIQUE INDEX messages_client_msg_id_uq ON messages (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
+  ${variant === 'writer-index' ? 'CREATE INDEX messages_author_seq_idx ON messages (room_id, author_id, seq);' : ''}`;
+
+/** The send statement before this design (libs/messages, 2026-11): row lock and update per room, markers, members. */
+const SHARED_WRITERS = `
+  WITH input AS (
+         SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id, gen_random_uuid() AS id
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, ord)),
+       checked AS (
+         SELECT input.*,
+                (SELECT true FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id LIMIT 1) IS NOT NULL AS member,
+                input.client_msg_id IS NOT NULL AND (
+                  row_number() OVER (PARTITION BY input.room_id, input.author_id, input.client_msg_id ORDER BY input.ord) > 1
+                  OR (SELECT true FROM messages x
+                      WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id
+                      LIMIT 1) IS NOT NULL
+                ) AS duplicate
+         FROM input),
+       accepted AS (SELECT checked.*, row_number() OVER (PARTITION BY room_id ORDER BY ord) AS rank FROM checked WHERE member AND NOT duplicate),
+       counts AS (SELECT room_id, count(*) AS n FROM accepted GROUP BY room_id),
+       locked AS MATERIALIZED (SELECT r.id FROM rooms r WHERE r.id IN (SELECT room_id FROM counts) ORDER BY r.id FOR NO KEY UPDATE),
+       next AS (
+         UPDATE rooms r SET last_seq = r.last_seq + counts.n FROM counts JOIN locked ON locked.id = counts.room_id
+         WHERE r.id = counts.room_id RETURNING r.id AS room_id, r.last_seq - counts.n AS base),
+       numbered AS (
+         SELECT a.ord, a.id, a.room_id, a.author_id, a.content, a.client_msg_id, next.base + a.rank AS seq, a.rank
+         FROM accepted a JOIN next ON next.room_id = a.room_id),
+       msg AS (INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id) SELECT id, room_id, seq, author_id, content, client_msg_id FROM numbered),
+       seen AS (
+         UPDATE memberships m SET last_read_seq = newest.seq
+         FROM (SELECT room_id, author_id, max(seq) AS seq FROM numbered GROUP BY room_id, author_id) newest
+         WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq)
+  SELECT c.ord, c.member, c.duplicate, n.id, n.room_id, n.seq, n.content, n.client_msg_id, CASE WHEN n.seq IS NOT NULL THEN now() END AS created_at,
+         u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name, u.created_at AS author_created_at,
+         CASE WHEN n.rank = 1 THEN array(SELECT user_id FROM memberships WHERE room_id = n.room_id) END AS member_ids
+  FROM checked c LEFT JOIN numbered n ON n.ord = c.ord
+  LEFT JOIN LATERAL (SELECT * FROM users WHERE users.id = n.author_id LIMIT 1) u ON true
+  ORDER BY c.ord`;
+
+/** One writer per room: fenced share lock, probes, plain insert; `marker` also moves the authors' read markers. */
+const writerStatement = (marker: boolean): string => `
+  WITH input AS (
+         SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id, i.base, i.epoch, gen_random_uuid() AS id
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, base, epoch, ord)),
+       fenced AS MATERIALIZED (
+         SELECT r.id FROM rooms r JOIN (SELECT DISTINCT room_id, epoch FROM input) e ON e.room_id = r.id
+         WHERE r.writer_epoch = e.epoch ORDER BY r.id FOR SHARE OF r),
+       checked AS (
+         SELECT input.*, input.room_id IN (SELECT id FROM fenced) AS fenced,
+                (SELECT true FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id LIMIT 1) IS NOT NULL AS member,
+                input.client_msg_id IS NOT NULL AND (SELECT true FROM messages x
+                  WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id LIMIT 1) IS NOT NULL AS duplicate
+         FROM input),
+       accepted AS (
+         SELECT checked.*, base + row_number() OVER (PARTITION BY room_id ORDER BY ord) AS seq FROM checked WHERE fenced AND member AND NOT duplicate),
+       msg AS (INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id) SELECT id, room_id, seq, author_id, content, client_msg_id FROM accepted)
+       ${
+         marker
+           ? `, seen AS (
+         UPDATE memberships m SET last_read_seq = newest.seq
+         FROM (SELECT room_id, author_id, max(seq) AS seq FROM accepted GROUP BY room_id, author_id) newest
+         WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq)`
+           : ''
+       }
+  SELECT c.fenced, c.member, c.duplicate, a.id, a.seq, now() AS created_at
+  FROM checked c LEFT JOIN accepted a ON a.ord = c.ord ORDER BY c.ord`;
+
+type Variant = 'shared-writers' | 'writer-marker' | 'writer-index';
+const VARIANTS: readonly Variant[] = ['shared-writers', 'writer-marker', 'writer-index'];
+
+interface Figures {
+  variant: Variant;
+  batch: number;
+  cpuUsPerMessage: number;
+  walBytesPerMessage: number;
+  msPerBatch: number;
+}
+
+async function measure(client: Client, postmaster: number, variant: Variant, batch: number, batches: number): Promise<Figures> {
+  await client.query(`DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench; SET search_path = bench, public`);
+  await client.query(SCHEMA(variant));
+  const users = (await client.query<{ id: string }>(`INSERT INTO users (username, display_name) SELECT 'u' || g, 'U' || g FROM generate_series(1, ${ROOMS * MEMBERS}) g RETURNING id`)).rows.map((row) => row.id);
+  const rooms = (await client.query<{ id: string }>(`INSERT INTO rooms (name) SELECT 'r' || g FROM generate_series(1, ${ROOMS}) g RETURNING id`)).rows.map((row) => row.id);
+  const members = rooms.map((_, index) => users.slice(index * MEMBERS, index * MEMBERS + MEMBERS));
+  await client.query(`INSERT INTO memberships (room_id, user_id) SELECT room_id, user_id FROM unnest($1::uuid[], $2::uuid[]) AS p(room_id, user_id)`, [
+    members.flatMap((list, index) => list.map(() => rooms[index])),
+    members.flat(),
+  ]);
+  await client.query(
+    `INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
+     SELECT r.id, g, (SELECT user_id FROM memberships WHERE room_id = r.id LIMIT 1), repeat('x', 100), 'pre-' || g
+     FROM rooms r, generate_series(1, ${PRELOADED_PER_ROOM}) g`,
+  );
+  await client.query(`UPDATE rooms SET last_seq = ${PRELOADED_PER_ROOM}`);
+  await client.query('VACUUM ANALYZE');
+  await client.query(`SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off; SET enable_hashjoin = off`);
+  const next = new Map(rooms.map((room) => [room, PRELOADED_PER_ROOM]));
+  let counter = 0;
+  const runBatch = async (): Promise<void> => {
+    const items = Array.from({ length: batch }, (_, i) => {
+      const index = (counter * 7 + i * 13) % ROOMS;
+      return { room: rooms[index] as string, author: (members[index] as string[])[counter % MEMBERS] as string, clientMsgId: `c-${counter++}` };
+    });
+    const content = items.map(() => 'y'.repeat(100));
+    if (variant === 'shared-writers') {
+      await client.query({ name: 'shared', text: SHARED_WRITERS, values: [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId)] });
+      return;
+    }
+    const bases = new Map<string, number>();
+    for (const item of items) if (!bases.has(item.room)) bases.set(item.room, next.get(item.room) as number);
+    const rows = (
+      await client.query<{ seq: number | null }>({
+        name: variant,
+        text: writerStatement(variant === 'writer-marker'),
+        values: [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId), items.map((i) => bases.get(i.room)), items.map(() => 1)],
+      })
+    ).rows;
+    rows.forEach((row, i) => {
+      if (row.seq !== null) next.set((items[i] as { room: string }).room, Number(row.seq));
+    });
+  };
+  for (let i = 0; i < 200; i++) await runBatch(); // prepared, warm
+  const wal = async (): Promise<bigint> => BigInt((await client.query<{ lsn: string }>(`SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn AS lsn`)).rows[0]?.lsn ?? '0');
+  const walBefore = await wal();
+  const cpuBefore = readServerCpu({ instances: [], postgres: postmaster }).postgres;
+  const started = performance.now();
+  for (let i = 0; i < batches; i++) await runBatch();
+  const elapsed = performance.now() - started;
+  const cpu = readServerCpu({ instances: [], postgres: postmaster }).postgres - cpuBefore;
+  const walBytes = Number((await wal()) - walBefore);
+  const messages = batches * batch;
+  return { variant, batch, cpuUsPerMessage: Math.round((cpu * 1000) / messages), walBytesPerMessage: Math.round(walBytes / messages), msPerBatch: Math.round((elapsed / batches) * 100) / 100 };
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const value = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const batches = Number(value('--batches') ?? 3000);
+  const sizes = (value('--sizes') ?? '1,4,16').split(',').map(Number);
+  Logger.overrideLogger(['error', 'warn']);
+  const dataDir = mkdtempSync(join(tmpdir(), 'parley-statements-'));
+  const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), databaseName: 'statements', settings: process.env.STATEMENTS_PG_SETTINGS ? (JSON.parse(process.env.STATEMENTS_PG_SETTINGS) as Record<string, string>) : {} });
+  const client = new Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const postmaster = postmasterPid(join(dataDir, 'pg'));
+    if (postmaster === undefined) throw new Error('no postmaster pid');
+    const results: Figures[] = [];
+    // Interleaved, twice: a spell of the shared machine falls on every design.
+    for (let round = 0; round < 2; round++) {
+      for (const batch of sizes) {
+        for (const variant of VARIANTS) {
+          const figures = await measure(client, postmaster, variant, batch, Math.ceil(batches / batch));
+          results.push(figures);
+          console.log(`[statements] ${variant.padEnd(14)} batch ${String(batch).padStart(2)}: ${figures.cpuUsPerMessage} µs CPU, ${figures.walBytesPerMessage} WAL bytes per message, ${figures.msPerBatch} ms per batch`);
+        }
+      }
+    }
+    console.log('\n| batch | design | PostgreSQL CPU µs / message | WAL bytes / message | ms / batch |\n|---:|---|---:|---:|---:|');
+    for (const batch of sizes) {
+      for (const variant of VARIANTS) {
+        const runs = results.filter((r) => r.variant === variant && r.batch === batch);
+        const range = (pick: (r: Figures) => number): string => `${Math.min(...runs.map(pick))}–${Math.max(...runs.map(pick))}`;
+        console.log(`| ${batch} | ${variant} | ${range((r) => r.cpuUsPerMessage)} | ${range((r) => r.walBytesPerMessage)} | ${range((r) => r.msPerBatch)} |`);
+      }
+    }
+  } finally {
+    await client.end();
+    await db.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('[statements] failed:', error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);
