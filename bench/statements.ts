@@ -4,12 +4,10 @@
  * PostgreSQL with production settings (fsync on), 80 rooms of 5 members. For each design and batch size it
  * prints PostgreSQL's CPU time (its whole process tree, user + system, from /proc) and WAL bytes per message.
  *
- *   - shared writers: any instance writes any room; seqs come from the room row (locked and updated per
- *     batch) and the authors' read markers move in the statement (Parley until 2026-12);
- *   - one writer per room, marker: the room's writer numbers the messages itself; the statement takes a share
- *     lock on each room row whose fencing epoch matches, inserts, and moves the authors' read markers;
- *   - one writer per room, index: the same without the marker update; an index on (room, author, seq) lets
- *     readers find the author's newest message instead (what Parley does now).
+ *   - shared writers: any instance writes any room; seqs come from the room row, locked and updated per batch,
+ *     and the statement returns the whole message (Parley until 2026-12);
+ *   - one writer: the shard's writer numbers the messages itself; the statement share-locks the shard's
+ *     fencing row, inserts, and moves the authors' read markers (SEND_STATEMENT, what Parley runs now).
  *
  *   npm run bench:statements -- [--batches N] [--sizes 1,4,16]
  */
@@ -19,25 +17,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../libs/database/src';
+import { SEND_STATEMENT } from '../libs/messages/src/messages.repository';
+import { SEND_SESSION_SETTINGS } from '../libs/messages/src/send-pool';
 import { freePort } from '../test/support/ports';
 import { postmasterPid, readServerCpu } from './server-cpu';
 
 const ROOMS = 80;
 const MEMBERS = 5;
 const PRELOADED_PER_ROOM = 500;
+const SHARD = 0;
 
 const SCHEMA = (variant: Variant): string => `
   CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), username text NOT NULL, display_name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-  CREATE TABLE rooms (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL, last_seq bigint NOT NULL DEFAULT 0, writer_epoch bigint NOT NULL DEFAULT 1);
+  CREATE TABLE rooms (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL, last_seq bigint NOT NULL DEFAULT 0);
   CREATE TABLE memberships (room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     last_read_seq bigint NOT NULL DEFAULT 0, PRIMARY KEY (room_id, user_id));
+  ${variant === 'shared-writers' ? 'CREATE INDEX memberships_user_idx ON memberships (user_id);' : 'CREATE UNIQUE INDEX memberships_user_room_uq ON memberships (user_id, room_id);'}
   CREATE TABLE messages (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, seq bigint NOT NULL,
     author_id uuid NOT NULL REFERENCES users(id), content text NOT NULL, client_msg_id varchar(64), created_at timestamptz NOT NULL DEFAULT now(),
     edited_at timestamptz, deleted_at timestamptz, CONSTRAINT messages_room_seq_uq UNIQUE (room_id, seq));
   CREATE UNIQUE INDEX messages_client_msg_id_uq ON messages (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
-  ${variant === 'writer-index' ? 'CREATE INDEX messages_author_seq_idx ON messages (room_id, author_id, seq);' : ''}`;
+  CREATE TABLE writer_shards (shard integer PRIMARY KEY, epoch bigint NOT NULL);
+  INSERT INTO writer_shards VALUES (${SHARD}, 1);`;
 
-/** The send statement before this design (libs/messages, 2026-11): row lock and update per room, markers, members. */
+/** The send statement before this design (libs/messages, 2026-11): row lock and update per room, markers, members, the whole message. */
 const SHARED_WRITERS = `
   WITH input AS (
          SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id, gen_random_uuid() AS id
@@ -73,36 +76,8 @@ const SHARED_WRITERS = `
   LEFT JOIN LATERAL (SELECT * FROM users WHERE users.id = n.author_id LIMIT 1) u ON true
   ORDER BY c.ord`;
 
-/** One writer per room: fenced share lock, probes, plain insert; `marker` also moves the authors' read markers. */
-const writerStatement = (marker: boolean): string => `
-  WITH input AS (
-         SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id, i.base, i.epoch, gen_random_uuid() AS id
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, base, epoch, ord)),
-       fenced AS MATERIALIZED (
-         SELECT r.id FROM rooms r JOIN (SELECT DISTINCT room_id, epoch FROM input) e ON e.room_id = r.id
-         WHERE r.writer_epoch = e.epoch ORDER BY r.id FOR SHARE OF r),
-       checked AS (
-         SELECT input.*, input.room_id IN (SELECT id FROM fenced) AS fenced,
-                (SELECT true FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id LIMIT 1) IS NOT NULL AS member,
-                input.client_msg_id IS NOT NULL AND (SELECT true FROM messages x
-                  WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id LIMIT 1) IS NOT NULL AS duplicate
-         FROM input),
-       accepted AS (
-         SELECT checked.*, base + row_number() OVER (PARTITION BY room_id ORDER BY ord) AS seq FROM checked WHERE fenced AND member AND NOT duplicate),
-       msg AS (INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id) SELECT id, room_id, seq, author_id, content, client_msg_id FROM accepted)
-       ${
-         marker
-           ? `, seen AS (
-         UPDATE memberships m SET last_read_seq = newest.seq
-         FROM (SELECT room_id, author_id, max(seq) AS seq FROM accepted GROUP BY room_id, author_id) newest
-         WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq)`
-           : ''
-       }
-  SELECT c.fenced, c.member, c.duplicate, a.id, a.seq, now() AS created_at
-  FROM checked c LEFT JOIN accepted a ON a.ord = c.ord ORDER BY c.ord`;
-
-type Variant = 'shared-writers' | 'writer-marker' | 'writer-index';
-const VARIANTS: readonly Variant[] = ['shared-writers', 'writer-marker', 'writer-index'];
+type Variant = 'shared-writers' | 'one-writer';
+const VARIANTS: readonly Variant[] = ['shared-writers', 'one-writer'];
 
 interface Figures {
   variant: Variant;
@@ -129,7 +104,7 @@ async function measure(client: Client, postmaster: number, variant: Variant, bat
   );
   await client.query(`UPDATE rooms SET last_seq = ${PRELOADED_PER_ROOM}`);
   await client.query('VACUUM ANALYZE');
-  await client.query(`SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off; SET enable_hashjoin = off`);
+  for (const [name, value] of Object.entries(SEND_SESSION_SETTINGS)) await client.query(`SET ${name} = ${value}`);
   const next = new Map(rooms.map((room) => [room, PRELOADED_PER_ROOM]));
   let counter = 0;
   const runBatch = async (): Promise<void> => {
@@ -147,8 +122,8 @@ async function measure(client: Client, postmaster: number, variant: Variant, bat
     const rows = (
       await client.query<{ seq: number | null }>({
         name: variant,
-        text: writerStatement(variant === 'writer-marker'),
-        values: [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId), items.map((i) => bases.get(i.room)), items.map(() => 1)],
+        text: SEND_STATEMENT,
+        values: [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId), items.map((i) => bases.get(i.room)), items.map(() => SHARD), items.map(() => 1)],
       })
     ).rows;
     rows.forEach((row, i) => {

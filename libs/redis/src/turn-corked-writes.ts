@@ -1,6 +1,14 @@
 import type { Socket as NetSocket } from 'node:net';
 
 const corked = new WeakSet<NetSocket>();
+/** The sockets corked in this turn: one setImmediate uncorks them all (not one per socket). */
+let toUncork = new Set<NetSocket>();
+
+function uncorkAll(): void {
+  const sockets = toUncork;
+  toUncork = new Set();
+  for (const socket of sockets) socket.uncork();
+}
 
 /**
  * Holds a socket's writes until the end of the event-loop turn (setImmediate) and sends them in one system
@@ -13,17 +21,12 @@ const corked = new WeakSet<NetSocket>();
 export function corkWritesPerTurn(raw: NetSocket): void {
   if (corked.has(raw)) return;
   corked.add(raw);
-  let pending = false;
-  const uncork = (): void => {
-    pending = false;
-    raw.uncork();
-  };
   const write = raw.write.bind(raw) as (...args: unknown[]) => boolean;
   raw.write = (...args: unknown[]): boolean => {
-    if (!pending && !raw.destroyed) {
-      pending = true;
+    if (!toUncork.has(raw) && !raw.destroyed) {
       raw.cork();
-      setImmediate(uncork);
+      if (toUncork.size === 0) setImmediate(uncorkAll);
+      toUncork.add(raw);
     }
     return write(...args);
   };
