@@ -136,7 +136,6 @@ async function fillRoom(databaseUrl: string, roomId: string, authorId: string, t
         [roomId, authorId, from, total, Math.min(chunk, total - from + 1)],
       );
     }
-    await db.query('UPDATE rooms SET last_seq = $2 WHERE id = $1', [roomId, total]);
     await db.query('ANALYZE messages');
   } finally {
     await db.end();

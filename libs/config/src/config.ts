@@ -170,7 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   config.writerShards = reader.int('WRITER_SHARDS', 1, 1, 1024);
   config.writerLeaseMs = reader.int('WRITER_LEASE_MS', 5000, 300, 600_000);
-  config.sendLingerMs = reader.int('SEND_LINGER_MS', 2, 0, 100);
+  config.sendLingerMs = reader.int('SEND_LINGER_MS', 0, 0, 100);
   config.transportFastPaths = reader.oneOf('TRANSPORT_FAST_PATHS', ['on', 'off'] as const, 'on') === 'on';
   config.presenceInstanceTtlMs = reader.int('PRESENCE_TTL_MS', 10_000, 1000, 600_000);
   config.presenceHeartbeatMs = reader.int('PRESENCE_HEARTBEAT_MS', 2000, 100, 60_000);

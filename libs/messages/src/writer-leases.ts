@@ -35,19 +35,19 @@ export class LocalWriterLeases extends WriterLeases {
     super();
   }
 
-  holder(): Promise<string> {
+  holder(_shard: number): Promise<string> {
     return Promise.resolve(this.instanceId);
   }
 
-  acquire(): Promise<string> {
+  acquire(_shard: number, _replacing?: string): Promise<string> {
     return Promise.resolve(this.instanceId);
   }
 
-  renew(): Promise<number[]> {
+  renew(_shards: readonly number[]): Promise<number[]> {
     return Promise.resolve([]);
   }
 
-  release(): Promise<void> {
+  release(_shards: readonly number[]): Promise<void> {
     return Promise.resolve();
   }
 }
