@@ -4,7 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { MessagesRepository, SEND_STATEMENT, type WriteItem, type WriteRow } from '../libs/messages/src/messages.repository';
 import { SEND_SESSION_SETTINGS } from '../libs/messages/src/send-pool';
-import { shardOf } from '../libs/messages/src/writer-leases';
+import { Redis } from 'ioredis';
+import { RoomWriter } from '../libs/messages/src/room-writer';
+import { FORWARD_TIMEOUT_MS } from '../libs/messages/src/send-router';
+import { RedisWriterLeases, shardOf } from '../libs/messages/src/writer-leases';
 import { Metrics } from '../libs/metrics/src';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster, startTestServer } from './support/server';
@@ -399,6 +402,41 @@ describe('the send path across two instances (writers and forwarding)', () => {
     // Half the senders are on each instance, and each shard has one writer: sends crossed between them.
     const forwarded = (await Promise.all(servers.map((server) => counter(server, 'sendForwards')))).map((after, i) => after - before[i]!);
     expect(forwarded.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('a writer that stops answering is taken over after the forward times out: a send with a clientMsgId is stored once, one without is unavailable', async () => {
+    const api = new Api(servers[0]!.url);
+    const [alice, bob] = await Promise.all([api.register(uniqueName('hung')), api.register(uniqueName('hung'))]);
+    const room = await api.createRoom(alice.accessToken, uniqueName('Hung'));
+    await api.post(`/api/rooms/${room.id}/join`, {}, bob.accessToken);
+    const shard = shardOf(room.id, 2);
+    // Whoever writes the room's shard (taking it now if nobody does) stops answering forwarded sends.
+    const first = await api.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'first' }, alice.accessToken);
+    expect(first.status).toBe(201);
+    const leases = new RedisWriterLeases(new Redis(process.env.PARLEY_TEST_REDIS_URL as string), servers[0]!.config.redisPrefix, 'test', 1000);
+    const writerId = await leases.holder(shard);
+    const writer = servers.find((server) => server.config.instanceId === writerId)!;
+    const origin = servers.find((server) => server !== writer)!;
+    const hung = jest.spyOn(writer.app.get(RoomWriter), 'write').mockImplementation(() => new Promise(() => undefined));
+    try {
+      const socket = await connected(connectSocket(origin.url, bob.accessToken));
+      sockets.push(socket);
+      // Without a clientMsgId the send cannot be retried safely (it may have been stored): unavailable.
+      const unretryable = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'no id' });
+      expect(unretryable).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+      const started = Date.now();
+      const retried = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'while hung', clientMsgId: 'hung-1' });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(FORWARD_TIMEOUT_MS - 100);
+      expect(retried).toMatchObject({ ok: true, data: { content: 'while hung', seq: 2 } });
+      // The origin now writes the shard; the hung writer's epoch is fenced.
+      expect(await leases.holder(shard)).toBe(origin.config.instanceId);
+      const again = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'while hung', clientMsgId: 'hung-1' });
+      expect(again).toEqual(retried);
+      expect((await history(api, room.id, alice.accessToken)).map((message) => message.content)).toEqual(['first', 'while hung']);
+    } finally {
+      hung.mockRestore();
+      (leases as unknown as { redis: Redis }).redis.disconnect();
+    }
   });
 
   it('counts the per-user send limit exactly across instances and writers: no overshoot', async () => {

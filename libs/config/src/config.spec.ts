@@ -47,6 +47,10 @@ describe('loadConfig', () => {
         adminUsernames: [],
         typingTimeoutMs: 5000,
         shutdownTimeoutMs: 10_000,
+        writerShards: 1,
+        writerLeaseMs: 5000,
+        sendLingerMs: 0,
+        transportFastPaths: true,
         logLevels: ['error', 'warn'],
       });
       expect(config.databaseUrl).toBeUndefined();
@@ -91,8 +95,16 @@ describe('loadConfig', () => {
         HTTP_RATE_LIMIT: '99',
         TYPING_TIMEOUT_MS: '250',
         SHUTDOWN_TIMEOUT_MS: '1000',
+        WRITER_SHARDS: '4',
+        WRITER_LEASE_MS: '900',
+        SEND_LINGER_MS: '3',
+        TRANSPORT_FAST_PATHS: 'off',
       });
       expect(config).toMatchObject({
+        writerShards: 4,
+        writerLeaseMs: 900,
+        sendLingerMs: 3,
+        transportFastPaths: false,
         host: '127.0.0.1',
         port: 8080,
         instanceId: 'node-a',
@@ -186,6 +198,20 @@ describe('loadConfig', () => {
     it('rejects an unknown LOG_LEVEL', () => {
       const error = configError(() => testConfig({ LOG_LEVEL: 'trace' }));
       expect(error.problems).toEqual(['LOG_LEVEL must be one of error, warn, log, debug, verbose (got "trace")']);
+    });
+  });
+
+  describe('the send path', () => {
+    it('refuses writer shards, leases and lingers out of range, and an unknown fast-path switch', () => {
+      expect(() => testConfig({ WRITER_SHARDS: '0' })).toThrow(/WRITER_SHARDS must be an integer between 1 and 1024/);
+      expect(() => testConfig({ WRITER_LEASE_MS: '100' })).toThrow(/WRITER_LEASE_MS/);
+      expect(() => testConfig({ SEND_LINGER_MS: '-1' })).toThrow(/SEND_LINGER_MS/);
+      expect(() => testConfig({ TRANSPORT_FAST_PATHS: 'yes' })).toThrow(/TRANSPORT_FAST_PATHS must be one of on, off/);
+    });
+
+    it('refuses the removed classic Socket.IO adapter with a clear message, and accepts the sharded one', () => {
+      expect(() => testConfig({ SOCKET_ADAPTER: 'classic' })).toThrow(/SOCKET_ADAPTER is gone/);
+      expect(testConfig({ SOCKET_ADAPTER: 'sharded' }).writerShards).toBe(1);
     });
   });
 

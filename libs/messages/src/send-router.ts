@@ -105,11 +105,11 @@ export class SendRouter implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Forwards to `target`; 'unreachable' when nobody listens on its channel (it is gone) or the channel bus is
-   * down (Redis away: this instance then takes the room by its epoch). A writer that is there but does not
-   * answer in time may have stored the send: a send with a clientMsgId is tried again (the retry is
-   * idempotent), one without is answered `unavailable`.
+   * down (Redis away: this instance then takes the shard by its epoch). A writer that is there but does not
+   * answer in time may have stored the send: a send with a clientMsgId is written here instead, after taking
+   * the shard over (idempotent), one without is answered `unavailable`.
    */
-  private async forward(target: string, request: SendRequest, retried = false): Promise<SendOutcome | 'unreachable'> {
+  private async forward(target: string, request: SendRequest): Promise<SendOutcome | 'unreachable'> {
     const id = ++this.nextId;
     const answer = new Promise<SendOutcome | 'unreachable'>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -129,11 +129,11 @@ export class SendRouter implements OnModuleInit, OnApplicationShutdown {
       return await answer;
     } catch (error) {
       if (!(error instanceof ForwardTimeout)) throw error;
-      if (request.clientMsgId === null || retried) throw ApiError.unavailable('The room\'s writer did not answer in time; the message may have been stored');
-      this.logger.warn(`No answer from ${target} within ${FORWARD_TIMEOUT_MS} ms for a send in ${request.roomId}; trying again`);
-      return this.forward((await this.holder(request.roomId)) ?? this.instanceId, request, true).then((outcome) =>
-        outcome === 'unreachable' ? this.writer.write(request, target) : outcome,
-      );
+      if (request.clientMsgId === null) throw ApiError.unavailable("The room's writer did not answer in time; the message may have been stored");
+      // Idempotent: this instance takes the shard over from the silent writer (the epoch fences it out, should
+      // it come back) and answers with what is stored, the original send included if it was committed.
+      this.logger.warn(`No answer from ${target} within ${FORWARD_TIMEOUT_MS} ms for a send in ${request.roomId}; taking its writer shard over`);
+      return this.writer.write(request, target);
     }
   }
 
