@@ -1,20 +1,5 @@
 import { SendBatcher, type BatcherOptions } from './send-batcher';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred, type Deferred } from '../../../test/support/deferred';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,5 +1,6 @@
 import type { Message } from '@parley/contract';
 import { RoomSequencer, type SequencerOptions } from './room-sequencer';
+import { deferred } from '../../../test/support/deferred';
 
 const GAP_WAIT_MS = 250;
 const MAX_ATTEMPTS = 3;
@@ -20,22 +21,6 @@ function message(seq: number, roomId = 'room-a'): Message {
 
 function range(from: number, to: number, roomId = 'room-a'): Message[] {
   return Array.from({ length: to - from + 1 }, (_, i) => message(from + i, roomId));
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('RoomSequencer', () => {
