@@ -34,9 +34,8 @@ describe('the load tool with the socket driver (what npm run bench uses)', () =>
       expect(result.sends).toMatchObject({ scheduled: 60, sent: 60, acked: 60, failed: 0 });
       expect(result.deliveries).toMatchObject({ expected: 120, delivered: 120, missing: 0, ratio: 1 });
       expect(result.errors.total).toBe(0);
-      // Both report it; the one writer (one writer shard by default) persisted every message.
-      expect(result.servers.every((figures) => figures.messagesPersisted !== null)).toBe(true);
-      expect(result.servers.reduce((sum, figures) => sum + (figures.messagesPersisted ?? 0), 0)).toBeGreaterThanOrEqual(result.sends.acked);
+      // Both report it; with one writer shard (the default) one instance stored every message, the other none.
+      expect(result.servers.map((figures) => (figures.messagesPersisted ?? 0) > 0).sort()).toEqual([false, true]);
       // The whole machine's CPU over the window, from /proc/stat (what the bench prints as each step's steal).
       if (process.platform === 'linux') {
         expect(result.machine.busyPercent).toBeGreaterThan(0);
