@@ -208,11 +208,6 @@ export class MessagesRepository {
     return new Map(rows.map((row) => [row.room_id, Number(row.seq)]));
   }
 
-  async findBySeq(roomId: string, seq: number): Promise<Message | null> {
-    const rows = await this.db.query<MessageRow[]>(`${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.seq = $2`, [roomId, seq]);
-    return rows[0] ? toMessage(rows[0]) : null;
-  }
-
   async findByClientMsgId(roomId: string, authorId: string, clientMsgId: string): Promise<Message | null> {
     const rows = await this.db.query<MessageRow[]>(`${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.author_id = $2 AND msg.client_msg_id = $3`, [
       roomId,

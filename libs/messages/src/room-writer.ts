@@ -270,11 +270,9 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
     for (const roomId of roomIds) {
       const lastSeq = lastSeqs.get(roomId) ?? 0;
       const known = this.rooms.get(roomId);
-      if (known) {
-        for (let seq = known.lastSeq + 1; seq <= lastSeq; seq++) {
-          const message = await this.repository.findBySeq(roomId, seq);
-          if (message) this.events.emit('message.created', { message, memberIds: [] });
-        }
+      if (known && lastSeq > known.lastSeq) {
+        const { messages } = await this.repository.findPage(roomId, { after: known.lastSeq, before: lastSeq + 1, limit: lastSeq - known.lastSeq });
+        for (const message of messages) this.events.emit('message.created', { message, memberIds: [] });
       }
       this.rooms.set(roomId, { lastSeq, lastUsedAt: Date.now(), stale: false });
     }

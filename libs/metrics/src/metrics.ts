@@ -29,26 +29,19 @@ export class Metrics {
     this.registry.setDefaultLabels({ instance: config.instanceId });
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     const registers = [this.registry];
-    // prom-client calls collect() with the gauge as `this`; the sources are read through these closures.
-    const sockets = (): number => this.socketCount();
-    const streams = (): number => this.streamCount();
-    const written = (): number => this.roomsWritten();
-    this.socketsConnected = new Gauge({
-      name: 'parley_sockets_connected',
-      help: 'Socket.IO connections held by this instance',
-      registers,
-      collect() {
-        this.set(sockets());
-      },
-    });
-    this.sseStreams = new Gauge({
-      name: 'parley_sse_streams',
-      help: 'Notification SSE streams held by this instance',
-      registers,
-      collect() {
-        this.set(streams());
-      },
-    });
+    // prom-client calls collect() with the gauge as `this`; the source is read through the closure.
+    const sourced = (name: string, help: string, source: () => number): Gauge =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(source());
+        },
+      });
+    this.socketsConnected = sourced('parley_sockets_connected', 'Socket.IO connections held by this instance', () => this.socketCount());
+    this.sseStreams = sourced('parley_sse_streams', 'Notification SSE streams held by this instance', () => this.streamCount());
+    this.roomWriters = sourced('parley_rooms_written', 'Rooms whose writer this instance is (one writer per room, docs/architecture.md)', () => this.roomsWritten());
     this.messagesPersisted = new Counter({ name: 'parley_messages_persisted_total', help: 'Messages committed by this instance', registers });
     this.messageDeliveries = new Counter({
       name: 'parley_message_deliveries_total',
@@ -65,21 +58,13 @@ export class Metrics {
     this.sendBatchSize = new Histogram({
       name: 'parley_send_batch_size',
       help: 'Sends written per batch statement (group commit); bigger batches cost the database less per message',
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
       registers,
     });
     this.sendForwards = new Counter({
       name: 'parley_send_forwards_total',
       help: "Sends this instance's clients made in rooms another instance writes, forwarded to that instance",
       registers,
-    });
-    this.roomWriters = new Gauge({
-      name: 'parley_rooms_written',
-      help: 'Rooms whose writer this instance is (one writer per room, docs/architecture.md)',
-      registers,
-      collect() {
-        this.set(written());
-      },
     });
     this.redisErrors = new Counter({ name: 'parley_redis_errors_total', help: 'Errors reported by the Redis connections', registers });
     this.databaseErrors = new Counter({ name: 'parley_database_errors_total', help: 'Requests that failed on a database error', registers });
