@@ -6,6 +6,9 @@ import { startTestServer } from './support/server';
 const UUID_OF_NOTHING = '00000000-0000-4000-8000-000000000000';
 const SQL = "'; DROP TABLE messages; --";
 const HTML = '<img src=x onerror=alert(1)>';
+const NUL = '\u0000';
+/** 60 KB of JSON nested 10 000 levels deep: under every size limit, deep enough to overflow a recursive transform. */
+const DEEP_JSON = `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`;
 
 describe('malformed input: clear errors, nothing lost, server keeps serving', () => {
   let server: RunningServer;
@@ -68,6 +71,11 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
     ['typing: isTyping as string', 'typing', () => ({ roomId: roomId(), isTyping: 'yes' }), 'validation_failed'],
     ['typing: isTyping missing', 'typing', () => ({ roomId: roomId() }), 'validation_failed'],
     ['unknown event', 'message:nuke', () => ({ roomId: roomId() }), 'validation_failed'],
+    ['send: NUL in content', 'message:send', () => ({ roomId: roomId(), content: `a${NUL}b` }), 'validation_failed'],
+    ['send: NUL in clientMsgId', 'message:send', () => ({ roomId: roomId(), content: 'x', clientMsgId: `c${NUL}` }), 'validation_failed'],
+    ['edit: NUL in content', 'message:edit', () => ({ messageId: UUID_OF_NOTHING, content: NUL }), 'validation_failed'],
+    ['read: seq beyond bigint', 'message:read', () => ({ roomId: roomId(), seq: 1e20 }), 'validation_failed'],
+    ['join: sinceSeq beyond bigint', 'room:join', () => ({ roomId: roomId(), sinceSeq: 1e20 }), 'validation_failed'],
   ];
 
   it(`has a table of at least 30 malformed socket payloads`, () => {
@@ -77,6 +85,34 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
   it.each(socketCases)('%s → %s', async (_label, event, payload, code) => {
     const response = await emitAck(socket, event, payload());
     expect(response).toEqual({ ok: false, error: expect.objectContaining({ code, message: expect.any(String) }) });
+    expect(socket.connected).toBe(true);
+  });
+
+  /**
+   * socket.io-client's encoder recurses into a payload (looking for binaries) and overflows on 10 000 levels, so
+   * the packet is written as text: EVENT (2), an ack id, the JSON array; the ACK (3) comes back as a raw packet.
+   */
+  function emitRawAck(event: string, payloadJson: string): Promise<unknown> {
+    const engine = (socket as unknown as { io: { engine: { send(data: string): void; on(event: 'packet', listener: (packet: { data?: unknown }) => void): void; off(event: 'packet', listener: (packet: { data?: unknown }) => void): void } } }).io.engine;
+    const ackId = 900_000 + Math.floor(Math.random() * 99_999);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ack for raw ${event}`)), 10_000);
+      const onPacket = ({ data }: { data?: unknown }): void => {
+        if (typeof data !== 'string' || !data.startsWith(`3${ackId}[`)) return;
+        clearTimeout(timer);
+        engine.off('packet', onPacket);
+        resolve((JSON.parse(data.slice(`3${ackId}`.length)) as unknown[])[0]);
+      };
+      engine.on('packet', onPacket);
+      engine.send(`2${ackId}[${JSON.stringify(event)},${payloadJson}]`);
+    });
+  }
+
+  it.each([
+    ['message:send', `{"roomId":"${UUID_OF_NOTHING}","content":"x","extra":${DEEP_JSON}}`],
+    ['room:join', DEEP_JSON],
+  ])('%s nested 10 000 levels deep → validation_failed, connection kept', async (event, payloadJson) => {
+    expect(await emitRawAck(event, payloadJson)).toEqual({ ok: false, error: { code: 'validation_failed', message: expect.stringMatching(/nested more than 16 levels/), details: expect.anything() } });
     expect(socket.connected).toBe(true);
   });
 
@@ -127,6 +163,23 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
     ['message content number', 'POST', '/api/rooms/:room/messages', () => ({ body: { content: 1 } }), 400, 'validation_failed'],
     ['dm userId not a UUID', 'POST', '/api/dms', () => ({ body: { userId: 'bob' } }), 400, 'validation_failed'],
     ['unknown route', 'GET', '/api/does-not-exist', () => ({}), 404, 'not_found'],
+    ['NUL in register password', 'POST', '/api/auth/register', () => ({ body: { username: uniqueName('nul'), password: `password${NUL}123` } }), 400, 'validation_failed'],
+    ['NUL in login username', 'POST', '/api/auth/login', () => ({ body: { username: `a${NUL}b`, password: 'password123' } }), 400, 'validation_failed'],
+    ['NUL in room name', 'POST', '/api/rooms', () => ({ body: { name: `a${NUL}b` } }), 400, 'validation_failed'],
+    ['NUL in room description', 'PATCH', '/api/rooms/:room', () => ({ body: { description: NUL } }), 400, 'validation_failed'],
+    ['NUL in message content', 'POST', '/api/rooms/:room/messages', () => ({ body: { content: `hi${NUL}` } }), 400, 'validation_failed'],
+    ['NUL in clientMsgId', 'POST', '/api/rooms/:room/messages', () => ({ body: { content: 'hi', clientMsgId: NUL } }), 400, 'validation_failed'],
+    ['NUL in an edit', 'PATCH', `/api/rooms/:room/messages/${UUID_OF_NOTHING}`, () => ({ body: { content: NUL } }), 400, 'validation_failed'],
+    ['NUL in user search', 'GET', '/api/users?search=a%00b', () => ({}), 400, 'validation_failed'],
+    ['NUL in the stream token', 'GET', '/api/notifications/stream?token=a%00b', () => ({}), 400, 'validation_failed'],
+    ['body nested 10 000 levels deep (rooms)', 'POST', '/api/rooms', () => ({ raw: DEEP_JSON }), 400, 'validation_failed'],
+    ['body nested 10 000 levels deep (register)', 'POST', '/api/auth/register', () => ({ raw: DEEP_JSON }), 400, 'validation_failed'],
+    ['read seq beyond bigint', 'POST', '/api/rooms/:room/read', () => ({ body: { seq: 1e20 } }), 400, 'validation_failed'],
+    ['history before beyond bigint', 'GET', '/api/rooms/:room/messages?before=1e20', () => ({}), 400, 'validation_failed'],
+    ['history after beyond bigint', 'GET', '/api/rooms/:room/messages?after=1e20', () => ({}), 400, 'validation_failed'],
+    ['notifications before beyond bigint', 'GET', '/api/notifications?before=1e20', () => ({}), 400, 'validation_failed'],
+    ['notifications read beyond bigint', 'POST', '/api/notifications/read', () => ({ body: { upToId: 1e20 } }), 400, 'validation_failed'],
+    ['stream lastEventId beyond bigint (before any event-stream header)', 'GET', '/api/notifications/stream?lastEventId=1e20', () => ({}), 400, 'validation_failed'],
   ];
 
   it.each(restCases)('REST %s → %i %s', async (_label, method, path, input, status, code) => {
@@ -134,6 +187,24 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
     expect(result.status).toBe(status);
     expect(result.body).toEqual({ statusCode: status, code, message: expect.any(String), ...(result.body.details ? { details: expect.anything() } : {}) });
     expect(JSON.stringify(result.body)).not.toMatch(/at .+\.(ts|js):\d+|node_modules|SELECT|INSERT/);
+  });
+
+  it('answers an outsider the same for a private room\'s message and a made-up id', async () => {
+    const owner = await api.register(uniqueName('own'));
+    const secret = await api.createRoom(owner.accessToken, uniqueName('Secret'), 'private');
+    const ownerSocket = await connected(connectSocket(server.url, owner.accessToken));
+    try {
+      await emitOk(ownerSocket, 'room:join', { roomId: secret.id });
+      const hidden = await emitOk<Message>(ownerSocket, 'message:send', { roomId: secret.id, content: 'private' });
+      for (const [event, extra] of [['message:edit', { content: 'x' }], ['message:delete', {}]] as const) {
+        const existing = await emitAck(socket, event, { messageId: hidden.id, ...extra });
+        const madeUp = await emitAck(socket, event, { messageId: UUID_OF_NOTHING, ...extra });
+        expect(existing).toEqual({ ok: false, error: { code: 'not_found', message: 'Message not found' } });
+        expect(madeUp).toEqual(existing);
+      }
+    } finally {
+      ownerSocket.disconnect();
+    }
   });
 
   it('is still healthy after all of the above', async () => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested, ValidationError } from 'class-validator';
 import { ApiError } from './api-error';
-import { describeValidationErrors, validatePayload } from './validation';
+import { assertSafePayload, describeValidationErrors, MAX_PAYLOAD_DEPTH, validatePayload } from './validation';
 
 class InnerDto {
   @IsInt()
@@ -192,5 +192,35 @@ describe('describeValidationErrors', () => {
 
   it('prepends a given prefix', () => {
     expect(describeValidationErrors([validationError('x', { k: 'x is bad' })], 'root')).toEqual({ 'root.x': ['x is bad'] });
+  });
+});
+
+describe('assertSafePayload', () => {
+  const problem = (payload: unknown): string | undefined => {
+    try {
+      assertSafePayload(payload, 'body');
+      return undefined;
+    } catch (error) {
+      return (error as ApiError).message;
+    }
+  };
+
+  it('refuses U+0000 in any string, naming the field', () => {
+    expect(problem({ name: 'a\u0000b' })).toBe('Invalid body: name must not contain the NUL character (U+0000)');
+    expect(problem({ list: ['ok', { deep: '\u0000' }] })).toBe('Invalid body: list[1].deep must not contain the NUL character (U+0000)');
+  });
+
+  it('refuses numbers JavaScript cannot count exactly', () => {
+    expect(problem({ seq: 1e20 })).toMatch(/^Invalid body: seq must be between/);
+    expect(problem({ seq: Number.MAX_SAFE_INTEGER + 2 })).toMatch(/seq must be between/);
+    expect(problem({ seq: -Infinity })).toMatch(/seq must be between/);
+    expect(problem({ seq: Number.MAX_SAFE_INTEGER, ratio: 0.5, negative: -3 })).toBeUndefined();
+  });
+
+  it(`refuses nesting beyond ${MAX_PAYLOAD_DEPTH} levels without recursing further`, () => {
+    const nest = (levels: number): unknown => JSON.parse(`${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`);
+    expect(problem(nest(MAX_PAYLOAD_DEPTH))).toBeUndefined();
+    expect(problem(nest(MAX_PAYLOAD_DEPTH + 1))).toMatch(/is nested more than 16 levels deep/);
+    expect(problem(nest(100_000))).toMatch(/is nested more than 16 levels deep/);
   });
 });

@@ -9,6 +9,47 @@ export const Trim = (): PropertyDecorator => Transform(({ value }: { value: unkn
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Deeper than any DTO needs; checked before class-transformer recurses, which overflows the stack on 10 000 levels. */
+export const MAX_PAYLOAD_DEPTH = 16;
+
+function fail(what: string, path: string, problem: string, subject = path): never {
+  throw ApiError.validation(`Invalid ${what}: ${subject} ${problem}`, { [path]: [`${subject} ${problem}`] });
+}
+
+/**
+ * What no field of any payload may hold, whatever its DTO says: nesting beyond MAX_PAYLOAD_DEPTH, U+0000 in a
+ * string (PostgreSQL text cannot store it), a number JavaScript cannot count exactly (beyond ±2^53, so also
+ * beyond bigint), prototype keys (JSON.parse makes "__proto__" an own key, which class-transformer would skip
+ * silently). Run on the raw payload before any fast path or transformation, and on the
+ * transformed DTO (query strings become numbers there).
+ */
+export function assertSafePayload(value: unknown, what: string, path = '', depth = 0): void {
+  switch (typeof value) {
+    case 'string':
+      if (value.includes('\u0000')) fail(what, path || what, 'must not contain the NUL character (U+0000)');
+      return;
+    case 'number':
+      if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) fail(what, path || what, `must be between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (depth >= MAX_PAYLOAD_DEPTH) fail(what, path || what, `is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`);
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) assertSafePayload(value[index], what, `${path}[${index}]`, depth + 1);
+        return;
+      }
+      for (const key of Object.keys(value)) {
+        const child = path ? `${path}.${key}` : key;
+        if (FORBIDDEN_KEYS.has(key)) fail(what, child, 'should not exist', `property ${child}`);
+        assertSafePayload((value as Record<string, unknown>)[key], what, child, depth + 1);
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
 /** Flattens class-validator errors into `{ field: messages[] }`, nested paths dotted. */
 export function describeValidationErrors(errors: ValidationError[], prefix = ''): Record<string, string[]> {
   const result: Record<string, string[]> = {};
@@ -52,22 +93,23 @@ export function hasOnlyKeys(payload: Readonly<Record<string, unknown>>, allowed:
  * Rejects non-objects, unknown fields and every constraint violation with `validation_failed`.
  */
 export function validatePayload<T extends object>(dtoClass: Constructor<T>, payload: unknown, what = 'payload'): T {
+  assertSafePayload(payload, what);
   if (isPlainObject(payload)) {
     const fast = (fastValidators.get(dtoClass) as FastValidator<T> | undefined)?.(payload);
     if (fast !== undefined) return fast;
   }
-  return validateByDecorators(dtoClass, payload, what);
+  return validateSafePayloadByDecorators(dtoClass, payload, what);
 }
 
 /** validatePayload without fast paths (what every fast path is checked against). */
 export function validateByDecorators<T extends object>(dtoClass: Constructor<T>, payload: unknown, what = 'payload'): T {
+  assertSafePayload(payload, what);
+  return validateSafePayloadByDecorators(dtoClass, payload, what);
+}
+
+function validateSafePayloadByDecorators<T extends object>(dtoClass: Constructor<T>, payload: unknown, what: string): T {
   if (!isPlainObject(payload)) {
     throw ApiError.validation(`The ${what} must be a JSON object`);
-  }
-  // JSON.parse makes "__proto__" an own key; class-transformer would skip it silently, so refuse it here.
-  const forbidden = Object.keys(payload).find((key) => FORBIDDEN_KEYS.has(key));
-  if (forbidden !== undefined) {
-    throw ApiError.validation(`Invalid ${what}: property ${forbidden} should not exist`, { [forbidden]: [`property ${forbidden} should not exist`] });
   }
   const instance = plainToInstance(dtoClass, payload, { exposeDefaultValues: true });
   const errors = validateSync(instance, {
@@ -81,5 +123,7 @@ export function validateByDecorators<T extends object>(dtoClass: Constructor<T>,
     const first = Object.values(details)[0]?.[0] ?? 'Invalid value';
     throw ApiError.validation(`Invalid ${what}: ${first}`, details);
   }
+  // Query strings become numbers only here (@Type), so their range is checked after the transformation.
+  assertSafePayload(instance, what);
   return instance;
 }
