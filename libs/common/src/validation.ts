@@ -24,29 +24,21 @@ function fail(what: string, path: string, problem: string, subject = path): neve
  * transformed DTO (query strings become numbers there).
  */
 export function assertSafePayload(value: unknown, what: string, path = '', depth = 0): void {
-  switch (typeof value) {
-    case 'string':
-      if (value.includes('\u0000')) fail(what, path || what, 'must not contain the NUL character (U+0000)');
-      return;
-    case 'number':
-      if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) fail(what, path || what, `must be between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
-      return;
-    case 'object': {
-      if (value === null) return;
-      if (depth >= MAX_PAYLOAD_DEPTH) fail(what, path || what, `is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`);
-      if (Array.isArray(value)) {
-        for (let index = 0; index < value.length; index++) assertSafePayload(value[index], what, `${path}[${index}]`, depth + 1);
-        return;
-      }
-      for (const key of Object.keys(value)) {
-        const child = path ? `${path}.${key}` : key;
-        if (FORBIDDEN_KEYS.has(key)) fail(what, child, 'should not exist', `property ${child}`);
-        assertSafePayload((value as Record<string, unknown>)[key], what, child, depth + 1);
-      }
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) fail(what, path || what, 'must not contain the NUL character (U+0000)');
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value) || Math.abs(value) > Number.MAX_SAFE_INTEGER) fail(what, path || what, `must be between ${-Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
+  } else if (typeof value === 'object' && value !== null) {
+    if (depth >= MAX_PAYLOAD_DEPTH) fail(what, path || what, `is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`);
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) assertSafePayload(value[index], what, `${path}[${index}]`, depth + 1);
       return;
     }
-    default:
-      return;
+    for (const key of Object.keys(value)) {
+      const child = path ? `${path}.${key}` : key;
+      if (FORBIDDEN_KEYS.has(key)) fail(what, child, 'should not exist', `property ${child}`);
+      assertSafePayload((value as Record<string, unknown>)[key], what, child, depth + 1);
+    }
   }
 }
 
