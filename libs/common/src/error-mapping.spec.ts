@@ -14,7 +14,7 @@ import {
   UnprocessableEntityException,
 } from '@nestjs/common';
 import { ApiError } from './api-error';
-import { toApiError } from './error-mapping';
+import { onDatabaseError, toApiError } from './error-mapping';
 
 describe('toApiError', () => {
   describe('ApiError', () => {
@@ -141,13 +141,27 @@ describe('toApiError', () => {
       expect(unexpected).toBe(false);
     });
 
-    it.each(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006', 'ECONNREFUSED'])(
-      'maps connection failure %s to unavailable, unexpected',
+    it.each(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '08P01', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'])(
+      'maps connection failure %s to unavailable, reported once as an outage rather than logged per request',
       (code) => {
-        const { apiError, unexpected } = toApiError(Object.assign(new Error('terminating connection'), { code }));
-        expect(apiError.code).toBe('unavailable');
-        expect(apiError.message).toBe('Database unavailable');
-        expect(unexpected).toBe(true);
+        const kinds: string[] = [];
+        const unsubscribe = onDatabaseError((kind) => kinds.push(kind));
+        try {
+          const { apiError, unexpected } = toApiError(Object.assign(new Error('terminating connection'), { code }));
+          expect(apiError.code).toBe('unavailable');
+          expect(apiError.message).toBe('Database unavailable, please retry');
+          expect(unexpected).toBe(false);
+          expect(kinds).toEqual(['connection']);
+        } finally {
+          unsubscribe();
+        }
+      },
+    );
+
+    it.each(['Connection terminated unexpectedly', 'Client has encountered a connection error and is not queryable', 'Connection terminated due to connection timeout'])(
+      'maps the driver error "%s" (no code) to unavailable',
+      (message) => {
+        expect(toApiError(new Error(message)).apiError.code).toBe('unavailable');
       },
     );
 
@@ -184,6 +198,6 @@ describe('toApiError', () => {
   it('maps a connection-pool timeout (database overloaded) to unavailable', () => {
     const { apiError, unexpected } = toApiError(new Error('timeout exceeded when trying to connect'));
     expect(apiError.code).toBe('unavailable');
-    expect(unexpected).toBe(true);
+    expect(unexpected).toBe(false);
   });
 });

@@ -1,22 +1,41 @@
 import { HttpException } from '@nestjs/common';
 import { ApiError } from './api-error';
 
-const databaseErrorListeners = new Set<() => void>();
+/** `connection`: the database could not be reached or dropped the connection (the request may be retried). */
+export type DatabaseErrorKind = 'connection' | 'statement';
+type DatabaseErrorListener = (kind: DatabaseErrorKind, error: unknown) => void;
+const databaseErrorListeners = new Set<DatabaseErrorListener>();
 
-/** Called for every request that fails on a database error (metrics). */
-export function onDatabaseError(listener: () => void): void {
+/** Called for every request that fails on a database error (metrics, the outage log); returns the unsubscribe. */
+export function onDatabaseError(listener: DatabaseErrorListener): () => void {
   databaseErrorListeners.add(listener);
-}
-
-function isDatabaseError(error: unknown): boolean {
-  const name = errorField(error, 'name');
-  const sqlState = errorField(error, 'code');
-  return name === 'QueryFailedError' || (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) || sqlState === 'ECONNREFUSED';
+  return () => databaseErrorListeners.delete(listener);
 }
 
 /** PostgreSQL SQLSTATEs worth telling apart; everything else is `internal`. */
 const PG_SERIALIZATION_FAILURES = new Set(['40001', '40P01']);
-const PG_CONNECTION_FAILURES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+/** Shutdown, crash recovery, starting up, too many connections; class 08 (connection exception) is added below. */
+const PG_CONNECTION_FAILURES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** Socket errors of the driver's connection (a reset under a running query is ECONNRESET). */
+const SOCKET_FAILURES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+/** What pg and pg-pool throw without a code when the connection ends or cannot be had. */
+const CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection is closed/i;
+
+function isConnectionFailure(error: unknown): boolean {
+  const code = errorField(error, 'code');
+  if (typeof code === 'string' && (SOCKET_FAILURES.has(code) || PG_CONNECTION_FAILURES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  const message = errorField(error, 'message');
+  return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
+}
+
+function isDatabaseError(error: unknown): boolean {
+  const sqlState = errorField(error, 'code');
+  return errorField(error, 'name') === 'QueryFailedError' || (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState));
+}
+
+function notify(kind: DatabaseErrorKind, error: unknown): void {
+  for (const listener of databaseErrorListeners) listener(kind, error);
+}
 
 function statusToError(status: number, message: string): ApiError {
   switch (status) {
@@ -51,7 +70,6 @@ function errorField(error: unknown, field: string): unknown {
  * Returns `unexpected: true` for errors that deserve a log line with the stack.
  */
 export function toApiError(error: unknown): { apiError: ApiError; unexpected: boolean } {
-  if (isDatabaseError(error)) for (const listener of databaseErrorListeners) listener();
   if (error instanceof ApiError) return { apiError: error, unexpected: false };
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -68,19 +86,16 @@ export function toApiError(error: unknown): { apiError: ApiError; unexpected: bo
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { apiError: statusToError(status, 'Bad request'), unexpected: false };
   }
-  // pg-pool gives up waiting for a free connection: the database is overloaded, not broken.
-  const message = errorField(error, 'message');
-  if (typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
-    return { apiError: ApiError.unavailable('Database busy, please retry'), unexpected: true };
+  // Every connection-level failure is worth a retry: the SDK retries `unavailable`. The outage is logged once
+  // (DatabaseOutageMonitor), not per request.
+  if (isConnectionFailure(error)) {
+    notify('connection', error);
+    return { apiError: ApiError.unavailable('Database unavailable, please retry'), unexpected: false };
   }
+  if (isDatabaseError(error)) notify('statement', error);
   const sqlState = errorField(error, 'code');
-  if (typeof sqlState === 'string') {
-    if (PG_SERIALIZATION_FAILURES.has(sqlState)) {
-      return { apiError: new ApiError('unavailable', 'Please retry'), unexpected: false };
-    }
-    if (PG_CONNECTION_FAILURES.has(sqlState) || sqlState === 'ECONNREFUSED') {
-      return { apiError: ApiError.unavailable('Database unavailable'), unexpected: true };
-    }
+  if (typeof sqlState === 'string' && PG_SERIALIZATION_FAILURES.has(sqlState)) {
+    return { apiError: new ApiError('unavailable', 'Please retry'), unexpected: false };
   }
   return { apiError: ApiError.internal(), unexpected: true };
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@parley/config';
 import { types } from 'pg';
 import { DataSource } from 'typeorm';
+import { DatabaseOutageMonitor } from './database-outage.monitor';
 import { runMigrationsExclusively } from './migrate';
 import { MIGRATIONS } from './migrations';
 
@@ -38,6 +39,6 @@ class MigrationsOnBoot implements OnModuleInit {
       }),
     }),
   ],
-  providers: [MigrationsOnBoot],
+  providers: [MigrationsOnBoot, DatabaseOutageMonitor],
 })
 export class DatabaseModule {}

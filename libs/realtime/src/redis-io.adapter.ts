@@ -31,6 +31,26 @@ function tolerantPublisher(client: Redis): Redis {
 }
 
 /**
+ * The adapter subscribes room channels without handling failures either (`subClient.ssubscribe(channel)` with no
+ * catch); one refused during an outage is logged and subscribed again after recovery (resubscribeRooms).
+ */
+function tolerantSubscriber(client: Redis): Redis {
+  const guard =
+    (method: 'ssubscribe' | 'sunsubscribe') =>
+    (...args: unknown[]): Promise<unknown> =>
+      (client[method] as (...a: unknown[]) => Promise<unknown>)(...args).catch((error: unknown) => {
+        logger.warn(`${method} ${String(args[0])} failed (retried after Redis recovers): ${String(error)}`);
+        return 0;
+      });
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'ssubscribe' || property === 'sunsubscribe') return guard(property);
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
+/**
  * A room channel subscribed while Redis was away is never retried by the adapter: its promise fails and
  * ioredis does not remember it, so the instance would never hear that room again. After every recovery the
  * channels of all the adapter's rooms are subscribed again (subscribing twice is harmless).
@@ -49,7 +69,7 @@ function resubscribeRooms(adapter: Adapter, subscriber: Redis, channelPrefix: st
  */
 export function createRedisAdapterFactory(redis: RedisConnections): NonNullable<ServerOptions['adapter']> {
   const channelPrefix = `${redis.prefix}#sio`;
-  const sharded = createShardedAdapter(tolerantPublisher(redis.sendPath), redis.adapterSub, { subscriptionMode: 'dynamic', channelPrefix });
+  const sharded = createShardedAdapter(tolerantPublisher(redis.sendPath), tolerantSubscriber(redis.adapterSub), { subscriptionMode: 'dynamic', channelPrefix });
   // Socket.IO calls it with `new`: a plain function returning the adapter (an arrow function cannot be).
   const factory = function (nsp: unknown): Adapter {
     const adapter: Adapter = sharded(nsp);

@@ -7,7 +7,7 @@ export type RedisRole = 'command' | 'send-path' | 'subscriber' | 'adapter-sub';
 /**
  * The Redis connections of one instance. Subscribers need connections of their own (a subscribed
  * connection cannot run commands). All reconnect forever with a capped back-off and resubscribe by
- * themselves; commands issued while Redis is away fail after one retry instead of piling up.
+ * themselves; commands issued while Redis is away fail at once instead of piling up.
  */
 export class RedisConnections {
   private readonly logger = new Logger('Redis');
@@ -48,7 +48,11 @@ export class RedisConnections {
       // No auto-pipelining: the send path coalesces its own commands per turn (TurnCoalescer), and on the
       // command connection a MULTI would overtake queued commands, while the Socket.IO adapter's connection
       // delivered a presence event twice with it (test/cluster.e2e-spec.ts).
-      const client = new Redis(url, { ...base, connectionName: `parley:${instanceId}:${role}` });
+      // Commands fail at once while Redis is known to be down (no offline queue), so a send or a request never
+      // waits for a retry to fail: rate limits fall back to local counting, writers to their epochs. Subscribers
+      // keep the queue; what they could not subscribe is subscribed again after recovery.
+      const failFast = role === 'command' || role === 'send-path';
+      const client = new Redis(url, { ...base, enableOfflineQueue: !failFast, connectionName: `parley:${instanceId}:${role}` });
       // An 'error' listener keeps ioredis errors from becoming uncaught exceptions; state is logged below.
       client.on('error', (error: Error) => {
         for (const listener of this.errorListeners) listener(error);
