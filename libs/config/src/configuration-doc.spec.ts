@@ -23,7 +23,7 @@ function documentedVariables(markdown: string): DocumentedVariable[] {
   const rows: DocumentedVariable[] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.trim().startsWith('|')) break;
-    const [nameCell, defaultCell] = line.split('|').slice(1, 3).map((cell) => cell.trim());
+    const [nameCell = '', defaultCell = ''] = line.split('|').slice(1, 3).map((cell) => cell.trim());
     const name = /^`([A-Z0-9_]+)`$/.exec(nameCell)?.[1];
     if (name === undefined) throw new Error(`one variable per row, written as \`NAME\`: "${nameCell}"`);
     const literal = /^`([^`]*)`$/.exec(defaultCell);
