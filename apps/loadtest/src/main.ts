@@ -1,6 +1,6 @@
 /**
  * `npm run loadtest -- [options]`: realtime load against one or several Parley instances through the client
- * SDK. See `--help` and README.md, "Load testing". This file only wires the process: output streams,
+ * SDK. See `--help` and apps/loadtest/README.md. This file only wires the process: output streams,
  * signals, a hard deadline and the exit code.
  */
 import { runCli } from './cli';

@@ -58,7 +58,7 @@ function configureApp(app: NestExpressApplication, config: AppConfig, redis?: Re
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalFilters(new HttpExceptionFilter());
   app.useGlobalPipes(new ValidationPipe());
-  // In a cluster the Socket.IO Redis adapter (libs/realtime/src/redis-io.adapter.ts) shares rooms and broadcasts.
+  // Parley's Socket.IO server (limits, fast paths); with Redis, room events cross instances by the sharded adapter.
   app.useWebSocketAdapter(new ParleyIoAdapter(app, config, redis ? createRedisAdapterFactory(redis) : undefined));
   SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   const webRoot = findWebRoot();

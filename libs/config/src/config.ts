@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 export type NodeEnv = 'development' | 'production' | 'test';
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
 
-/** Typed, validated configuration. Built once at boot from the environment (see README for the table). */
+/** Typed, validated configuration. Built once at boot from the environment (docs/configuration.md lists it). */
 export class AppConfig {
   nodeEnv!: NodeEnv;
   host!: string;

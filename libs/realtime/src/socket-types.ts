@@ -3,8 +3,8 @@ import type { ClientToServerEvents, ServerToClientEvents, User } from '@parley/c
 import type { Server, Socket } from 'socket.io';
 
 /**
- * Events instances send each other through the Socket.IO adapter (`serverSideEmit`): membership changes
- * every instance must act on for its own sockets (tell them, then unsubscribe them).
+ * Socket.IO server-side events (`serverSideEmit`, only with the Redis adapter): the membership changes each
+ * instance acts on for its own sockets. Forwarded sends and notifications use the ChannelBus (libs/redis).
  */
 export interface InterServerEvents {
   'member:left': (event: { roomId: string; user: User }) => void;
