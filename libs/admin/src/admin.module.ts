@@ -1,14 +1,17 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@parley/audit';
+import { MessagesModule } from '@parley/messages';
 import { NotificationsModule } from '@parley/notifications';
 import { RealtimeModule } from '@parley/realtime';
 import { RoomsModule } from '@parley/rooms';
 import { AdminController } from './admin.controller';
 import { AdminGuard } from './admin.guard';
+import { ModerationAdminController } from './moderation-admin.controller';
 import { StatsService } from './stats.service';
 
 @Module({
-  imports: [RealtimeModule, NotificationsModule, RoomsModule],
-  controllers: [AdminController],
+  imports: [RealtimeModule, NotificationsModule, RoomsModule, MessagesModule, AuditModule],
+  controllers: [AdminController, ModerationAdminController],
   providers: [StatsService, AdminGuard],
 })
 export class AdminModule {}

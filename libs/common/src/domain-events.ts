@@ -15,6 +15,9 @@ export interface DomainEventMap {
   'room.deleted': { roomId: string; memberIds: string[] };
   'member.joined': { roomId: string; user: User; addedBy: string | null };
   'member.left': { roomId: string; user: User; kicked: boolean };
+  /** `until` null: for good (mute) or not muted any more (unmute). */
+  'member.muted': { roomId: string; user: User; until: string | null };
+  'member.unmuted': { roomId: string; user: User; until: null };
   'read.updated': { roomId: string; userId: string; seq: number };
   'dm.created': { room: Room; createdBy: string; otherUserId: string };
   /** An admin broadcast, for every socket and every notification stream. */

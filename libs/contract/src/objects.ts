@@ -2,7 +2,7 @@
 
 export type RoomVisibility = 'public' | 'private';
 export type RoomKind = 'group' | 'direct';
-export type RoomRole = 'owner' | 'admin' | 'member';
+export type RoomRole = 'owner' | 'admin' | 'moderator' | 'member';
 
 export interface User {
   id: string;
@@ -56,4 +56,56 @@ export interface AuthResult {
 export interface MessagePage {
   messages: Message[];
   hasMore: boolean;
+}
+
+/** A room mute (cannot send) or ban (removed, cannot rejoin). `until` null: for good. */
+export type SanctionKind = 'mute' | 'ban';
+export interface Sanction {
+  roomId: string;
+  user: User;
+  kind: SanctionKind;
+  until: string | null;
+  reason: string;
+  createdBy: string | null;
+  createdAt: string;
+}
+
+export type ReportStatus = 'open' | 'dismissed' | 'actioned';
+export interface Report {
+  id: number;
+  roomId: string;
+  roomName: string;
+  message: { id: string; seq: number; content: string; author: User; deleted: boolean };
+  reporter: User;
+  reason: string;
+  status: ReportStatus;
+  createdAt: string;
+  resolvedBy: string | null;
+  resolvedAt: string | null;
+}
+
+export type AuditAction =
+  | 'message.deleted'
+  | 'member.kicked'
+  | 'member.role_changed'
+  | 'member.muted'
+  | 'member.unmuted'
+  | 'member.banned'
+  | 'member.unbanned'
+  | 'report.resolved'
+  | 'admin.broadcast';
+export interface AuditEntry {
+  id: number;
+  at: string;
+  action: AuditAction;
+  actor: User | null;
+  roomId: string | null;
+  targetUser: User | null;
+  messageId: string | null;
+  details: Record<string, unknown>;
+}
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Pass as `before` for older entries; null at the start of the log. */
+  nextBefore: number | null;
 }

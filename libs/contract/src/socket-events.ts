@@ -81,6 +81,12 @@ export interface MemberEvent {
   roomId: string;
   user: User;
 }
+/** `member:muted` (with `until`, null for good) and `member:unmuted`, to the room. */
+export interface MemberMuteEvent {
+  roomId: string;
+  user: User;
+  until: string | null;
+}
 export interface RoomDeletedEvent {
   roomId: string;
 }
@@ -99,6 +105,8 @@ export interface ServerToClientEvents {
   receipt: (event: ReceiptEvent) => void;
   'member:joined': (event: MemberEvent) => void;
   'member:left': (event: MemberEvent) => void;
+  'member:muted': (event: MemberMuteEvent) => void;
+  'member:unmuted': (event: MemberMuteEvent) => void;
   'room:updated': (room: Room) => void;
   'room:deleted': (event: RoomDeletedEvent) => void;
   announcement: (event: AnnouncementEvent) => void;

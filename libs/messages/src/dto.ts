@@ -1,9 +1,9 @@
 import { hasOnlyKeys, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessagePage } from '@parley/contract';
+import type { Message, MessagePage, Report, ReportStatus, User } from '@parley/contract';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './messages.service';
 
 export const CONTENT_MAX = 5000;
@@ -100,4 +100,68 @@ export class MessageParams {
   @ApiProperty({ format: 'uuid' })
   @IsUUID()
   messageId!: string;
+}
+
+export class ReportMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: 500, example: 'Spam' })
+  @Trim()
+  @IsString()
+  @Length(1, 500)
+  reason!: string;
+}
+
+const REPORT_STATUSES: readonly ReportStatus[] = ['open', 'dismissed', 'actioned'];
+
+export class ReportsQuery {
+  @ApiPropertyOptional({ enum: REPORT_STATUSES, description: 'Default: every status' })
+  @IsOptional()
+  @IsIn(REPORT_STATUSES)
+  status?: ReportStatus;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'Reports with a lower id (paging back)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit?: number;
+}
+
+export class ReportIdParams {
+  @ApiProperty({ minimum: 1 })
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  id!: number;
+}
+
+export class ResolveReportDto {
+  @ApiProperty({ enum: ['dismissed', 'actioned'] })
+  @IsIn(['dismissed', 'actioned'])
+  resolution!: 'dismissed' | 'actioned';
+
+  @ApiPropertyOptional({ default: false, description: 'With `actioned`: delete the reported message too' })
+  @IsOptional()
+  @IsBoolean()
+  deleteMessage?: boolean;
+}
+
+export class ReportDto implements Report {
+  @ApiProperty() id!: number;
+  @ApiProperty() roomId!: string;
+  @ApiProperty() roomName!: string;
+  @ApiProperty({ type: Object, description: '{ id, seq, content, author, deleted }' }) message!: Report['message'];
+  @ApiProperty({ type: Object }) reporter!: User;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ enum: REPORT_STATUSES }) status!: ReportStatus;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ nullable: true, type: String }) resolvedBy!: string | null;
+  @ApiProperty({ nullable: true, type: String }) resolvedAt!: string | null;
 }

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
-import type { Message, MessagePage } from '@parley/contract';
+import type { Message, MessagePage, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
-import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, SendMessageDto } from './dto';
+import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -41,10 +41,18 @@ export class MessagesController {
 
   @Delete(':messageId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a message (soft: id and seq stay, content becomes "")' })
+  @ApiOperation({ summary: 'Delete a message (soft: id and seq stay, content becomes ""): its author, or the room\'s owner, admins and moderators (audited)' })
   @ApiNoContentResponse()
   @ApiErrors('forbidden')
   remove(@CurrentUser() caller: AuthUser, @Param() params: MessageParams): Promise<void> {
     return this.messages.delete(caller.id, params.messageId, params.id);
+  }
+
+  @Post(':messageId/report')
+  @ApiOperation({ summary: 'Report a message to the site admins (members; once per message, a repeat returns the first report)' })
+  @ApiCreatedResponse({ type: ReportDto })
+  @ApiErrors('forbidden', 'conflict')
+  report(@CurrentUser() caller: AuthUser, @Param() params: MessageParams, @Body() body: ReportMessageDto): Promise<Report> {
+    return this.messages.report(caller.id, params.id, params.messageId, body.reason);
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@parley/audit';
 import { AppConfig } from '@parley/config';
 import { RedisConnections } from '@parley/redis';
 import { RoomsModule } from '@parley/rooms';
@@ -8,17 +9,19 @@ import { MessageEntity } from './message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { ReportsRepository } from './reports.repository';
 import { RoomWriter } from './room-writer';
 import { SendPool } from './send-pool';
 import { SendRouter } from './send-router';
 import { LocalWriterLeases, RedisWriterLeases, WriterLeases } from './writer-leases';
 
 @Module({
-  imports: [RoomsModule, UsersModule, TypeOrmModule.forFeature([MessageEntity])],
+  imports: [RoomsModule, UsersModule, AuditModule, TypeOrmModule.forFeature([MessageEntity])],
   controllers: [MessagesController],
   providers: [
     SendPool,
     MessagesRepository,
+    ReportsRepository,
     RoomWriter,
     SendRouter,
     MessagesService,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Message } from '@parley/contract';
 import { types } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { SendPool } from './send-pool';
 
 /** A message row as pg parses it. */
@@ -83,11 +83,14 @@ export type WriteRow =
   /** The shard's epoch is not the item's any more (another instance took the shard): nothing stored. */
   | 'fenced'
   | 'refused'
+  /** The author is muted in the room (a mute in force by the database clock). */
+  | 'muted'
   | 'duplicate';
 
 interface SendRow {
   fenced: boolean;
   member: boolean;
+  muted: boolean;
   duplicate: boolean;
   id: string | null;
   seq: string | number | null;
@@ -103,7 +106,7 @@ interface SendRow {
  *   instance replaced (its lease taken, its epoch bumped) stores nothing: the bump waits for this lock, and
  *   in READ COMMITTED the lock re-checks the epoch against the newest row version. One lock per shard and
  *   batch, whatever its rooms.
- * - `checked`: membership and idempotency, each one index probe (LIMIT 1 keeps the generic plan from hashing
+ * - `checked`: membership, a mute in force and idempotency, each one index probe (LIMIT 1 keeps the generic plan from hashing
  *   the whole table instead). Repeats of one clientMsgId within a batch never get here: the writer merges
  *   them.
  * - `accepted` items get base + their rank in the room: gapless, in arrival order. No room row is updated: the
@@ -124,12 +127,14 @@ export const SEND_STATEMENT = `
        checked AS (
          SELECT input.*, input.shard IN (SELECT shard FROM fenced) AS fenced,
                 (SELECT true FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id LIMIT 1) IS NOT NULL AS member,
+                (SELECT true FROM room_sanctions s WHERE s.room_id = input.room_id AND s.user_id = input.author_id AND s.kind = 'mute'
+                   AND s.until > now() LIMIT 1) IS NOT NULL AS muted,
                 input.client_msg_id IS NOT NULL AND (SELECT true FROM messages x
                   WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id LIMIT 1) IS NOT NULL AS duplicate
          FROM input),
        accepted AS (
          SELECT checked.*, base + row_number() OVER (PARTITION BY room_id ORDER BY ord) AS seq
-         FROM checked WHERE fenced AND member AND NOT duplicate),
+         FROM checked WHERE fenced AND member AND NOT muted AND NOT duplicate),
        stored AS (
          INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id)
          SELECT id, room_id, seq, author_id, content, client_msg_id FROM accepted),
@@ -137,7 +142,7 @@ export const SEND_STATEMENT = `
          UPDATE memberships m SET last_read_seq = newest.seq
          FROM (SELECT room_id, author_id, max(seq) AS seq FROM accepted GROUP BY room_id, author_id) newest
          WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq)
-  SELECT c.fenced, c.member, c.duplicate, a.id, a.seq, CASE WHEN a.seq IS NOT NULL THEN now() END AS created_at,
+  SELECT c.fenced, c.member, c.muted, c.duplicate, a.id, a.seq, CASE WHEN a.seq IS NOT NULL THEN now() END AS created_at,
          CASE WHEN a.seq = a.base + 1 THEN array(SELECT user_id FROM memberships WHERE room_id = a.room_id) END AS member_ids
   FROM checked c LEFT JOIN accepted a ON a.ord = c.ord
   ORDER BY c.ord`;
@@ -180,7 +185,9 @@ export class MessagesRepository {
         return { stored: { id: row.id, seq: Number(row.seq), createdAt: this.sendTimestamps.convert(row.created_at), memberIds } };
       }
       if (!row.fenced) return 'fenced';
-      return row.member && row.duplicate ? 'duplicate' : 'refused';
+      if (!row.member) return 'refused';
+      if (row.duplicate) return 'duplicate';
+      return row.muted ? 'muted' : 'refused';
     });
   }
 
@@ -249,8 +256,13 @@ export class MessagesRepository {
   }
 
   /** Soft delete: the row keeps its id and seq so histories stay gapless. Idempotent. */
-  async softDelete(messageId: string): Promise<boolean> {
-    const [rows] = await this.db.query<[Array<{ id: string }>, number]>(
+  /** Runs `work` in one transaction (a moderator's deletion and its audit entry commit together). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  async softDelete(messageId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
+    const [rows] = await manager.query<[Array<{ id: string }>, number]>(
       `UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [messageId],
     );

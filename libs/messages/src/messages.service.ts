@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, User } from '@parley/contract';
+import type { Message, MessagePage, Report, ReportStatus, RoomRole, User } from '@parley/contract';
+import { AuditLog } from '@parley/audit';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
 import { MessagesRepository, type PageQuery } from './messages.repository';
+import { ReportsRepository } from './reports.repository';
 import { RoomWriter } from './room-writer';
 import { SendRouter } from './send-router';
 
@@ -24,6 +26,8 @@ export class MessagesService {
     private readonly users: UsersService,
     private readonly events: DomainEvents,
     private readonly metrics: Metrics,
+    private readonly reports: ReportsRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   /** A send over REST: the author's profile (carried in the message) is read first. */
@@ -60,6 +64,8 @@ export class MessagesService {
         // forbidden (public room, not joined); access being fine by now, "retry".
         await this.rooms.requireAccess(author.id, roomId, 'member');
         throw ApiError.unavailable('Membership changed while sending; please retry');
+      case 'muted':
+        throw ApiError.forbidden('You are muted in this room');
       case 'duplicate': {
         // A retry of a stored clientMsgId: the stored message is the answer.
         const existing = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
@@ -106,15 +112,74 @@ export class MessagesService {
     return updated;
   }
 
+  /** The author, or a moderator of the room (owner, admin, moderator), whose deletion is audited. */
   async delete(userId: string, messageId: string, expectedRoomId?: string): Promise<void> {
     const message = await this.findAccessible(userId, messageId, expectedRoomId);
+    let moderatorRole: RoomRole | null = null;
     if (message.author.id !== userId) {
-      const { role } = await this.rooms.requireAccess(userId, message.roomId, 'member');
-      if (role !== 'owner' && role !== 'admin') throw ApiError.forbidden('Only the author, the room owner or an admin can delete');
+      try {
+        moderatorRole = (await this.rooms.requireAccess(userId, message.roomId, 'moderate')).role;
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'forbidden') throw ApiError.forbidden('Only the author, the room owner, an admin or a moderator can delete');
+        throw error;
+      }
     }
-    if (await this.repository.softDelete(messageId)) {
-      this.events.emit('message.deleted', { roomId: message.roomId, id: message.id, seq: message.seq });
+    await this.remove(message, userId, moderatorRole === null ? null : { role: moderatorRole });
+  }
+
+  /** Soft-deletes and tells the room; a deletion by anyone but the author is audited in the same transaction. */
+  private async remove(message: Message, actorId: string, moderation: Record<string, unknown> | null): Promise<void> {
+    const deleted = await this.repository.transaction(async (manager) => {
+      const done = await this.repository.softDelete(message.id, manager);
+      if (done && moderation !== null) {
+        await this.audit.record(
+          {
+            actorId,
+            action: 'message.deleted',
+            roomId: message.roomId,
+            targetUserId: message.author.id,
+            messageId: message.id,
+            details: { ...moderation, seq: message.seq, excerpt: message.content.slice(0, 200) },
+          },
+          manager,
+        );
+      }
+      return done;
+    });
+    if (deleted) this.events.emit('message.deleted', { roomId: message.roomId, id: message.id, seq: message.seq });
+  }
+
+  /** A member reports a message of their room to the site admins (once per message; a repeat returns the first). */
+  async report(userId: string, roomId: string, messageId: string, reason: string): Promise<Report> {
+    const message = await this.findAccessible(userId, messageId, roomId);
+    if (message.author.id === userId) throw ApiError.forbidden('You cannot report your own message');
+    if (message.deletedAt !== null) throw ApiError.conflict('The message was deleted');
+    return this.reports.insert(roomId, messageId, userId, reason);
+  }
+
+  /** The site admins' queue (the caller is checked by the admin guard). */
+  listReports(status: ReportStatus | null, before: number | null, limit: number): Promise<Report[]> {
+    return this.reports.page(status, before, limit);
+  }
+
+  /** Closes a report, deleting the message when it is actioned with `deleteMessage`; both audited. */
+  async resolveReport(adminId: string, reportId: number, resolution: Exclude<ReportStatus, 'open'>, deleteMessage: boolean): Promise<Report> {
+    const report = await this.reports.findById(reportId);
+    if (!report) throw ApiError.notFound('Report');
+    const resolved = await this.repository.transaction(async (manager) => {
+      if (!(await this.reports.resolve(manager, reportId, resolution, adminId))) return false;
+      await this.audit.record(
+        { actorId: adminId, action: 'report.resolved', roomId: report.roomId, targetUserId: report.message.author.id, messageId: report.message.id, details: { reportId, resolution } },
+        manager,
+      );
+      return true;
+    });
+    if (!resolved) throw ApiError.conflict('The report was resolved already');
+    if (resolution === 'actioned' && deleteMessage) {
+      const message = await this.repository.findById(report.message.id);
+      if (message && message.deletedAt === null) await this.remove(message, adminId, { role: 'site-admin', reportId });
     }
+    return (await this.reports.findById(reportId)) as Report;
   }
 
   /** A message is visible exactly when its room is; a mismatched room in the path is a 404 too. */

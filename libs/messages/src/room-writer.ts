@@ -22,6 +22,8 @@ export type SendOutcome =
   | { kind: 'duplicate' }
   /** The author is not a member, or there is no such room (any more). */
   | { kind: 'refused' }
+  /** The author is muted in the room. */
+  | { kind: 'muted' }
   | { kind: 'rate-limited'; retryAfterMs: number }
   /** This instance does not write the room: `writer` does (null when unknown), route the send there. */
   | { kind: 'elsewhere'; writer: string | null };
@@ -299,7 +301,7 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
       this.lose(shard);
       return { kind: 'elsewhere', writer: null };
     }
-    if (row === 'refused' || row === 'duplicate') return { kind: row };
+    if (row === 'refused' || row === 'muted' || row === 'duplicate') return { kind: row };
     const { id, seq, createdAt, memberIds } = row.stored;
     // Stored under this instance's epoch; the room's state is kept only while the shard still is this one's.
     if (this.shards.get(shard.shard) === shard) this.rooms.set(request.roomId, { lastSeq: seq, lastUsedAt: Date.now(), stale: false });

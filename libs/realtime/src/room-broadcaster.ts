@@ -38,6 +38,8 @@ export class RoomBroadcaster {
     events.on('message.deleted', (event) => this.emitToRoom(event.roomId, 'message:deleted', event));
     events.on('read.updated', (event) => this.emitToRoom(event.roomId, 'receipt', event));
     events.on('member.joined', ({ roomId, user }) => this.emitToRoom(roomId, 'member:joined', { roomId, user }));
+    events.on('member.muted', (event) => this.emitToRoom(event.roomId, 'member:muted', event));
+    events.on('member.unmuted', (event) => this.emitToRoom(event.roomId, 'member:unmuted', event));
     events.on('room.updated', ({ room }) => this.emitToRoom(room.id, 'room:updated', neutralRoom(room)));
     events.on('announcement', (announcement) => void this.server?.emit('announcement', announcement));
   }

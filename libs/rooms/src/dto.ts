@@ -1,9 +1,9 @@
 import { Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Member, Room, RoomKind, RoomRole, RoomVisibility } from '@parley/contract';
+import type { Member, Room, RoomKind, RoomRole, RoomVisibility, Sanction, SanctionKind, User } from '@parley/contract';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
 
 export class RoomDto implements Room {
   @ApiProperty({ example: '0b5e8a52-6f43-4f0e-a3f7-2b1a86c9a0de' }) id!: string;
@@ -16,14 +16,14 @@ export class RoomDto implements Room {
   @ApiProperty({ example: 12 }) memberCount!: number;
   @ApiProperty({ example: 431, description: 'Seq of the newest message, 0 when empty' }) lastSeq!: number;
   @ApiProperty({ description: 'Whether the caller is a member' }) joined!: boolean;
-  @ApiProperty({ enum: ['owner', 'admin', 'member'], nullable: true, type: String }) role!: RoomRole | null;
+  @ApiProperty({ enum: ['owner', 'admin', 'moderator', 'member'], nullable: true, type: String }) role!: RoomRole | null;
   @ApiProperty({ nullable: true, type: Number, description: 'lastSeq - lastReadSeq; null when not a member' })
   unreadCount!: number | null;
 }
 
 export class MemberDto implements Member {
   @ApiProperty({ type: UserDto }) user!: UserDto;
-  @ApiProperty({ enum: ['owner', 'admin', 'member'] }) role!: RoomRole;
+  @ApiProperty({ enum: ['owner', 'admin', 'moderator', 'member'] }) role!: RoomRole;
   @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) joinedAt!: string;
   @ApiProperty({ description: 'Has at least one socket subscribed to this room, on any instance' }) online!: boolean;
 }
@@ -88,9 +88,50 @@ export class UserIdDto {
 }
 
 export class SetRoleDto {
-  @ApiProperty({ enum: ['admin', 'member'] })
-  @IsIn(['admin', 'member'])
-  role!: 'admin' | 'member';
+  @ApiProperty({ enum: ['admin', 'moderator', 'member'], description: 'Below the caller\'s own role: the owner names admins, admins name moderators' })
+  @IsIn(['admin', 'moderator', 'member'])
+  role!: 'admin' | 'moderator' | 'member';
+}
+
+/** Five years: longer is "for good" (leave durationSeconds out). */
+export const MAX_SANCTION_SECONDS = 5 * 365 * 86_400;
+
+export class MuteDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_SANCTION_SECONDS, description: 'From now, by the database clock; leave out for good' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SANCTION_SECONDS)
+  durationSeconds?: number;
+
+  @ApiPropertyOptional({ maxLength: 500, default: '' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class BanDto extends MuteDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  userId!: string;
+}
+
+export class SanctionsQuery {
+  @ApiPropertyOptional({ enum: ['mute', 'ban'] })
+  @IsOptional()
+  @IsIn(['mute', 'ban'])
+  kind?: SanctionKind;
+}
+
+export class SanctionDto implements Sanction {
+  @ApiProperty() roomId!: string;
+  @ApiProperty({ type: Object }) user!: User;
+  @ApiProperty({ enum: ['mute', 'ban'] }) kind!: SanctionKind;
+  @ApiProperty({ nullable: true, type: String, description: 'When it ends; null: for good' }) until!: string | null;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ nullable: true, type: String }) createdBy!: string | null;
+  @ApiProperty() createdAt!: string;
 }
 
 export class MarkReadDto {

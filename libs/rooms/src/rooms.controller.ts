@@ -21,6 +21,7 @@ import {
   UpdateRoomDto,
   UserIdDto,
 } from './dto';
+import { RoomModeration } from './room-moderation.service';
 import { RoomsService } from './rooms.service';
 
 @ApiTags('rooms')
@@ -28,7 +29,10 @@ import { RoomsService } from './rooms.service';
 @ApiErrors('unauthorized', 'validation_failed', 'rate_limited')
 @Controller('rooms')
 export class RoomsController {
-  constructor(private readonly rooms: RoomsService) {}
+  constructor(
+    private readonly rooms: RoomsService,
+    private readonly moderation: RoomModeration,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a group room; the caller becomes its owner' })
@@ -105,20 +109,20 @@ export class RoomsController {
   }
 
   @Patch(':id/members/:userId')
-  @ApiOperation({ summary: 'Make a member admin or member again (owner). Extension of the contract.' })
+  @ApiOperation({ summary: 'Change a member\'s role to one below the caller\'s (the owner names admins, admins name moderators)' })
   @ApiOkResponse({ type: MemberDto })
   @ApiErrors('forbidden', 'not_found')
   setRole(@CurrentUser() caller: AuthUser, @Param() params: RoomMemberParams, @Body() body: SetRoleDto): Promise<Member> {
-    return this.rooms.setMemberRole(caller.id, params.id, params.userId, body.role);
+    return this.moderation.setRole(caller.id, params.id, params.userId, body.role);
   }
 
   @Delete(':id/members/:userId')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Kick a member; their sockets leave the room on every instance at once' })
+  @ApiOperation({ summary: 'Kick a member (owner, admin, moderator; only members they outrank); their sockets leave the room on every instance at once' })
   @ApiNoContentResponse()
   @ApiErrors('forbidden', 'not_found')
   kick(@CurrentUser() caller: AuthUser, @Param() params: RoomMemberParams): Promise<void> {
-    return this.rooms.kickMember(caller.id, params.id, params.userId);
+    return this.moderation.kick(caller.id, params.id, params.userId);
   }
 
   @Post(':id/read')

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { RoomKind, RoomRole, RoomVisibility } from '@parley/contract';
+import type { RoomKind, RoomRole, RoomVisibility, SanctionKind } from '@parley/contract';
 import { DataSource, type EntityManager } from 'typeorm';
 
 const UNIQUE_VIOLATION = '23505';
@@ -33,6 +33,53 @@ export interface MembershipRecord {
   roomId: string;
   userId: string;
   role: RoomRole;
+}
+
+/** An active mute or ban; `until` null: for good. */
+export interface SanctionRecord {
+  roomId: string;
+  userId: string;
+  username: string;
+  displayName: string;
+  userCreatedAt: Date;
+  kind: SanctionKind;
+  until: Date | null;
+  reason: string;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+interface SanctionRow {
+  room_id: string;
+  user_id: string;
+  username: string;
+  display_name: string;
+  user_created_at: Date;
+  kind: SanctionKind;
+  until: Date | null;
+  reason: string;
+  created_by: string | null;
+  created_at: Date;
+}
+
+const SANCTION_SELECT = `
+  SELECT s.room_id, s.user_id, u.username, u.display_name, u.created_at AS user_created_at, s.kind,
+         CASE WHEN s.until = 'infinity' THEN NULL ELSE s.until END AS until, s.reason, s.created_by, s.created_at
+  FROM room_sanctions s JOIN users u ON u.id = s.user_id`;
+
+function toSanction(row: SanctionRow): SanctionRecord {
+  return {
+    roomId: row.room_id,
+    userId: row.user_id,
+    username: row.username,
+    displayName: row.display_name,
+    userCreatedAt: row.user_created_at,
+    kind: row.kind,
+    until: row.until,
+    reason: row.reason,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
 }
 
 interface RoomRow {
@@ -191,16 +238,12 @@ export class RoomsRepository {
     });
   }
 
-  async updateRole(roomId: string, userId: string, role: RoomRole): Promise<void> {
-    await this.db.query(`UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]);
-  }
-
   async listMembers(roomId: string): Promise<MemberRecord[]> {
     const rows = await this.db.query<Array<{ id: string; username: string; display_name: string; created_at: Date; role: RoomRole; joined_at: Date }>>(
       `SELECT u.id, u.username, u.display_name, u.created_at, m.role, m.joined_at
        FROM memberships m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = $1
-       ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, lower(u.username)`,
+       ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'moderator' THEN 2 ELSE 3 END, lower(u.username)`,
       [roomId],
     );
     return rows.map((row) => ({
@@ -269,5 +312,71 @@ export class RoomsRepository {
       await this.insertMembership(roomId, userB, 'member', manager);
       return { roomId, created };
     });
+  }
+
+  /** Runs `work` in one transaction (an action and its audit entry commit together). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /**
+   * Gives or renews a mute or ban. Its end is decided by the database clock now (`durationSeconds` from now),
+   * so it holds across restarts and instances; without a duration it lasts for good ('infinity').
+   */
+  async upsertSanction(
+    manager: EntityManager,
+    sanction: { roomId: string; userId: string; kind: SanctionKind; durationSeconds: number | null; reason: string; createdBy: string },
+  ): Promise<SanctionRecord> {
+    await manager.query(
+      `INSERT INTO room_sanctions (room_id, user_id, kind, until, reason, created_by)
+       VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN 'infinity'::timestamptz ELSE now() + make_interval(secs => $4::int) END, $5, $6)
+       ON CONFLICT (room_id, user_id, kind) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason, created_by = EXCLUDED.created_by, created_at = now()`,
+      [sanction.roomId, sanction.userId, sanction.kind, sanction.durationSeconds, sanction.reason, sanction.createdBy],
+    );
+    const rows = await manager.query<SanctionRow[]>(`${SANCTION_SELECT} WHERE s.room_id = $1 AND s.user_id = $2 AND s.kind = $3`, [
+      sanction.roomId,
+      sanction.userId,
+      sanction.kind,
+    ]);
+    return toSanction(rows[0] as SanctionRow);
+  }
+
+  /** Ends a mute or ban; false when there was none in force. */
+  async deleteActiveSanction(manager: EntityManager, roomId: string, userId: string, kind: SanctionKind): Promise<boolean> {
+    const [deleted] = await manager.query<[Array<{ active: boolean }>, number]>(
+      `DELETE FROM room_sanctions WHERE room_id = $1 AND user_id = $2 AND kind = $3 RETURNING until > now() AS active`,
+      [roomId, userId, kind],
+    );
+    return deleted.some((row) => row.active);
+  }
+
+  async findActiveSanction(roomId: string, userId: string, kind: SanctionKind): Promise<SanctionRecord | null> {
+    const rows = await this.db.query<SanctionRow[]>(`${SANCTION_SELECT} WHERE s.room_id = $1 AND s.user_id = $2 AND s.kind = $3 AND s.until > now()`, [
+      roomId,
+      userId,
+      kind,
+    ]);
+    return rows[0] ? toSanction(rows[0]) : null;
+  }
+
+  async listActiveSanctions(roomId: string, kind: SanctionKind | null): Promise<SanctionRecord[]> {
+    const rows = await this.db.query<SanctionRow[]>(
+      `${SANCTION_SELECT} WHERE s.room_id = $1 AND ($2::text IS NULL OR s.kind = $2) AND s.until > now() ORDER BY s.created_at DESC, s.user_id`,
+      [roomId, kind],
+    );
+    return rows.map(toSanction);
+  }
+
+  /** Removes a membership inside the caller's transaction (a ban); the banned are never owners. */
+  async deleteNonOwnerMembership(manager: EntityManager, roomId: string, userId: string): Promise<boolean> {
+    const [deleted] = await manager.query<[unknown[], number]>(`DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 AND role <> 'owner' RETURNING user_id`, [
+      roomId,
+      userId,
+    ]);
+    return deleted.length > 0;
+  }
+
+  async updateRoleIn(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<void> {
+    await manager.query(`UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]);
   }
 }

@@ -52,7 +52,7 @@ function makeFakes() {
     findMembership: jest.fn<Promise<MembershipRecord | null>, [string, string]>().mockResolvedValue(null),
     insertMembership: jest.fn<Promise<boolean>, [string, string, RoomRole]>().mockResolvedValue(true),
     deleteMembership: jest.fn<Promise<MembershipRecord | null>, [string, string]>().mockResolvedValue(null),
-    updateRole: jest.fn<Promise<void>, [string, string, RoomRole]>().mockResolvedValue(undefined),
+    findActiveSanction: jest.fn<Promise<null>, [string, string, string]>().mockResolvedValue(null),
     listMembers: jest.fn<Promise<MemberRecord[]>, [string]>().mockResolvedValue([]),
     listMemberIds: jest.fn<Promise<string[]>, [string]>().mockResolvedValue([]),
     advanceReadSeq: jest.fn<Promise<number | null>, [string, string, number]>().mockResolvedValue(null),
@@ -389,113 +389,6 @@ describe('RoomsService', () => {
       const error = await rejection(fakes.service.addMember('u1', 'room-1', 'u2'));
       expect(error.code).toBe('conflict');
       expect(error.message).toBe('The user left the room meanwhile');
-    });
-  });
-
-  describe('kickMember', () => {
-    function asRole(role: RoomRole | null): void {
-      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: role }));
-    }
-
-    it('requires manage rights', async () => {
-      asRole('member');
-      expect((await rejection(fakes.service.kickMember('u1', 'room-1', 'u2'))).code).toBe('forbidden');
-      expect(fakes.repo.findMembership).not.toHaveBeenCalled();
-      expect(fakes.repo.deleteMembership).not.toHaveBeenCalled();
-    });
-
-    it('refuses to kick oneself', async () => {
-      asRole('owner');
-      const error = await rejection(fakes.service.kickMember('u1', 'room-1', 'u1'));
-      expect(error.code).toBe('forbidden');
-      expect(error.message).toBe('Use leave to remove yourself');
-      expect(fakes.repo.deleteMembership).not.toHaveBeenCalled();
-    });
-
-    it('answers not_found for a non-member target', async () => {
-      asRole('owner');
-      fakes.repo.findMembership.mockResolvedValue(null);
-      const error = await rejection(fakes.service.kickMember('u1', 'room-1', 'u2'));
-      expect(error.code).toBe('not_found');
-      expect(error.message).toBe('Member not found');
-      expect(fakes.repo.findMembership).toHaveBeenCalledWith('room-1', 'u2');
-    });
-
-    it.each<[RoomRole, RoomRole]>([
-      ['admin', 'owner'],
-      ['admin', 'admin'],
-    ])('refuses a %s kicking a %s', async (callerRole, targetRole) => {
-      asRole(callerRole);
-      fakes.repo.findMembership.mockResolvedValue(membership('u2', targetRole));
-      const error = await rejection(fakes.service.kickMember('u1', 'room-1', 'u2'));
-      expect(error.code).toBe('forbidden');
-      expect(error.message).toBe('You cannot remove this member');
-      expect(fakes.repo.deleteMembership).not.toHaveBeenCalled();
-      expect(fakes.emitted).toEqual([]);
-    });
-
-    it.each<[RoomRole, RoomRole]>([
-      ['owner', 'admin'],
-      ['owner', 'member'],
-      ['admin', 'member'],
-    ])('lets a %s kick a %s, emitting member.left (kicked)', async (callerRole, targetRole) => {
-      asRole(callerRole);
-      fakes.repo.findMembership.mockResolvedValue(membership('u2', targetRole));
-      fakes.repo.deleteMembership.mockResolvedValue(membership('u2', targetRole));
-      await fakes.service.kickMember('u1', 'room-1', 'u2');
-      expect(fakes.repo.deleteMembership).toHaveBeenCalledWith('room-1', 'u2');
-      expect(fakes.users.getById).toHaveBeenCalledWith('u2');
-      expect(fakes.emitted).toEqual([{ name: 'member.left', payload: { roomId: 'room-1', user: user('u2'), kicked: true } }]);
-    });
-
-    it('emits nothing when the target left meanwhile', async () => {
-      asRole('owner');
-      fakes.repo.findMembership.mockResolvedValue(membership('u2', 'member'));
-      fakes.repo.deleteMembership.mockResolvedValue(null);
-      await fakes.service.kickMember('u1', 'room-1', 'u2');
-      expect(fakes.emitted).toEqual([]);
-    });
-  });
-
-  describe('setMemberRole', () => {
-    it('requires the owner', async () => {
-      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'admin' }));
-      expect((await rejection(fakes.service.setMemberRole('u1', 'room-1', 'u2', 'admin'))).code).toBe('forbidden');
-      expect(fakes.repo.updateRole).not.toHaveBeenCalled();
-    });
-
-    it('answers not_found for a non-member target', async () => {
-      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'owner' }));
-      expect((await rejection(fakes.service.setMemberRole('u1', 'room-1', 'u2', 'admin'))).code).toBe('not_found');
-      expect(fakes.repo.updateRole).not.toHaveBeenCalled();
-    });
-
-    it('refuses to change the owner (including oneself)', async () => {
-      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'owner' }));
-      fakes.repo.findMembership.mockResolvedValue(membership('u1', 'owner'));
-      const error = await rejection(fakes.service.setMemberRole('u1', 'room-1', 'u1', 'member'));
-      expect(error.code).toBe('forbidden');
-      expect(error.message).toBe('The owner keeps the owner role');
-      expect(fakes.repo.updateRole).not.toHaveBeenCalled();
-    });
-
-    it.each<['admin' | 'member', RoomRole]>([
-      ['admin', 'member'],
-      ['member', 'admin'],
-    ])('sets role %s on a %s and returns the updated member', async (role, current) => {
-      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'owner' }));
-      fakes.repo.findMembership.mockResolvedValue(membership('u2', current));
-      fakes.repo.listMembers.mockResolvedValue([memberRecord('u1', 'owner'), memberRecord('u2', role)]);
-      const member = await fakes.service.setMemberRole('u1', 'room-1', 'u2', role);
-      expect(fakes.repo.updateRole).toHaveBeenCalledWith('room-1', 'u2', role);
-      expect(member).toMatchObject({ user: { id: 'u2' }, role });
-    });
-
-    it('answers not_found when the target left before being listed', async () => {
-      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'owner' }));
-      fakes.repo.findMembership.mockResolvedValue(membership('u2', 'member'));
-      fakes.repo.listMembers.mockResolvedValue([memberRecord('u1', 'owner')]);
-      expect((await rejection(fakes.service.setMemberRole('u1', 'room-1', 'u2', 'admin'))).code).toBe('not_found');
     });
   });
 

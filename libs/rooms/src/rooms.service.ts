@@ -6,7 +6,7 @@ import { UsersService } from '@parley/users';
 import { RoomsRepository, type RoomRecord } from './rooms.repository';
 
 /** What a caller needs to be allowed to do something with a room. */
-export type RoomAccessLevel = 'view' | 'member' | 'manage' | 'own';
+export type RoomAccessLevel = 'view' | 'member' | 'moderate' | 'manage' | 'own';
 
 export interface RoomAccess {
   room: RoomRecord;
@@ -32,6 +32,7 @@ export function toRoom(record: RoomRecord): Room {
 }
 
 const MANAGERS: ReadonlySet<RoomRole> = new Set(['owner', 'admin']);
+const MODERATORS: ReadonlySet<RoomRole> = new Set(['owner', 'admin', 'moderator']);
 
 @Injectable()
 export class RoomsService {
@@ -55,6 +56,9 @@ export class RoomsService {
         break;
       case 'member':
         if (role === null) throw ApiError.forbidden('Join the room first');
+        break;
+      case 'moderate':
+        if (role === null || !MODERATORS.has(role)) throw ApiError.forbidden('Only the room owner, an admin or a moderator can do this');
         break;
       case 'manage':
         if (role === null || !MANAGERS.has(role)) throw ApiError.forbidden('Only the room owner or an admin can do this');
@@ -105,6 +109,7 @@ export class RoomsService {
     const { room, role } = await this.requireAccess(userId, roomId, 'view');
     if (role !== null) return toRoom(room);
     if (room.visibility !== 'public') throw ApiError.notFound('Room');
+    if (await this.repository.findActiveSanction(roomId, userId, 'ban')) throw ApiError.forbidden('You are banned from this room');
     if (await this.repository.insertMembership(roomId, userId, 'member')) {
       this.events.emit('member.joined', { roomId, user: await this.users.getById(userId), addedBy: null });
     }
@@ -134,38 +139,13 @@ export class RoomsService {
     if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have exactly two members');
     const user = await this.users.findById(newMemberId);
     if (!user) throw ApiError.notFound('User');
+    if (await this.repository.findActiveSanction(roomId, newMemberId, 'ban')) throw ApiError.forbidden('The user is banned from this room');
     if (!(await this.repository.insertMembership(roomId, newMemberId, 'member'))) {
       throw ApiError.conflict('The user is already a member of this room');
     }
     this.events.emit('member.joined', { roomId, user, addedBy: userId });
     const member = (await this.listMembers(userId, roomId)).find((entry) => entry.user.id === newMemberId);
     if (!member) throw ApiError.conflict('The user left the room meanwhile');
-    return member;
-  }
-
-  /** Owners may kick anyone but themselves; admins may kick plain members. */
-  async kickMember(userId: string, roomId: string, targetId: string): Promise<void> {
-    const { role } = await this.requireAccess(userId, roomId, 'manage');
-    if (targetId === userId) throw ApiError.forbidden('Use leave to remove yourself');
-    const target = await this.repository.findMembership(roomId, targetId);
-    if (!target) throw ApiError.notFound('Member');
-    if (target.role === 'owner' || (target.role === 'admin' && role !== 'owner')) {
-      throw ApiError.forbidden('You cannot remove this member');
-    }
-    if (await this.repository.deleteMembership(roomId, targetId)) {
-      this.events.emit('member.left', { roomId, user: await this.users.getById(targetId), kicked: true });
-    }
-  }
-
-  /** Owner only: promote a member to admin or demote an admin to member. */
-  async setMemberRole(userId: string, roomId: string, targetId: string, role: 'admin' | 'member'): Promise<Member> {
-    await this.requireAccess(userId, roomId, 'own');
-    const target = await this.repository.findMembership(roomId, targetId);
-    if (!target) throw ApiError.notFound('Member');
-    if (target.role === 'owner') throw ApiError.forbidden('The owner keeps the owner role');
-    await this.repository.updateRole(roomId, targetId, role);
-    const member = (await this.listMembers(userId, roomId)).find((entry) => entry.user.id === targetId);
-    if (!member) throw ApiError.notFound('Member');
     return member;
   }
 

@@ -1,0 +1,3 @@
+export { AuditModule } from './audit.module';
+export { AuditLog, type AuditFilter, type AuditRecord } from './audit.service';
+export { AUDIT_ACTIONS, AuditPageDto, RoomAuditQuery, SiteAuditQuery } from './dto';
