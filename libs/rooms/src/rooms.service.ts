@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { Member, Room, RoomRole, RoomVisibility, User } from '@parley/contract';
 import { PresenceStore } from '@parley/presence';
-import { UsersService } from '@parley/users';
+import { userView, UsersService } from '@parley/users';
 import { RoomsRepository, type RoomRecord } from './rooms.repository';
 
 /** What a caller needs to be allowed to do something with a room. */
@@ -122,7 +122,13 @@ export class RoomsService {
     const members = await this.repository.listMembers(roomId);
     const online = await this.presence.onlineIn(roomId, members.map((member) => member.userId));
     return members.map((member) => ({
-      user: { id: member.userId, username: member.username, displayName: member.displayName, createdAt: member.userCreatedAt.toISOString() },
+      user: userView({
+        id: member.userId,
+        username: member.username,
+        displayName: member.displayName,
+        createdAt: member.userCreatedAt,
+        deletedAt: member.userDeletedAt,
+      }),
       role: member.role,
       joinedAt: member.joinedAt.toISOString(),
       online: online.has(member.userId),

@@ -1,6 +1,7 @@
 import { InitialSchema1764000000000 } from './1764000000000-initial-schema';
 import { Notifications1764100000000 } from './1764100000000-notifications';
 import { RoomWriters1764200000000 } from './1764200000000-room-writers';
+import { AccountState1764300000000 } from './1764300000000-account-state';
 
 /** Every migration, in order. Committed, never generated at runtime; `synchronize` stays off. */
-export const MIGRATIONS = [InitialSchema1764000000000, Notifications1764100000000, RoomWriters1764200000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Notifications1764100000000, RoomWriters1764200000000, AccountState1764300000000];
