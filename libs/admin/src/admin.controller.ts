@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { AuthService } from '@parley/auth';
 import { ApiErrors, DomainEvents } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { Response } from 'express';
 import { AdminGuard } from './admin.guard';
-import { AdminStatsDto, BroadcastDto } from './dto';
+import { AdminStatsDto, BroadcastDto, UserIdParams } from './dto';
 import { StatsService, type ClusterStats } from './stats.service';
 
 @ApiTags('admin')
@@ -17,6 +18,7 @@ export class AdminController {
     private readonly stats: StatsService,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
+    private readonly auth: AuthService,
   ) {}
 
   @Get('stats')
@@ -58,5 +60,26 @@ export class AdminController {
   @ApiErrors('validation_failed')
   broadcast(@Body() body: BroadcastDto): void {
     this.events.emit('announcement', { content: body.content, createdAt: new Date().toISOString() });
+  }
+
+  @Post('users/:userId/suspend')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Suspend an account',
+    description: 'It cannot sign in or refresh; every session ends at once on every instance (`auth:revoked`, reason `account_suspended`).',
+  })
+  @ApiNoContentResponse()
+  @ApiErrors('validation_failed', 'not_found')
+  suspend(@Param() params: UserIdParams): Promise<void> {
+    return this.auth.suspend(params.userId);
+  }
+
+  @Post('users/:userId/unsuspend')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Lift a suspension (the user signs in again)' })
+  @ApiNoContentResponse()
+  @ApiErrors('validation_failed', 'not_found')
+  unsuspend(@Param() params: UserIdParams): Promise<void> {
+    return this.auth.unsuspend(params.userId);
   }
 }

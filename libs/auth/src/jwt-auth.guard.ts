@@ -16,8 +16,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return isPublic ? true : super.canActivate(context);
   }
 
+  /** A refusal is `unauthorized`; a failure to check (database away) stays what it is (`unavailable`). */
   override handleRequest<T>(error: unknown, user: T | false): T {
-    if (error || !user) throw ApiError.unauthorized('Invalid or missing access token');
+    if (error instanceof ApiError) throw error;
+    if (error) throw error as Error;
+    if (!user) throw ApiError.unauthorized('Invalid or missing access token');
     return user;
   }
 }

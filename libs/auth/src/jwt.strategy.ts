@@ -1,14 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { AuthUser } from '@parley/common';
+import { ApiError, type AuthUser } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { Sessions } from './sessions';
 import { TokenService } from './token.service';
 
-/** passport-jwt for HTTP: Bearer header, or `?token=` (EventSource cannot set headers). */
+/**
+ * passport-jwt for HTTP: Bearer header, or `?token=` (EventSource cannot set headers). A verified token is
+ * accepted only while its account is active and its session live, like the socket handshake.
+ */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly sessions: Sessions,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromExtractors([
         ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -22,7 +29,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  validate(claims: Record<string, unknown>): AuthUser {
-    return TokenService.toAuthUser(claims);
+  async validate(claims: Record<string, unknown>): Promise<AuthUser> {
+    const caller = TokenService.toAuthUser(claims);
+    if (!(await this.sessions.isLive(caller))) throw ApiError.unauthorized('Session ended or account unavailable');
+    return caller;
   }
 }
