@@ -39,7 +39,7 @@ export interface ClientEvents {
   status: ConnectionStatus;
   /** Signed in, refreshed or signed out (null). */
   session: Session | null;
-  /** The server ended the session (then `session` null): logout elsewhere, password change, suspension, deletion. */
+  /** The server ended the session (`session` null follows): logout elsewhere, password change, suspension, deletion. */
   sessionEnded: { reason: SessionEndReason };
   announcement: AnnouncementEvent;
   notification: Notification;
@@ -157,8 +157,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   /** The server revoked the session (`auth:revoked` on the socket or the notification stream). */
   private sessionRevoked(reason: SessionEndReason): void {
     if (!this.session) return;
-    this.signOutLocally();
     this.emit('sessionEnded', { reason });
+    this.signOutLocally();
   }
 
   /** While connected, the token is refreshed ahead of expiry and handed to the socket, which then stays open. */
