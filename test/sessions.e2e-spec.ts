@@ -35,8 +35,16 @@ function ending<T>(socket: TestSocket, event: 'auth:revoked' | 'auth:expired', t
   return { promise, since: () => (from = Date.now()) };
 }
 
-/** An SSE stream read over fetch: `opened` once the server wrote its first bytes, `text` (everything) once it ended. */
+/** An SSE stream read over fetch: resolves once `marker` arrived (the stream is registered), `text` (everything) once it ended. */
 async function openStream(url: string, token: string): Promise<{ status: number; contentType: string | null; text: Promise<string>; abort(): void }> {
+  return openStreamUntil(url, token, ': connected');
+}
+
+async function openStreamUntil(
+  url: string,
+  token: string,
+  marker: string,
+): Promise<{ status: number; contentType: string | null; text: Promise<string>; abort(): void }> {
   const abort = new AbortController();
   const response = await fetch(url, { headers: { accept: 'text/event-stream', authorization: `Bearer ${token}` }, signal: abort.signal });
   const contentType = response.headers.get('content-type');
@@ -44,8 +52,7 @@ async function openStream(url: string, token: string): Promise<{ status: number;
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let seen = '';
-  // The stream is registered once `: connected` arrived.
-  while (!seen.includes(': connected')) {
+  while (!seen.includes(marker)) {
     const chunk = await reader.read();
     if (chunk.done) break;
     seen += decoder.decode(chunk.value, { stream: true });
@@ -212,8 +219,15 @@ describe('sessions end when they should, on every instance', () => {
     const back = await login(api1, target.user.username);
     expect((await api0.get('/api/users/me', back.accessToken)).status).toBe(200);
 
+    // The admin's own stats stream lives as long as the admin's session, too.
+    const statsStream = await openStreamUntil(`${servers[1]!.url}/api/admin/stats/stream`, admin.accessToken, 'event: stats');
+    aborts.push(statsStream.abort);
+    const otherAdminSession = await login(api0, adminName);
+    expect((await api0.post('/api/auth/logout', { refreshToken: admin.refreshToken })).status).toBe(204);
+    expect(await statsStream.text).toMatch(/event: auth:revoked\ndata: \{"reason":"logout"\}\n\n$/);
+
     expect(await runAdminCommand(['revoke', adminName], env)).toBe(`${adminName} is no longer an admin`);
-    expect((await api1.get('/api/admin/stats', admin.accessToken)).status).toBe(403);
+    expect((await api1.get('/api/admin/stats', otherAdminSession.accessToken)).status).toBe(403);
   });
 
   it('account deletion needs the password, ends every session and shows the messages’ author as a deleted user', async () => {
@@ -239,6 +253,10 @@ describe('sessions end when they should, on every instance', () => {
     const members = await api1.get<Member[]>(`/api/rooms/${room.id}/members`, owner.accessToken);
     expect(members.body.find((member) => member.user.id === leaving.user.id)?.user).toEqual(deleted);
     expect((await api1.get<User[]>(`/api/users?search=${leaving.user.username}`, owner.accessToken)).body).toEqual([]);
+
+    // A deleted account cannot be added to rooms or messaged directly.
+    expect((await api1.post('/api/dms', { userId: leaving.user.id }, owner.accessToken)).status).toBe(404);
+    expect((await api1.post(`/api/rooms/${(await api1.createRoom(owner.accessToken, uniqueName('Add'))).id}/members`, { userId: leaving.user.id }, owner.accessToken)).status).toBe(404);
 
     // The still-signed, unexpired token is refused (it used to reach the database as if the account existed).
     expect((await api1.get<ErrorBody>('/api/users/me', leaving.accessToken)).body.code).toBe('unauthorized');

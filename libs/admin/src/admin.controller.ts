@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { AuthService } from '@parley/auth';
-import { ApiErrors, DomainEvents } from '@parley/common';
+import { AuthService, isRevoked, Sessions } from '@parley/auth';
+import { ApiErrors, CurrentUser, DomainEvents, type AuthUser } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { Response } from 'express';
 import { AdminGuard } from './admin.guard';
@@ -19,6 +19,7 @@ export class AdminController {
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
     private readonly auth: AuthService,
+    private readonly sessions: Sessions,
   ) {}
 
   @Get('stats')
@@ -31,8 +32,10 @@ export class AdminController {
   @Get('stats/stream')
   @ApiOperation({ summary: 'The same figures as Server-Sent Events (`event: stats`) every 2 s (STATS_INTERVAL_MS)' })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An endless text/event-stream of `stats` events' })
-  stream(@Res() response: Response): void {
+  @ApiOkResponse({
+    description: 'A text/event-stream of `stats` events, ended like the notification stream by `auth:expired` (token expiry) or `auth:revoked` (session revoked)',
+  })
+  stream(@CurrentUser() caller: AuthUser, @Res() response: Response): void {
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -50,7 +53,22 @@ export class AdminController {
     };
     send();
     const timer = setInterval(send, this.config.statsIntervalMs);
-    response.on('close', () => clearInterval(timer));
+    // Like every stream, it lives as long as the caller's token and session.
+    const end = (event: 'auth:expired' | 'auth:revoked', data: object): void => {
+      if (response.writableEnded) return; // a revocation is heard twice (here, then from the bus)
+      response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      response.end();
+    };
+    const expiredAt = new Date(caller.expiresAt).toISOString();
+    const expiry = setTimeout(() => end('auth:expired', { reason: 'token_expired', expiredAt }), Math.max(0, caller.expiresAt - Date.now()));
+    const stopListening = this.sessions.onRevoked((revocation) => {
+      if (isRevoked(revocation, caller.id, caller.sessionId)) end('auth:revoked', { reason: revocation.reason });
+    });
+    response.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(expiry);
+      stopListening();
+    });
   }
 
   @Post('broadcast')

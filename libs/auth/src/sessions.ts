@@ -59,9 +59,13 @@ export class Sessions implements OnModuleInit {
     });
   }
 
-  /** Called on every instance for every revocation (this instance's own first, then as announced). */
-  onRevoked(listener: (revocation: SessionRevocation) => void): void {
+  /** Called on every instance for every revocation (this instance's own first, then as announced). Returns the unsubscribe. */
+  onRevoked(listener: (revocation: SessionRevocation) => void): () => void {
     this.listeners.push(listener);
+    return () => {
+      const index = this.listeners.indexOf(listener);
+      if (index >= 0) this.listeners.splice(index, 1);
+    };
   }
 
   /** True while the token's account is active and its session not revoked. Rejects when the database fails. */

@@ -139,7 +139,7 @@ export class RoomsService {
     const { room } = await this.requireAccess(userId, roomId, 'manage');
     if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have exactly two members');
     const user = await this.users.findById(newMemberId);
-    if (!user) throw ApiError.notFound('User');
+    if (!user || user.deleted) throw ApiError.notFound('User');
     if (!(await this.repository.insertMembership(roomId, newMemberId, 'member'))) {
       throw ApiError.conflict('The user is already a member of this room');
     }
@@ -186,7 +186,7 @@ export class RoomsService {
   async openDirectRoom(userId: string, otherUserId: string): Promise<{ room: Room; created: boolean }> {
     if (otherUserId === userId) throw ApiError.validation('A direct room needs another user');
     const [me, other] = await Promise.all([this.users.getById(userId), this.users.findById(otherUserId)]);
-    if (!other) throw ApiError.notFound('User');
+    if (!other || other.deleted) throw ApiError.notFound('User');
     const name = directRoomName(me, other);
     const { roomId, created } = await this.repository.findOrCreateDirectRoom(userId, otherUserId, name);
     const room = await this.getRoom(userId, roomId);
