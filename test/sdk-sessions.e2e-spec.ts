@@ -76,6 +76,20 @@ describe('client SDK sessions', () => {
     expect(sdk.status).toBe('disconnected');
   });
 
+  it('adopts the tokens another client sharing its store (a second tab) already rotated, instead of reusing the old refresh token', async () => {
+    const store = new MemorySessionStore();
+    const firstTab = new ParleyClient({ baseUrl: server.url, store });
+    clients.push(firstTab);
+    await firstTab.register(uniqueName('tabs'), 'password123');
+    const secondTab = new ParleyClient({ baseUrl: server.url, store: { load: () => store.load(), save: (session) => store.save(session) } });
+    clients.push(secondTab);
+    const rotated = await firstTab.refresh();
+    expect(await secondTab.refresh()).toBe(rotated);
+    // Nothing looked like a reuse: the session lives on for both.
+    expect(await firstTab.rest.users.me()).toMatchObject({ id: firstTab.user?.id });
+    expect(await secondTab.rest.users.me()).toMatchObject({ id: secondTab.user?.id });
+  });
+
   it('changes the password without refreshing on a wrong one, and deletes the account', async () => {
     const name = uniqueName('sdkdel');
     const sdk = client();

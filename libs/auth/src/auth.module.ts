@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@parley/config';
 import { UsersModule } from '@parley/users';
@@ -9,7 +8,6 @@ import { AccountController } from './account.controller';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -19,7 +17,6 @@ import { TokenService } from './token.service';
 @Module({
   imports: [
     UsersModule,
-    PassportModule,
     TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
       inject: [AppConfig],
@@ -32,7 +29,6 @@ import { TokenService } from './token.service';
     TokenService,
     PasswordHasher,
     RefreshTokensRepository,
-    JwtStrategy,
     Sessions,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

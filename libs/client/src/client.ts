@@ -121,6 +121,16 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.refreshing ??= (async () => {
       const refreshToken = this.session?.refreshToken;
       if (!refreshToken) return null;
+      // Another client sharing the store (a second tab) rotated the tokens already: presenting the used refresh
+      // token would look like theft and end the session everywhere, so take theirs.
+      const stored = this.store.load();
+      if (stored && stored.refreshToken !== refreshToken && stored.user.id === this.session?.user.id && Date.now() < stored.accessTokenExpiresAt) {
+        this.session = stored;
+        this.emit('session', stored);
+        void this.refreshSocket(stored.accessToken);
+        this.armRefresh();
+        return stored.accessToken;
+      }
       try {
         const session = sessionFrom(await this.rest.auth.refresh(refreshToken));
         this.setSession(session);
@@ -166,7 +176,10 @@ export class ParleyClient extends Emitter<ClientEvents> {
     clearTimeout(this.refreshTimer);
     const session = this.session;
     if (!session || !this.socket) return;
-    this.refreshTimer = setTimeout(() => void this.refresh().catch(() => undefined), Math.max(0, refreshTime(session) - Date.now()));
+    // Jitter: clients sharing one stored session (tabs) do not all refresh at the same moment; the first rotates, the
+    // others adopt its tokens from the store (see refresh()).
+    const jitter = Math.random() * Math.min(5_000, (session.accessTokenExpiresAt - refreshTime(session)) / 2);
+    this.refreshTimer = setTimeout(() => void this.refresh().catch(() => undefined), Math.max(0, refreshTime(session) - jitter - Date.now()));
   }
 
   private async refreshSocket(accessToken: string): Promise<void> {
