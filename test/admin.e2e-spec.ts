@@ -1,7 +1,8 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AdminStats, AnnouncementEvent, AuthResult, ErrorBody } from '@parley/contract';
 import { Api, connected, connectSocket, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
-import { startTestCluster } from './support/server';
+import { runAdminCommand } from '../apps/server/src/admin-cli';
+import { startTestCluster, testEnv } from './support/server';
 import { SseClient } from './support/sse';
 
 describe('admin, health and metrics across two instances', () => {
@@ -15,10 +16,11 @@ describe('admin, health and metrics across two instances', () => {
   const streams: SseClient[] = [];
 
   beforeAll(async () => {
-    servers = await startTestCluster(2, { ADMIN_USERNAMES: `someone-else,${adminName.toLowerCase()}`, STATS_INTERVAL_MS: '200' });
+    servers = await startTestCluster(2, { STATS_INTERVAL_MS: '200' });
     apiA = new Api(servers[0]!.url);
     apiB = new Api(servers[1]!.url);
     [admin, user] = await Promise.all([apiA.register(adminName), apiB.register(uniqueName('plain'))]);
+    await runAdminCommand(['grant', adminName.toLowerCase()], testEnv(servers[0]!.config.databaseUrl as string));
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();

@@ -144,3 +144,27 @@ describe('loadtest (apps/loadtest) against a real instance', () => {
     }
   });
 });
+
+/** Sockets end when their access token expires: the wire driver hands them refreshed tokens in band. */
+describe('loadtest socket driver across access-token expiry', () => {
+  let server: RunningServer;
+  let out: string;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ACCESS_TOKEN_TTL: '10' });
+    out = mkdtempSync(join(tmpdir(), 'parley-loadtest-ttl-'));
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('keeps every socket through the token’s expiry: no reconnect, every send acked and delivered', async () => {
+    const options = parseArgs(['--targets', server.url, '--out', out, '--prefix', `ltx${Date.now().toString(36).slice(-6)}_`, '--driver', 'socket',
+      '--clients', '4', '--room-size', '2', '--rate', '8', '--duration', '12', '--warmup', '1']);
+    const { result } = await runLoadtest(options, { progress: () => undefined, log: () => undefined });
+    expect(result.errors).toEqual({ total: 0, byCode: {}, reconnects: 0 });
+    expect(result.sends).toMatchObject({ failed: 0, unacked: 0 });
+    expect(result.deliveries).toMatchObject({ missing: 0, ratio: 1 });
+  }, 60_000);
+});

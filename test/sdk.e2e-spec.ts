@@ -105,8 +105,9 @@ describe('client SDK (libs/client) against a cluster', () => {
     const sessions: Array<string | undefined> = [];
     sdk.on('session', (session) => sessions.push(session?.accessToken));
     // Pretend the token is about to expire: the next call refreshes first.
-    const store = (sdk as unknown as { session: { accessTokenExpiresAt: number } }).session;
+    const store = (sdk as unknown as { session: { accessTokenExpiresAt: number; refreshAt: number } }).session;
     store.accessTokenExpiresAt = Date.now() + 1000;
+    store.refreshAt = Date.now();
     const me = await sdk.rest.users.me();
     expect(me.id).toBe(sdk.user?.id);
     expect(sessions).toHaveLength(1);

@@ -35,6 +35,8 @@ export interface LinkHooks {
 }
 
 export const ACK_TIMEOUT_MS = 10_000;
+/** How often the wire driver looks for a refreshed token to hand its socket (ACCESS_TOKEN_TTL is at least 10 s). */
+const TOKEN_CHECK_MS = 1_000;
 
 function whenConnected(client: ParleyClient): Promise<void> {
   return new Promise((done) => {
@@ -84,9 +86,25 @@ function wireError(error: unknown): ParleyError {
 }
 
 async function socketLink(sim: LinkTarget, hooks: LinkHooks, timeoutMs: number): Promise<SimLink> {
-  const token = await sim.client.accessToken();
+  let token = await sim.client.accessToken();
   if (!token) throw new Error(`${sim.username} has no session`);
-  const socket: WireSocket = io(sim.target, { transports: ['websocket'], auth: { token }, reconnectionDelay: 500 });
+  // Each (re)connection carries the newest token (the SDK's REST client refreshes it ahead of expiry).
+  const socket: WireSocket = io(sim.target, {
+    transports: ['websocket'],
+    auth: (callback) => void sim.client.accessToken().then((fresh) => callback({ token: fresh ?? token }), () => callback({ token })),
+    reconnectionDelay: 500,
+  });
+  // The server ends a socket when its token expires: hand it each refreshed token in band (auth:refresh).
+  const refresher = setInterval(() => {
+    void sim.client.accessToken().then((fresh) => {
+      if (!fresh || fresh === token || !socket.connected) return;
+      token = fresh;
+      socket.emit('auth:refresh', { accessToken: fresh }, (ack) => {
+        if (!ack.ok) hooks.onError('auth_refresh_failed');
+      });
+    }, () => undefined);
+  }, TOKEN_CHECK_MS);
+  refresher.unref();
   const roomId = sim.roomId;
   socket.on('message:new', (message: Message) => {
     if (message.roomId === roomId && message.author.id !== sim.userId) hooks.onMessage(message.content);
@@ -96,8 +114,10 @@ async function socketLink(sim: LinkTarget, hooks: LinkHooks, timeoutMs: number):
     unwrap((await socket.timeout(timeoutMs).emitWithAck('room:join', { roomId })) as Ack<RoomJoinResult>);
     joined = true;
   };
-  socket.on('disconnect', () => {
+  socket.on('disconnect', (reason) => {
     if (joined) hooks.onReconnecting();
+    // auth:expired / auth:revoked: socket.io-client does not reconnect by itself after a server disconnect.
+    if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 500).unref();
   });
   // After a reconnect the room is joined again (no catch-up: this driver measures live delivery only).
   socket.io.on('reconnect', () => void join().catch(() => hooks.onError('rejoin_failed')));
@@ -120,7 +140,10 @@ async function socketLink(sim: LinkTarget, hooks: LinkHooks, timeoutMs: number):
         throw wireError(error);
       }
     },
-    disconnect: () => void socket.disconnect(),
+    disconnect: () => {
+      clearInterval(refresher);
+      socket.disconnect();
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { ParleyError, type ConnectionStatus, type Notification, type ParleyClient, type Room, type User } from '@parley/client';
+import { ParleyError, type ConnectionStatus, type Notification, type ParleyClient, type Room, type SessionEndReason, type User } from '@parley/client';
 import { ChatView, type ChatContext } from './chat-view';
 import { openDialog } from './dialogs';
 import { h, icon, replaceChildren, type IconName } from './dom';
@@ -6,6 +6,15 @@ import { describeError } from './errors';
 import { hueOf, initials, roomLabel } from './format';
 import { userPicker } from './pickers';
 import { toast } from './toasts';
+
+/** What the sign-in screen says when the server ended the session. */
+const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
+  logout: 'You were signed out. Please sign in again.',
+  refresh_token_reuse: 'Your session was ended for safety (its token was used twice). Please sign in again.',
+  password_changed: 'Your password was changed in another session. Please sign in with the new one.',
+  account_suspended: 'This account has been suspended.',
+  account_deleted: 'This account has been deleted.',
+};
 
 interface RoomItem {
   li: HTMLLIElement;
@@ -33,6 +42,7 @@ export class App implements ChatContext {
   private routeToken = 0;
   private hadConnection = false;
   private signingOut = false;
+  private sessionEndNotice?: string;
   private readonly seenAnnouncements = new Set<string>();
   private readonly cleanups: Array<() => void> = [];
   private bannerTimer?: ReturnType<typeof setTimeout>;
@@ -116,8 +126,9 @@ export class App implements ChatContext {
       this.client.on('notification', (notification) => this.onNotification(notification)),
       this.client.on('announcement', (event) => this.announce(event.content, event.createdAt)),
       this.client.on('error', (error) => toast(describeLiveError(error), { kind: 'error' })),
+      this.client.on('sessionEnded', ({ reason }) => (this.sessionEndNotice = SESSION_END_NOTICES[reason])),
       this.client.on('session', (session) => {
-        if (!session && !this.signingOut) this.end('Your session has ended. Please sign in again.');
+        if (!session && !this.signingOut) this.end(this.sessionEndNotice ?? 'Your session has ended. Please sign in again.');
       }),
       listen(window, 'hashchange', () => void this.route()),
       listen(document, 'visibilitychange', () => {

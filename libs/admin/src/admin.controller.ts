@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, DomainEvents } from '@parley/common';
+import { AuthService, isRevoked, Sessions } from '@parley/auth';
+import { ApiErrors, CurrentUser, DomainEvents, type AuthUser } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { Response } from 'express';
 import { AdminGuard } from './admin.guard';
-import { AdminStatsDto, BroadcastDto } from './dto';
+import { AdminStatsDto, BroadcastDto, UserIdParams } from './dto';
 import { StatsService, type ClusterStats } from './stats.service';
 
 @ApiTags('admin')
@@ -17,6 +18,8 @@ export class AdminController {
     private readonly stats: StatsService,
     private readonly events: DomainEvents,
     private readonly config: AppConfig,
+    private readonly auth: AuthService,
+    private readonly sessions: Sessions,
   ) {}
 
   @Get('stats')
@@ -29,8 +32,10 @@ export class AdminController {
   @Get('stats/stream')
   @ApiOperation({ summary: 'The same figures as Server-Sent Events (`event: stats`) every 2 s (STATS_INTERVAL_MS)' })
   @ApiProduces('text/event-stream')
-  @ApiOkResponse({ description: 'An endless text/event-stream of `stats` events' })
-  stream(@Res() response: Response): void {
+  @ApiOkResponse({
+    description: 'A text/event-stream of `stats` events, ended like the notification stream by `auth:expired` (token expiry) or `auth:revoked` (session revoked)',
+  })
+  stream(@CurrentUser() caller: AuthUser, @Res() response: Response): void {
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -48,7 +53,22 @@ export class AdminController {
     };
     send();
     const timer = setInterval(send, this.config.statsIntervalMs);
-    response.on('close', () => clearInterval(timer));
+    // Like every stream, it lives as long as the caller's token and session.
+    const end = (event: 'auth:expired' | 'auth:revoked', data: object): void => {
+      if (response.writableEnded) return; // a revocation is heard twice (here, then from the bus)
+      response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      response.end();
+    };
+    const expiredAt = new Date(caller.expiresAt).toISOString();
+    const expiry = setTimeout(() => end('auth:expired', { reason: 'token_expired', expiredAt }), Math.max(0, caller.expiresAt - Date.now()));
+    const stopListening = this.sessions.onRevoked((revocation) => {
+      if (isRevoked(revocation, caller.id, caller.sessionId)) end('auth:revoked', { reason: revocation.reason });
+    });
+    response.on('close', () => {
+      clearInterval(timer);
+      clearTimeout(expiry);
+      stopListening();
+    });
   }
 
   @Post('broadcast')
@@ -58,5 +78,26 @@ export class AdminController {
   @ApiErrors('validation_failed')
   broadcast(@Body() body: BroadcastDto): void {
     this.events.emit('announcement', { content: body.content, createdAt: new Date().toISOString() });
+  }
+
+  @Post('users/:userId/suspend')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Suspend an account',
+    description: 'It cannot sign in or refresh; every session ends at once on every instance (`auth:revoked`, reason `account_suspended`).',
+  })
+  @ApiNoContentResponse()
+  @ApiErrors('validation_failed', 'not_found')
+  suspend(@Param() params: UserIdParams): Promise<void> {
+    return this.auth.suspend(params.userId);
+  }
+
+  @Post('users/:userId/unsuspend')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Lift a suspension (the user signs in again)' })
+  @ApiNoContentResponse()
+  @ApiErrors('validation_failed', 'not_found')
+  unsuspend(@Param() params: UserIdParams): Promise<void> {
+    return this.auth.unsuspend(params.userId);
   }
 }

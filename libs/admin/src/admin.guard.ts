@@ -1,16 +1,19 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ApiError, type AuthUser } from '@parley/common';
-import { AppConfig } from '@parley/config';
+import { UsersService } from '@parley/users';
 
-/** Admins are the users named in ADMIN_USERNAMES (case-insensitive); anyone else gets 403. */
+/**
+ * Admins are accounts granted the right by an operator (`npm run admin -- grant USERNAME`), read from the
+ * database on each admin request (a grant or revoke applies at once); anyone else gets 403.
+ */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly users: UsersService) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (!user) throw ApiError.unauthorized();
-    if (!this.config.adminUsernames.includes(user.username.toLowerCase())) throw ApiError.forbidden('Admins only');
+    if (!(await this.users.isAdmin(user.id))) throw ApiError.forbidden('Admins only');
     return true;
   }
 }

@@ -1,6 +1,6 @@
 import { Trim } from '@parley/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsString, IsUUID, Length } from 'class-validator';
 
 export class BroadcastDto {
   @ApiProperty({ example: 'Maintenance at 22:00 UTC, back in 5 minutes', minLength: 1, maxLength: 2000 })
@@ -8,6 +8,12 @@ export class BroadcastDto {
   @IsString()
   @Length(1, 2000)
   content!: string;
+}
+
+export class UserIdParams {
+  @ApiProperty({ example: '6f1c2b9e-8d7a-4a34-9a51-0c7f1e3b2d10' })
+  @IsUUID()
+  userId!: string;
 }
 
 class InstanceStatsDto {

@@ -25,7 +25,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Start a session' })
   @ApiOkResponse({ type: AuthResultDto })
-  @ApiErrors('invalid_credentials')
+  @ApiErrors('invalid_credentials', 'forbidden')
   login(@Body() body: LoginDto): Promise<AuthResult> {
     return this.auth.login(body.username, body.password);
   }
@@ -34,7 +34,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Exchange a refresh token for a new pair',
-    description: 'A refresh token works once. Presenting an already-used one revokes its whole family (every session token descended from the same login).',
+    description:
+      'A refresh token works once. Presenting an already-used one revokes its whole family (every session token descended from the same login): ' +
+      'its sockets and streams end on every instance (`auth:revoked`, reason `refresh_token_reuse`). 401 also for a suspended or deleted account.',
   })
   @ApiOkResponse({ type: AuthResultDto })
   @ApiErrors('unauthorized')
@@ -44,7 +46,10 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End the session the refresh token belongs to' })
+  @ApiOperation({
+    summary: 'End the session the refresh token belongs to',
+    description: 'The session’s sockets and notification streams end at once, on every instance (`auth:revoked`, reason `logout`).',
+  })
   @ApiNoContentResponse()
   logout(@Body() body: RefreshTokenDto): Promise<void> {
     return this.auth.logout(body.refreshToken);

@@ -55,3 +55,22 @@ export class AuthResultDto implements AuthResult {
   @ApiProperty({ description: 'Access token lifetime in seconds', example: 900 })
   expiresIn!: number;
 }
+
+export class ChangePasswordDto {
+  @ApiProperty({ example: 'correct horse battery' })
+  @IsString()
+  @Length(1, 256)
+  currentPassword!: string;
+
+  @ApiProperty({ example: 'battery staple horse correct', minLength: 8, maxLength: 128 })
+  @IsString()
+  @Length(8, 128)
+  newPassword!: string;
+}
+
+export class DeleteAccountDto {
+  @ApiProperty({ example: 'correct horse battery', description: 'The account password, asked again' })
+  @IsString()
+  @Length(1, 256)
+  password!: string;
+}

@@ -29,9 +29,18 @@ export class RefreshTokensRepository {
     return row ? { userId: row.user_id, familyId: row.family_id } : null;
   }
 
-  async findFamilyByHash(tokenHash: Buffer): Promise<string | null> {
-    const token = await this.tokens.findOne({ where: { tokenHash }, select: { familyId: true } });
-    return token?.familyId ?? null;
+  async findFamilyByHash(tokenHash: Buffer): Promise<ConsumedToken | null> {
+    const token = await this.tokens.findOne({ where: { tokenHash }, select: { familyId: true, userId: true } });
+    return token ? { userId: token.userId, familyId: token.familyId } : null;
+  }
+
+  /** A session is live while its family holds a token that was not revoked (used ones included). */
+  async isFamilyLive(userId: string, familyId: string): Promise<boolean> {
+    const rows = await this.tokens.query<unknown[]>(
+      `SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND user_id = $2 AND revoked_at IS NULL LIMIT 1`,
+      [familyId, userId],
+    );
+    return rows.length > 0;
   }
 
   async revokeFamily(familyId: string): Promise<void> {
@@ -41,6 +50,14 @@ export class RefreshTokensRepository {
       .set({ revokedAt: () => 'now()' })
       .where('family_id = :familyId AND revoked_at IS NULL', { familyId })
       .execute();
+  }
+
+  /** Every session of the user but `exceptFamilyId` (the caller's own, when it stays). */
+  async revokeUserFamilies(userId: string, exceptFamilyId: string | null): Promise<void> {
+    await this.tokens.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL AND ($2::uuid IS NULL OR family_id <> $2::uuid)`,
+      [userId, exceptFamilyId],
+    );
   }
 
   async deleteExpired(): Promise<void> {

@@ -8,7 +8,12 @@ interface AccessClaims {
   sub: string;
   username: string;
   typ: 'access';
+  /** Session id: the refresh-token family the token was issued with (revoking it ends the token). */
+  sid: string;
+  exp: number;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Signs and verifies access tokens (JWT). The one verifier used by HTTP, sockets and SSE alike. */
 @Injectable()
@@ -18,15 +23,18 @@ export class TokenService {
     private readonly config: AppConfig,
   ) {}
 
-  signAccessToken(user: User): Promise<string> {
-    const claims: AccessClaims = { sub: user.id, username: user.username, typ: 'access' };
+  signAccessToken(user: User, sessionId: string): Promise<string> {
+    const claims: Omit<AccessClaims, 'exp'> = { sub: user.id, username: user.username, typ: 'access', sid: sessionId };
     return this.jwt.signAsync(claims, {
       algorithm: this.config.jwtAlgorithm,
       expiresIn: this.config.accessTokenTtlSeconds,
     });
   }
 
-  /** Refuses expired, malformed, wrongly signed and `alg: none` tokens alike, with `unauthorized`. */
+  /**
+   * Refuses expired, malformed, wrongly signed and `alg: none` tokens alike, with `unauthorized`. Checks the
+   * token only: whether its account and session are still live is Sessions.isLive.
+   */
   async verifyAccessToken(token: unknown): Promise<AuthUser> {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw ApiError.unauthorized();
     try {
@@ -37,10 +45,19 @@ export class TokenService {
     }
   }
 
+  /** Ids are UUIDs (anything else would reach the database as a malformed value). */
   static toAuthUser(claims: Partial<AccessClaims>): AuthUser {
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.username !== 'string') {
+    if (
+      claims.typ !== 'access' ||
+      typeof claims.sub !== 'string' ||
+      !UUID.test(claims.sub) ||
+      typeof claims.sid !== 'string' ||
+      !UUID.test(claims.sid) ||
+      typeof claims.username !== 'string' ||
+      typeof claims.exp !== 'number'
+    ) {
       throw ApiError.unauthorized('Invalid access token');
     }
-    return { id: claims.sub, username: claims.username };
+    return { id: claims.sub, username: claims.username, sessionId: claims.sid, expiresAt: claims.exp * 1000 };
   }
 }

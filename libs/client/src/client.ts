@@ -5,6 +5,7 @@ import type {
   DurableNotification,
   NotificationEventMap,
   ServerToClientEvents,
+  SessionEndReason,
   User,
 } from '@parley/contract';
 import { io, type Socket } from 'socket.io-client';
@@ -12,7 +13,7 @@ import { Emitter } from './emitter';
 import { ParleyError } from './errors';
 import { Http, RestApi, type FetchLike } from './http';
 import { RoomHandle, type RoomTransport } from './room-handle';
-import { MemorySessionStore, sessionFrom, type Session, type SessionStore } from './session';
+import { MemorySessionStore, refreshTime, sessionFrom, type Session, type SessionStore } from './session';
 import { readEventStream, SseParser } from './sse';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
@@ -30,20 +31,21 @@ export interface ParleyClientOptions {
   fetch?: FetchLike;
 }
 
-export type Notification =
-  | { [K in keyof NotificationEventMap]: { event: K; data: NotificationEventMap[K]; id?: number } }[keyof NotificationEventMap];
+/** The stream's own end events (`auth:expired`, `auth:revoked`) are handled by the SDK, not emitted. */
+type NotificationName = Exclude<keyof NotificationEventMap, 'auth:expired' | 'auth:revoked'>;
+export type Notification = { [K in NotificationName]: { event: K; data: NotificationEventMap[K]; id?: number } }[NotificationName];
 
 export interface ClientEvents {
   status: ConnectionStatus;
   /** Signed in, refreshed or signed out (null). */
   session: Session | null;
+  /** The server ended the session (`session` null follows): logout elsewhere, password change, suspension, deletion. */
+  sessionEnded: { reason: SessionEndReason };
   announcement: AnnouncementEvent;
   notification: Notification;
   /** A problem the application may want to show (e.g. the notification stream keeps failing). */
   error: ParleyError;
 }
-
-const REFRESH_MARGIN_MS = 30_000;
 
 /**
  * The Parley SDK: typed REST calls, the Socket.IO connection with token refresh and reconnects, rooms with
@@ -58,6 +60,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
   private readonly rooms = new Map<string, RoomHandle>();
   private currentStatus: ConnectionStatus = 'disconnected';
   private notificationAbort?: AbortController;
+  private refreshTimer?: ReturnType<typeof setTimeout>;
   private lastNotificationId?: number;
 
   constructor(private readonly options: ParleyClientOptions) {
@@ -90,20 +93,26 @@ export class ParleyClient extends Emitter<ClientEvents> {
 
   async logout(): Promise<void> {
     const refreshToken = this.session?.refreshToken;
-    this.disconnect();
-    this.stopNotifications();
-    // Handles belong to the session: a later sign-in (maybe as someone else) starts with none.
-    for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId, 'removed');
-    this.lastNotificationId = undefined;
-    this.setSession(null);
+    this.signOutLocally();
     if (refreshToken) await this.rest.auth.logout(refreshToken).catch(() => undefined);
+  }
+
+  /** Every other session of the account ends; this one stays. */
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return this.rest.auth.changePassword(currentPassword, newPassword);
+  }
+
+  /** Deletes the account (messages stay, shown as a deleted user) and signs out. */
+  async deleteAccount(password: string): Promise<void> {
+    await this.rest.users.deleteMe(password);
+    this.signOutLocally();
   }
 
   /** A valid access token, refreshed shortly before it expires; null when signed out. */
   async accessToken(): Promise<string | null> {
     const session = this.session;
     if (!session) return null;
-    if (session.accessTokenExpiresAt - Date.now() > REFRESH_MARGIN_MS) return session.accessToken;
+    if (Date.now() < refreshTime(session)) return session.accessToken;
     return this.refresh();
   }
 
@@ -112,9 +121,22 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.refreshing ??= (async () => {
       const refreshToken = this.session?.refreshToken;
       if (!refreshToken) return null;
+      // Another client sharing the store (a second tab) rotated the tokens already: presenting the used refresh
+      // token would look like theft and end the session everywhere, so take theirs.
+      const stored = this.store.load();
+      if (stored && stored.refreshToken !== refreshToken && stored.user.id === this.session?.user.id && Date.now() < stored.accessTokenExpiresAt) {
+        this.session = stored;
+        this.emit('session', stored);
+        void this.refreshSocket(stored.accessToken);
+        this.armRefresh();
+        return stored.accessToken;
+      }
       try {
         const session = sessionFrom(await this.rest.auth.refresh(refreshToken));
         this.setSession(session);
+        // The open socket would end when its token expires: hand it the new one (in band).
+        void this.refreshSocket(session.accessToken);
+        this.armRefresh();
         return session.accessToken;
       } catch (error) {
         if (error instanceof ParleyError && error.code === 'network') throw error;
@@ -131,6 +153,43 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.session = session;
     this.store.save(session);
     this.emit('session', session);
+  }
+
+  /** Handles belong to the session: a later sign-in (maybe as someone else) starts with none. */
+  private signOutLocally(): void {
+    this.disconnect();
+    this.stopNotifications();
+    for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId, 'removed');
+    this.lastNotificationId = undefined;
+    if (this.session) this.setSession(null);
+  }
+
+  /** The server revoked the session (`auth:revoked` on the socket or the notification stream). */
+  private sessionRevoked(reason: SessionEndReason): void {
+    if (!this.session) return;
+    this.emit('sessionEnded', { reason });
+    this.signOutLocally();
+  }
+
+  /** While connected, the token is refreshed ahead of expiry and handed to the socket, which then stays open. */
+  private armRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    const session = this.session;
+    if (!session || !this.socket) return;
+    // Jitter: clients sharing one stored session (tabs) do not all refresh at the same moment; the first rotates, the
+    // others adopt its tokens from the store (see refresh()).
+    const jitter = Math.random() * Math.min(5_000, (session.accessTokenExpiresAt - refreshTime(session)) / 2);
+    this.refreshTimer = setTimeout(() => void this.refresh().catch(() => undefined), Math.max(0, refreshTime(session) - jitter - Date.now()));
+  }
+
+  private async refreshSocket(accessToken: string): Promise<void> {
+    if (!this.socket?.connected) return;
+    try {
+      await this.emitWithAck('auth:refresh', { accessToken });
+    } catch (error) {
+      // The socket ends with auth:expired and reconnects with a fresh token: nothing is lost but a moment.
+      this.report(error);
+    }
   }
 
   // ---- realtime -------------------------------------------------------------------------------------
@@ -154,6 +213,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.socket = socket;
     socket.on('connect', () => {
       this.setStatus('connected');
+      this.armRefresh();
       for (const room of this.rooms.values()) room.resync().catch((error: unknown) => this.report(error));
     });
     socket.on('disconnect', (reason) => {
@@ -184,9 +244,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
     socket.on('room:updated', (room) => this.rooms.get(room.id)?.emit('roomUpdated', room));
     socket.on('room:deleted', (event) => this.closeRoom(event.roomId, 'deleted'));
     socket.on('announcement', (event) => this.emit('announcement', event));
+    // auth:expired needs nothing: the disconnect that follows reconnects with a refreshed token.
+    socket.on('auth:revoked', (event) => this.sessionRevoked(event.reason));
   }
 
   disconnect(): void {
+    clearTimeout(this.refreshTimer);
     this.socket?.disconnect();
     this.socket = undefined;
     this.setStatus('disconnected');
@@ -292,12 +355,18 @@ export class ParleyClient extends Emitter<ClientEvents> {
         }
         if (!response.ok || !response.body) throw new ParleyError('unavailable', `Notification stream answered ${response.status}`, response.status);
         failures = 0;
+        let expired = false;
         const parser = new SseParser((message) => {
+          if (message.event === 'auth:expired') expired = true;
+          if (message.event === 'auth:revoked') this.sessionRevoked((JSON.parse(message.data) as { reason: SessionEndReason }).reason);
+          if (message.event.startsWith('auth:')) return;
           const id = message.id === undefined ? undefined : Number(message.id);
           if (id !== undefined) this.lastNotificationId = id;
           this.emit('notification', { event: message.event, data: JSON.parse(message.data) as unknown, id } as Notification);
         });
         await readEventStream(response.body, parser);
+        // The stream lived as long as its token: reconnect at once with a fresh one (and Last-Event-ID).
+        if (expired) continue;
       } catch (error) {
         if (signal.aborted) return;
         failures += 1;

@@ -55,6 +55,23 @@ describe('Http and RestApi', () => {
     expect((calls[1]?.init?.headers as Record<string, string>).authorization).toBe('Bearer access-2');
   });
 
+  it('does not refresh the token when a password asked again was wrong (invalid_credentials)', async () => {
+    let recoveries = 0;
+    const counting = new Http('http://server', { accessToken: () => Promise.resolve(token), recover: () => Promise.resolve(`access-${++recoveries + 1}`) }, fetchImpl);
+    responses.push(respond(401, { statusCode: 401, code: 'invalid_credentials', message: 'Wrong password' }));
+    await expect(new RestApi(counting).auth.changePassword('wrong', 'new-password')).rejects.toMatchObject({ code: 'invalid_credentials', status: 401 });
+    expect(recoveries).toBe(0);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.url).toBe('http://server/api/auth/password');
+    expect((calls[0]?.init?.headers as Record<string, string>).authorization).toBe('Bearer access-1');
+  });
+
+  it('sends the password in the body of DELETE /api/users/me', async () => {
+    responses.push(respond(204));
+    await new RestApi(http()).users.deleteMe('secret-password');
+    expect([calls[0]?.init?.method, calls[0]?.url, calls[0]?.init?.body]).toEqual(['DELETE', 'http://server/api/users/me', '{"password":"secret-password"}']);
+  });
+
   it('gives up with unauthorized when the session cannot be recovered', async () => {
     recovered = null;
     responses.push(respond(401, { statusCode: 401, code: 'unauthorized', message: 'expired' }));

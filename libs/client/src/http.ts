@@ -22,7 +22,7 @@ export class Http {
     let token = options.anonymous ? null : await this.auth.accessToken();
     for (let attempt = 0; ; attempt++) {
       const response = await this.send(method, path, body, token);
-      if (response.status === 401 && token && attempt === 0) {
+      if (response.status === 401 && token && attempt === 0 && !(await isWrongPassword(response))) {
         token = await this.auth.recover();
         if (token) continue;
       }
@@ -55,6 +55,15 @@ export class Http {
   }
 }
 
+/** A 401 about the password asked again (password change, deletion) is no reason to refresh the token. */
+async function isWrongPassword(response: Response): Promise<boolean> {
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => undefined)) as Partial<ErrorBody> | undefined;
+  return body?.code === 'invalid_credentials';
+}
+
 const q = (params: Record<string, string | number | boolean | undefined>): string => {
   const entries = Object.entries(params).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
   return entries.length ? `?${new URLSearchParams(entries.map(([key, value]) => [key, String(value)])).toString()}` : '';
@@ -71,10 +80,13 @@ export class RestApi {
     login: (username: string, password: string): Promise<AuthResult> => this.http.request('POST', '/api/auth/login', { username, password }, { anonymous: true }),
     refresh: (refreshToken: string): Promise<AuthResult> => this.http.request('POST', '/api/auth/refresh', { refreshToken }, { anonymous: true }),
     logout: (refreshToken: string): Promise<void> => this.http.request('POST', '/api/auth/logout', { refreshToken }, { anonymous: true }),
+    changePassword: (currentPassword: string, newPassword: string): Promise<void> =>
+      this.http.request('POST', '/api/auth/password', { currentPassword, newPassword }),
   };
 
   readonly users = {
     me: (): Promise<User> => this.http.request('GET', '/api/users/me'),
+    deleteMe: (password: string): Promise<void> => this.http.request('DELETE', '/api/users/me', { password }),
     search: (search: string, limit?: number): Promise<User[]> => this.http.request('GET', `/api/users${q({ search, limit })}`),
   };
 

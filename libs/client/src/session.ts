@@ -6,7 +6,12 @@ export interface Session {
   refreshToken: string;
   /** Epoch ms when the access token expires. */
   accessTokenExpiresAt: number;
+  /** Epoch ms from which the SDK refreshes it (sessions saved by older versions lack it: 30 s before expiry). */
+  refreshAt?: number;
 }
+
+/** At most this long before expiry the SDK refreshes, or a quarter of the token's lifetime when that is shorter. */
+export const REFRESH_MARGIN_MS = 30_000;
 
 /** Where the SDK keeps the session (memory by default; the web client uses localStorage). */
 export interface SessionStore {
@@ -45,10 +50,17 @@ export class WebStorageSessionStore implements SessionStore {
 }
 
 export function sessionFrom(result: AuthResult, now = Date.now()): Session {
+  const lifetimeMs = result.expiresIn * 1000;
   return {
     user: result.user,
     accessToken: result.accessToken,
     refreshToken: result.refreshToken,
-    accessTokenExpiresAt: now + result.expiresIn * 1000,
+    accessTokenExpiresAt: now + lifetimeMs,
+    refreshAt: now + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 4),
   };
+}
+
+/** When the SDK refreshes the session's access token (ahead of expiry, see REFRESH_MARGIN_MS). */
+export function refreshTime(session: Session): number {
+  return session.refreshAt ?? session.accessTokenExpiresAt - REFRESH_MARGIN_MS;
 }

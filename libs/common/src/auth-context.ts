@@ -4,6 +4,10 @@ import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestj
 export interface AuthUser {
   id: string;
   username: string;
+  /** The session (refresh-token family) the token belongs to: revoking it ends the token's sockets and streams. */
+  sessionId: string;
+  /** Epoch ms when the access token expires. */
+  expiresAt: number;
 }
 
 export const IS_PUBLIC_ROUTE = 'parley:public';

@@ -44,7 +44,6 @@ describe('loadConfig', () => {
         sendRateWindowMs: 10_000,
         authRateLimitPerMinute: 30,
         httpRateLimitPerMinute: 1200,
-        adminUsernames: [],
         typingTimeoutMs: 5000,
         shutdownTimeoutMs: 10_000,
         writerShards: 1,
@@ -368,8 +367,9 @@ describe('loadConfig', () => {
     });
   });
 
-  it('lowercases and trims ADMIN_USERNAMES', () => {
-    expect(testConfig({ ADMIN_USERNAMES: 'Alice, BOB ,,carol' }).adminUsernames).toEqual(['alice', 'bob', 'carol']);
+  it('refuses ADMIN_USERNAMES (admin rights are granted to existing accounts by `npm run admin`)', () => {
+    expect(() => testConfig({ ADMIN_USERNAMES: 'alice' })).toThrow(/ADMIN_USERNAMES is no longer supported.*npm run admin -- grant/);
+    expect(() => testConfig({ ADMIN_USERNAMES: '' })).not.toThrow();
   });
 
   describe('LOG_LEVEL', () => {

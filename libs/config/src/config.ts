@@ -52,7 +52,6 @@ export class AppConfig {
   sendRateWindowMs!: number;
   authRateLimitPerMinute!: number;
   httpRateLimitPerMinute!: number;
-  adminUsernames!: string[];
   typingTimeoutMs!: number;
   /** Comment line interval on SSE streams (keeps proxies from closing idle streams). */
   sseKeepAliveMs!: number;
@@ -193,7 +192,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.sendRateWindowMs = reader.int('SEND_RATE_WINDOW_MS', 10_000, 100, 3_600_000);
   config.authRateLimitPerMinute = reader.int('AUTH_RATE_LIMIT', 30, 1, 1_000_000);
   config.httpRateLimitPerMinute = reader.int('HTTP_RATE_LIMIT', 1200, 1, 10_000_000);
-  config.adminUsernames = reader.list('ADMIN_USERNAMES').map((name) => name.toLowerCase());
+  // It made admin whoever registered a listed name first; refused so nobody relies on it unknowingly.
+  if (reader.list('ADMIN_USERNAMES').length > 0) {
+    reader.problems.push('ADMIN_USERNAMES is no longer supported: grant admin rights to existing accounts with `npm run admin -- grant USERNAME`');
+  }
   config.typingTimeoutMs = reader.int('TYPING_TIMEOUT_MS', 5000, 100, 60_000);
   config.sseKeepAliveMs = reader.int('SSE_KEEPALIVE_MS', 15_000, 50, 300_000);
   config.statsIntervalMs = reader.int('STATS_INTERVAL_MS', 2000, 100, 60_000);

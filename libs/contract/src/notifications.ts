@@ -1,5 +1,5 @@
 import type { Room, User } from './objects';
-import type { AnnouncementEvent, MemberEvent } from './socket-events';
+import type { AnnouncementEvent, AuthExpiredEvent, AuthRevokedEvent, MemberEvent } from './socket-events';
 
 /** `message.created` and `mention` notifications (contract §6). */
 export interface MessageNotification {
@@ -21,6 +21,10 @@ export interface NotificationEventMap {
   'dm.created': Room;
   'room.invited': Room;
   announcement: AnnouncementEvent;
+  /** The last event of a stream whose access token expired (reconnect with a fresh token and Last-Event-ID). */
+  'auth:expired': AuthExpiredEvent;
+  /** The last event of a stream whose session was revoked (sign in again). */
+  'auth:revoked': AuthRevokedEvent;
 }
 
 export type NotificationEventName = keyof NotificationEventMap;

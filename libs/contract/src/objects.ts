@@ -9,6 +9,11 @@ export interface User {
   username: string;
   displayName: string;
   createdAt: string;
+  /**
+   * Present, and true, only for a deleted account: its messages and memberships stay, shown with
+   * `username: 'deleted'` and `displayName: 'Deleted user'`.
+   */
+  deleted?: true;
 }
 
 export interface Room {

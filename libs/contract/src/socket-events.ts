@@ -30,6 +30,15 @@ export interface TypingPayload {
   isTyping: boolean;
 }
 
+/** `auth:refresh`: a newer access token of the same user and session (obtained with `POST /api/auth/refresh`). */
+export interface AuthRefreshPayload {
+  accessToken: string;
+}
+export interface AuthRefreshResult {
+  /** When the socket now ends unless refreshed again (the new token's `exp`). */
+  expiresAt: string;
+}
+
 export interface RoomJoinResult extends MessagePage {
   room: Room;
 }
@@ -43,6 +52,7 @@ export interface ClientToServerEvents {
   'message:delete': (payload: MessageDeletePayload, ack: (res: Ack<Record<string, never>>) => void) => void;
   'message:read': (payload: MessageReadPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
+  'auth:refresh': (payload: AuthRefreshPayload, ack: (res: Ack<AuthRefreshResult>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -55,6 +65,7 @@ export const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
   'message:delete',
   'message:read',
   'typing',
+  'auth:refresh',
 ];
 
 export interface MessageDeletedEvent {
@@ -95,6 +106,19 @@ export interface AnnouncementEvent {
   createdAt: string;
 }
 
+/** Why a session ended before its tokens expired. */
+export type SessionEndReason = 'logout' | 'refresh_token_reuse' | 'password_changed' | 'account_suspended' | 'account_deleted';
+
+/** Sent just before the server ends a socket (or SSE stream) whose access token expired without `auth:refresh`. */
+export interface AuthExpiredEvent {
+  reason: 'token_expired';
+  expiredAt: string;
+}
+/** Sent just before the server ends a socket (or SSE stream) whose session was revoked. */
+export interface AuthRevokedEvent {
+  reason: SessionEndReason;
+}
+
 /** Server → client events (contract section 5). */
 export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
@@ -110,6 +134,8 @@ export interface ServerToClientEvents {
   'room:updated': (room: Room) => void;
   'room:deleted': (event: RoomDeletedEvent) => void;
   announcement: (event: AnnouncementEvent) => void;
+  'auth:expired': (event: AuthExpiredEvent) => void;
+  'auth:revoked': (event: AuthRevokedEvent) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Message } from '@parley/contract';
+import { userView } from '@parley/users';
 import { types } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SendPool } from './send-pool';
@@ -19,12 +20,13 @@ interface MessageRow {
   author_username: string;
   author_display_name: string;
   author_created_at: Date;
+  author_deleted_at: Date | null;
 }
 
 const MESSAGE_SELECT = `
   SELECT msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at,
          u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
-         u.created_at AS author_created_at
+         u.created_at AS author_created_at, u.deleted_at AS author_deleted_at
   FROM messages msg JOIN users u ON u.id = msg.author_id`;
 
 function toMessage(row: MessageRow): Message {
@@ -32,7 +34,13 @@ function toMessage(row: MessageRow): Message {
     id: row.id,
     roomId: row.room_id,
     seq: row.seq,
-    author: { id: row.author_id, username: row.author_username, displayName: row.author_display_name, createdAt: row.author_created_at.toISOString() },
+    author: userView({
+      id: row.author_id,
+      username: row.author_username,
+      displayName: row.author_display_name,
+      createdAt: row.author_created_at,
+      deletedAt: row.author_deleted_at,
+    }),
     content: row.deleted_at ? '' : row.content,
     clientMsgId: row.client_msg_id,
     createdAt: row.created_at.toISOString(),

@@ -1,14 +1,19 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { isRevoked, Sessions, type SessionRevocation } from '@parley/auth';
+import type { AuthUser } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import { Metrics } from '@parley/metrics';
-import type { DurableNotification } from '@parley/contract';
+import type { DurableNotification, NotificationEventMap } from '@parley/contract';
 import type { Response } from 'express';
 import { NotificationBus, type StreamEvent } from './notification-bus';
 import { NotificationsRepository } from './notifications.repository';
 
 interface Stream {
   userId: string;
+  sessionId: string;
   response: Response;
+  /** Ends the stream when the access token it was opened with expires. */
+  expiryTimer?: NodeJS.Timeout;
   /** Highest durable id written to this stream; durable events at or below it are not sent again. */
   lastDurableId: number;
   /** Writes happen one after another (replay, gap fills and live events never interleave). */
@@ -23,6 +28,10 @@ const REPLAY_PAGE = 500;
  * duplicates: a stream starts from Last-Event-ID (or the user's current id), replays what it missed from
  * the database, and whenever a live durable event skips ids (published by another instance out of order,
  * or lost while Redis was away) the missing ones are read from the database first.
+ *
+ * A stream lives as long as its access token: it ends with `auth:expired` when the token expires (there is no
+ * in-band refresh on SSE: the client reconnects with a fresh token and Last-Event-ID), and with `auth:revoked`
+ * when its session is revoked on any instance.
  */
 @Injectable()
 export class NotificationStreams implements OnModuleInit, OnApplicationShutdown {
@@ -35,9 +44,11 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
     private readonly bus: NotificationBus,
     private readonly repository: NotificationsRepository,
     private readonly config: AppConfig,
+    sessions: Sessions,
     metrics: Metrics,
   ) {
     metrics.countStreamsWith(() => this.count);
+    sessions.onRevoked((revocation) => this.revoked(revocation));
   }
 
   get size(): number {
@@ -58,7 +69,8 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
     for (const streams of this.byUser.values()) for (const stream of streams) stream.response.end();
   }
 
-  async open(userId: string, response: Response, lastEventId: number | undefined): Promise<void> {
+  async open(caller: AuthUser, response: Response, lastEventId: number | undefined): Promise<void> {
+    const userId = caller.id;
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -67,8 +79,10 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
 
     // Fix the starting point first: everything committed after it is either replayed or arrives live.
     const startId = lastEventId ?? (await this.repository.currentId(userId));
-    const stream: Stream = { userId, response, lastDurableId: startId, queue: Promise.resolve(), closed: false };
+    const stream: Stream = { userId, sessionId: caller.sessionId, response, lastDurableId: startId, queue: Promise.resolve(), closed: false };
     response.on('close', () => this.close(stream));
+    const expiredAt = new Date(caller.expiresAt).toISOString();
+    stream.expiryTimer = setTimeout(() => this.end(stream, 'auth:expired', { reason: 'token_expired', expiredAt }), Math.max(0, caller.expiresAt - Date.now()));
     let streams = this.byUser.get(userId);
     if (!streams) {
       streams = new Set();
@@ -85,9 +99,24 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
     this.enqueue(stream, () => this.replay(stream));
   }
 
+  private revoked(revocation: SessionRevocation): void {
+    for (const stream of [...(this.byUser.get(revocation.userId) ?? [])]) {
+      if (isRevoked(revocation, stream.userId, stream.sessionId)) this.end(stream, 'auth:revoked', { reason: revocation.reason });
+    }
+  }
+
+  /** The reason as the stream's last event, then the end (after anything already queued for it). */
+  private end<E extends 'auth:expired' | 'auth:revoked'>(stream: Stream, event: E, data: NotificationEventMap[E]): void {
+    clearTimeout(stream.expiryTimer);
+    this.write(stream, `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    stream.response.end();
+    this.close(stream);
+  }
+
   private close(stream: Stream): void {
     if (stream.closed) return;
     stream.closed = true;
+    clearTimeout(stream.expiryTimer);
     this.count -= 1;
     const streams = this.byUser.get(stream.userId);
     streams?.delete(stream);

@@ -30,7 +30,9 @@ export class NotificationsController {
       'Authenticate with `Authorization: Bearer` or `?token=`. Events: `message.created`, `member.joined`, `member.left`, `room.created`, ' +
       '`announcement` (live, no `id:`) and the durable `mention`, `dm.created`, `room.invited` (with `id:`). After `Last-Event-ID: n` every ' +
       'durable notification after n is sent first, then the live stream, with no gap and no duplicate, on any instance. A comment line ' +
-      'is sent every 15 s. See docs/notifications.md.',
+      'is sent every 15 s. The stream ends with `auth:expired` when the access token expires and with `auth:revoked` when the ' +
+      'session is revoked (both `data: { reason }`). A token refused (expired, revoked session, deleted or suspended account) is ' +
+      'answered 401 before any event-stream header. See docs/notifications.md.',
   })
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'Resume after this durable notification id' })
@@ -41,7 +43,7 @@ export class NotificationsController {
     @Headers('last-event-id') lastEventIdHeader: string | undefined,
     @Res() response: Response,
   ): Promise<void> {
-    await this.streams.open(caller.id, response, parseLastEventId(lastEventIdHeader, query.lastEventId));
+    await this.streams.open(caller, response, parseLastEventId(lastEventIdHeader, query.lastEventId));
   }
 
   @Get()

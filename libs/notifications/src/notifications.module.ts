@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '@parley/auth';
 import { RoomsModule } from '@parley/rooms';
 import { UsersModule } from '@parley/users';
 import { NotificationBus } from './notification-bus';
@@ -8,7 +9,7 @@ import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
 @Module({
-  imports: [RoomsModule, UsersModule],
+  imports: [AuthModule, RoomsModule, UsersModule],
   controllers: [NotificationsController],
   providers: [
     NotificationsRepository,

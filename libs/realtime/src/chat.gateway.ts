@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
-import { TokenService } from '@parley/auth';
+import { Sessions, TokenService } from '@parley/auth';
 import { ApiError } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { ClientEventName, RoomJoinResult } from '@parley/contract';
@@ -8,12 +8,13 @@ import { MessagesService } from '@parley/messages';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
-import { MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
+import { AuthRefreshDto, MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
 import { RoomBroadcaster } from './room-broadcaster';
 import { RoomDelivery } from './room-delivery';
 import { dispatchEvents, eventRoutes, route, type EventRoute } from './socket-ack';
 import { socketAuthMiddleware } from './socket-auth.middleware';
 import { SocketRegistry } from './socket-registry';
+import { SocketSessions } from './socket-sessions';
 import { userChannel, type ParleyServer, type ParleySocket } from './socket-types';
 import { Typing } from './typing';
 
@@ -31,6 +32,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   constructor(
     private readonly tokens: TokenService,
+    private readonly sessions: Sessions,
+    private readonly socketSessions: SocketSessions,
     private readonly users: UsersService,
     private readonly rooms: RoomsService,
     private readonly messages: MessagesService,
@@ -47,18 +50,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.delivery.attach(server);
     this.typing.attach(server);
     this.broadcaster.attach(server);
-    server.use(socketAuthMiddleware(this.tokens, this.users, () => this.accepting));
+    server.use(socketAuthMiddleware(this.tokens, this.sessions, this.users, () => this.accepting));
   }
 
   async handleConnection(socket: ParleySocket): Promise<void> {
     // Only authenticated sockets get here (middleware); data.auth is set.
     this.registry.register(socket);
+    this.socketSessions.start(socket);
     await socket.join(userChannel(socket.data.auth.id));
     this.bindHandlers(socket);
   }
 
   async handleDisconnect(socket: ParleySocket): Promise<void> {
     if (!socket.data.auth) return;
+    this.socketSessions.stop(socket);
     await this.registry.unregister(socket);
   }
 
@@ -104,6 +109,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       await this.rooms.markRead(socket.data.auth.id, payload.roomId, payload.seq);
       return {};
     }),
+    'auth:refresh': route(AuthRefreshDto, (socket, payload) => this.socketSessions.refresh(socket, payload.accessToken)),
     typing: route(TypingDto, async (socket, payload) => {
       await this.rooms.requireAccess(socket.data.auth.id, payload.roomId, 'member');
       this.typing.set(payload.roomId, socket.data.user, payload.isTyping);

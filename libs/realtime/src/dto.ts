@@ -1,6 +1,6 @@
 import { hasOnlyKeys, registerFastValidator } from '@parley/common';
 import { EditMessageDto, SendMessageDto, sendMessageFields } from '@parley/messages';
-import { IsBoolean, IsInt, IsOptional, IsUUID, isUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, Max, Min } from 'class-validator';
 
 /** Socket payloads: strict types (no string→number coercion), unknown fields rejected. */
 export class RoomJoinDto {
@@ -57,4 +57,10 @@ export class TypingDto {
 
   @IsBoolean()
   isTyping!: boolean;
+}
+
+export class AuthRefreshDto {
+  @IsString()
+  @Length(1, 4096)
+  accessToken!: string;
 }

@@ -7,11 +7,12 @@ import { ChatGateway } from './chat.gateway';
 import { RoomBroadcaster } from './room-broadcaster';
 import { RoomDelivery } from './room-delivery';
 import { SocketRegistry } from './socket-registry';
+import { SocketSessions } from './socket-sessions';
 import { Typing } from './typing';
 
 @Module({
   imports: [AuthModule, UsersModule, RoomsModule, MessagesModule],
-  providers: [ChatGateway, SocketRegistry, RoomDelivery, Typing, RoomBroadcaster],
+  providers: [ChatGateway, SocketRegistry, SocketSessions, RoomDelivery, Typing, RoomBroadcaster],
   exports: [SocketRegistry],
 })
 export class RealtimeModule {}

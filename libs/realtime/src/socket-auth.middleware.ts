@@ -1,4 +1,4 @@
-import type { TokenService } from '@parley/auth';
+import type { Sessions, TokenService } from '@parley/auth';
 import type { UsersService } from '@parley/users';
 import type { ParleySocket } from './socket-types';
 
@@ -6,10 +6,11 @@ type Next = (error?: Error) => void;
 
 /**
  * Authenticates the Socket.IO handshake (NestJS guards do not run there). The token comes from
- * `auth.token` or `?token=`; a missing, expired or invalid token is `connect_error` with message
- * `unauthorized`. While the instance shuts down, or when the database cannot be reached, it is `unavailable`.
+ * `auth.token` or `?token=`; a missing, expired or invalid token, or one whose account is not active or whose
+ * session was revoked, is `connect_error` with message `unauthorized`. While the instance shuts down, or when
+ * the database cannot be reached, it is `unavailable`.
  */
-export function socketAuthMiddleware(tokens: TokenService, users: UsersService, isAccepting: () => boolean) {
+export function socketAuthMiddleware(tokens: TokenService, sessions: Sessions, users: UsersService, isAccepting: () => boolean) {
   return (socket: ParleySocket, next: Next): void => {
     if (!isAccepting()) {
       next(new Error('unavailable'));
@@ -24,6 +25,7 @@ export function socketAuthMiddleware(tokens: TokenService, users: UsersService, 
       } catch {
         return 'unauthorized';
       }
+      if (!(await sessions.isLive(authUser))) return 'unauthorized';
       const user = await users.findById(authUser.id);
       if (!user) return 'unauthorized';
       socket.data.auth = authUser;

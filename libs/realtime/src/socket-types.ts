@@ -16,6 +16,8 @@ export interface SocketData {
   user: User;
   /** Rooms this socket subscribed to with `room:join` (for presence bookkeeping on leave/disconnect). */
   subscriptions: Set<string>;
+  /** Ends the socket when its access token expires, unless `auth:refresh` moved it (SocketSessions). */
+  expiryTimer?: NodeJS.Timeout;
 }
 
 export type ParleyServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;

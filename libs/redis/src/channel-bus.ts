@@ -8,9 +8,9 @@ import { TurnCoalescer } from './turn-coalescer';
 export type ChannelHandler = (payload: string, channel: string) => void;
 
 /**
- * Named channels between instances: the one publish/subscribe primitive under notifications and send
- * forwarding (room events travel through the Socket.IO adapter instead). Redis in a cluster, in-process on a
- * single instance; the contract is the same:
+ * Named channels between instances: the one publish/subscribe primitive under notifications, session
+ * revocations and send forwarding (room events travel through the Socket.IO adapter instead). Redis in a
+ * cluster, in-process on a single instance; the contract is the same:
  *
  * - a subscriber receives what is published after its `subscribe` resolved, from one publisher in order;
  * - `publish` resolves with how many subscriptions received the payload (0: nobody listens there now);

@@ -25,6 +25,7 @@ export interface MemberRecord {
   username: string;
   displayName: string;
   userCreatedAt: Date;
+  userDeletedAt: Date | null;
   role: RoomRole;
   joinedAt: Date;
 }
@@ -239,8 +240,10 @@ export class RoomsRepository {
   }
 
   async listMembers(roomId: string): Promise<MemberRecord[]> {
-    const rows = await this.db.query<Array<{ id: string; username: string; display_name: string; created_at: Date; role: RoomRole; joined_at: Date }>>(
-      `SELECT u.id, u.username, u.display_name, u.created_at, m.role, m.joined_at
+    const rows = await this.db.query<
+      Array<{ id: string; username: string; display_name: string; created_at: Date; deleted_at: Date | null; role: RoomRole; joined_at: Date }>
+    >(
+      `SELECT u.id, u.username, u.display_name, u.created_at, u.deleted_at, m.role, m.joined_at
        FROM memberships m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = $1
        ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 WHEN 'moderator' THEN 2 ELSE 3 END, lower(u.username)`,
@@ -251,6 +254,7 @@ export class RoomsRepository {
       username: row.username,
       displayName: row.display_name,
       userCreatedAt: row.created_at,
+      userDeletedAt: row.deleted_at,
       role: row.role,
       joinedAt: row.joined_at,
     }));

@@ -32,6 +32,7 @@ function memberRecord(userId: string, role: RoomRole): MemberRecord {
     username: userId,
     displayName: userId.toUpperCase(),
     userCreatedAt: new Date('2024-01-01T00:00:00.000Z'),
+    userDeletedAt: null,
     role,
     joinedAt: new Date('2024-02-01T00:00:00.000Z'),
   };

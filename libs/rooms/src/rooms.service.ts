@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { Member, Room, RoomRole, RoomVisibility, User } from '@parley/contract';
 import { PresenceStore } from '@parley/presence';
-import { UsersService } from '@parley/users';
+import { userView, UsersService } from '@parley/users';
 import { RoomsRepository, type RoomRecord } from './rooms.repository';
 
 /** What a caller needs to be allowed to do something with a room. */
@@ -127,7 +127,13 @@ export class RoomsService {
     const members = await this.repository.listMembers(roomId);
     const online = await this.presence.onlineIn(roomId, members.map((member) => member.userId));
     return members.map((member) => ({
-      user: { id: member.userId, username: member.username, displayName: member.displayName, createdAt: member.userCreatedAt.toISOString() },
+      user: userView({
+        id: member.userId,
+        username: member.username,
+        displayName: member.displayName,
+        createdAt: member.userCreatedAt,
+        deletedAt: member.userDeletedAt,
+      }),
       role: member.role,
       joinedAt: member.joinedAt.toISOString(),
       online: online.has(member.userId),
@@ -138,7 +144,7 @@ export class RoomsService {
     const { room } = await this.requireAccess(userId, roomId, 'manage');
     if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have exactly two members');
     const user = await this.users.findById(newMemberId);
-    if (!user) throw ApiError.notFound('User');
+    if (!user || user.deleted) throw ApiError.notFound('User');
     if (await this.repository.findActiveSanction(roomId, newMemberId, 'ban')) throw ApiError.forbidden('The user is banned from this room');
     if (!(await this.repository.insertMembership(roomId, newMemberId, 'member'))) {
       throw ApiError.conflict('The user is already a member of this room');
@@ -160,7 +166,7 @@ export class RoomsService {
   async openDirectRoom(userId: string, otherUserId: string): Promise<{ room: Room; created: boolean }> {
     if (otherUserId === userId) throw ApiError.validation('A direct room needs another user');
     const [me, other] = await Promise.all([this.users.getById(userId), this.users.findById(otherUserId)]);
-    if (!other) throw ApiError.notFound('User');
+    if (!other || other.deleted) throw ApiError.notFound('User');
     const name = directRoomName(me, other);
     const { roomId, created } = await this.repository.findOrCreateDirectRoom(userId, otherUserId, name);
     const room = await this.getRoom(userId, roomId);

@@ -2,20 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { ApiError } from '@parley/common';
 import type { User } from '@parley/contract';
 import { UserEntity } from './user.entity';
+import { DELETED_DISPLAY_NAME, userView } from './user-view';
 import { UsersRepository } from './users.repository';
 
 export function toUser(entity: UserEntity): User {
-  return {
-    id: entity.id,
-    username: entity.username,
-    displayName: entity.displayName,
-    createdAt: entity.createdAt.toISOString(),
-  };
+  return userView({ ...entity, deletedAt: entity.deletedAt ?? null });
 }
+
+/** Whether an account may act: `unknown` also covers an id that is not a UUID. */
+export type AccountStatus = 'active' | 'suspended' | 'deleted' | 'unknown';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface UserCredentials {
   user: User;
   passwordHash: string;
+  suspended: boolean;
 }
 
 @Injectable()
@@ -43,7 +45,41 @@ export class UsersService {
 
   async findCredentials(username: string): Promise<UserCredentials | null> {
     const entity = await this.repository.findCredentialsByUsername(username);
-    return entity ? { user: toUser(entity), passwordHash: entity.passwordHash } : null;
+    return entity ? { user: toUser(entity), passwordHash: entity.passwordHash, suspended: entity.suspendedAt !== null } : null;
+  }
+
+  async findCredentialsById(id: string): Promise<UserCredentials | null> {
+    const entity = await this.repository.findCredentialsById(id);
+    return entity ? { user: toUser(entity), passwordHash: entity.passwordHash, suspended: entity.suspendedAt !== null } : null;
+  }
+
+  async status(id: string): Promise<AccountStatus> {
+    if (!UUID.test(id)) return 'unknown';
+    const state = await this.repository.findState(id);
+    if (!state) return 'unknown';
+    if (state.deleted) return 'deleted';
+    return state.suspended ? 'suspended' : 'active';
+  }
+
+  isAdmin(id: string): Promise<boolean> {
+    return UUID.test(id) ? this.repository.isAdmin(id) : Promise.resolve(false);
+  }
+
+  setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    return this.repository.updatePasswordHash(id, passwordHash);
+  }
+
+  /** Existing accounts only: false when no (not deleted) account has this username. */
+  setAdmin(username: string, admin: boolean): Promise<boolean> {
+    return this.repository.setAdmin(username, admin);
+  }
+
+  async setSuspended(id: string, suspended: boolean): Promise<void> {
+    if (!UUID.test(id) || !(await this.repository.setSuspended(id, suspended))) throw ApiError.notFound('User');
+  }
+
+  async markDeleted(id: string): Promise<void> {
+    if (!(await this.repository.markDeleted(id, DELETED_DISPLAY_NAME))) throw ApiError.notFound('User');
   }
 
   async create(username: string, displayName: string, passwordHash: string): Promise<User> {
