@@ -1,8 +1,9 @@
-import type { AuditPage, AuthResult, ErrorBody, Member, Message, MemberMuteEvent, Room, Sanction } from '@parley/contract';
+import type { AuditPage, AuthResult, ErrorBody, Member, Message, MemberMuteEvent, Report, Room, Sanction } from '@parley/contract';
 import { Client } from 'pg';
 import type { RunningServer } from '../apps/server/src/server';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
-import { startTestCluster } from './support/server';
+import { runAdminCommand } from '../apps/server/src/admin-cli';
+import { startTestCluster, testEnv } from './support/server';
 
 /**
  * Room moderation across two instances: roles by rank, mutes and bans whose end the database clock decides,
@@ -191,5 +192,35 @@ describe('room moderation', () => {
     const hidden = (await api.post<Message>(`/api/rooms/${secret.id}/messages`, { content: 'hidden' }, owner.accessToken)).body;
     expect((await api.post(`/api/rooms/${secret.id}/messages/${hidden.id}/report`, { reason: 'x' }, other.accessToken)).status).toBe(404);
     expect((await api.post(`/api/rooms/${room.id}/messages/${message.id}/report`, { reason: '' }, other.accessToken)).status).toBe(400);
+  });
+
+  it('gives site admins the report queue, resolution with deletion, suspensions and the whole audit log', async () => {
+    const siteAdmin = await api.register(uniqueName('site'));
+    await runAdminCommand(['grant', siteAdmin.user.username], testEnv(servers[0]!.config.databaseUrl as string));
+    const open = await apiB.get<Report[]>('/api/admin/reports?status=open', siteAdmin.accessToken);
+    expect(open.status).toBe(200);
+    const report = open.body.find((entry) => entry.message.content === 'buy cheap pills')!;
+    expect(report).toMatchObject({ roomId: room.id, roomName: room.name, status: 'open', message: { author: { id: member.user.id }, deleted: false } });
+    expect((await api.get('/api/admin/reports', owner.accessToken)).status).toBe(403);
+
+    const resolved = await api.request<Report>('POST', `/api/admin/reports/${report.id}/resolve`, {
+      token: siteAdmin.accessToken,
+      body: { resolution: 'actioned', deleteMessage: true },
+    });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body).toMatchObject({ status: 'actioned', resolvedBy: siteAdmin.user.id, message: { content: '', deleted: true } });
+    expect((await api.request('POST', `/api/admin/reports/${report.id}/resolve`, { token: siteAdmin.accessToken, body: { resolution: 'dismissed' } })).status).toBe(409);
+    expect((await api.request('POST', '/api/admin/reports/999999/resolve', { token: siteAdmin.accessToken, body: { resolution: 'dismissed' } })).status).toBe(404);
+
+    expect((await api.request('POST', `/api/admin/users/${other.user.id}/suspend`, { token: siteAdmin.accessToken })).status).toBe(204);
+    expect((await api.request('POST', `/api/admin/users/${other.user.id}/unsuspend`, { token: siteAdmin.accessToken })).status).toBe(204);
+
+    const log = await apiB.get<AuditPage>('/api/admin/audit?limit=6', siteAdmin.accessToken);
+    expect(log.body.entries.map((entry) => entry.action)).toEqual(['user.reinstated', 'user.suspended', 'message.deleted', 'report.resolved', 'admin.granted', 'message.deleted']);
+    expect(log.body.entries[2]).toMatchObject({ actor: { id: siteAdmin.user.id }, messageId: report.message.id, details: { role: 'site-admin', reportId: report.id } });
+    expect(log.body.entries[4]).toMatchObject({ actor: null, targetUser: { id: siteAdmin.user.id }, details: { via: 'npm run admin' } });
+    const forRoom = await api.get<AuditPage>(`/api/admin/audit?roomId=${room.id}&action=report.resolved`, siteAdmin.accessToken);
+    expect(forRoom.body.entries.map((entry) => entry.details)).toEqual([{ reportId: report.id, resolution: 'actioned' }]);
+    expect((await api.get('/api/admin/audit', owner.accessToken)).status).toBe(403);
   });
 });

@@ -274,10 +274,21 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     const room = await api.createRoom(users[4]!.accessToken, uniqueName('Culprit'));
     const socket = sockets[4]!;
     await emitOk(socket, 'room:join', { roomId: room.id });
-    // PostgreSQL refuses NUL in text: the whole statement fails, as a concurrent constraint violation would.
-    const acks = await Promise.all(
-      ['fine 1', 'bad \u0000 byte', 'fine 2', 'fine 3'].map((content, i) => emitAck<Message>(socket, 'message:send', { roomId: room.id, content, clientMsgId: `culprit-${i}` })),
-    );
+    // A trigger refuses one row with a data exception, so the whole batch statement fails as bad data would
+    // (validation stops bad input such as U+0000 before it reaches PostgreSQL).
+    const db = server.app.get(DataSource);
+    await db.query(`CREATE FUNCTION refuse_culprit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.content = 'the culprit' THEN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '22023'; END IF; RETURN NEW; END $$`);
+    await db.query('CREATE TRIGGER refuse_culprit BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_culprit()');
+    let acks: Ack<Message>[];
+    try {
+      acks = await Promise.all(
+        ['fine 1', 'the culprit', 'fine 2', 'fine 3'].map((content, i) => emitAck<Message>(socket, 'message:send', { roomId: room.id, content, clientMsgId: `culprit-${i}` })),
+      );
+    } finally {
+      await db.query('DROP TRIGGER refuse_culprit ON messages');
+      await db.query('DROP FUNCTION refuse_culprit()');
+    }
     expect(acks.map((ack) => (ack.ok ? ack.data.seq : ack.error.code))).toEqual([1, 'internal', 2, 3]);
     expect((await history(api, room.id, users[4]!.accessToken)).map((message) => message.content)).toEqual(['fine 1', 'fine 2', 'fine 3']);
   });

@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, ConfigModule, loadConfig, type AppConfig } from '@parley/config';
 import { DatabaseModule, startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
+import { AuditLog, AuditModule } from '@parley/audit';
 import { UsersModule, UsersService } from '@parley/users';
 
 const USAGE = 'Usage: npm run admin -- grant USERNAME | revoke USERNAME';
@@ -13,7 +14,7 @@ export class AdminCommandError extends Error {}
 @Module({})
 class AdminCliModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AdminCliModule, imports: [ConfigModule.forRoot(config), DatabaseModule, UsersModule] };
+    return { module: AdminCliModule, imports: [ConfigModule.forRoot(config), DatabaseModule, UsersModule, AuditModule] };
   }
 }
 
@@ -35,8 +36,9 @@ export async function runAdminCommand(args: readonly string[], env: Record<strin
   try {
     const app = await NestFactory.createApplicationContext(AdminCliModule.forRoot(config), { logger: config.logLevels, abortOnError: false });
     try {
-      const found = await app.get(UsersService).setAdmin(username, action === 'grant');
-      if (!found) throw new AdminCommandError(`No account named "${username}": admin rights are granted to existing accounts only`);
+      const userId = await app.get(UsersService).setAdmin(username, action === 'grant');
+      if (userId === null) throw new AdminCommandError(`No account named "${username}": admin rights are granted to existing accounts only`);
+      await app.get(AuditLog).record({ actorId: null, action: action === 'grant' ? 'admin.granted' : 'admin.revoked', targetUserId: userId, details: { via: 'npm run admin' } });
       return action === 'grant' ? `${username} is now an admin` : `${username} is no longer an admin`;
     } finally {
       await app.close();

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { AuditLog } from '@parley/audit';
 import { AuthService, isRevoked, Sessions } from '@parley/auth';
 import { ApiErrors, CurrentUser, DomainEvents, type AuthUser } from '@parley/common';
 import { AppConfig } from '@parley/config';
@@ -20,6 +21,7 @@ export class AdminController {
     private readonly config: AppConfig,
     private readonly auth: AuthService,
     private readonly sessions: Sessions,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get('stats')
@@ -76,7 +78,8 @@ export class AdminController {
   @ApiOperation({ summary: 'Send an `announcement` to every socket and every notification stream, cluster-wide' })
   @ApiNoContentResponse()
   @ApiErrors('validation_failed')
-  broadcast(@Body() body: BroadcastDto): void {
+  async broadcast(@CurrentUser() caller: AuthUser, @Body() body: BroadcastDto): Promise<void> {
+    await this.audit.record({ actorId: caller.id, action: 'admin.broadcast', details: { content: body.content } });
     this.events.emit('announcement', { content: body.content, createdAt: new Date().toISOString() });
   }
 
@@ -88,8 +91,9 @@ export class AdminController {
   })
   @ApiNoContentResponse()
   @ApiErrors('validation_failed', 'not_found')
-  suspend(@Param() params: UserIdParams): Promise<void> {
-    return this.auth.suspend(params.userId);
+  async suspend(@CurrentUser() caller: AuthUser, @Param() params: UserIdParams): Promise<void> {
+    await this.auth.suspend(params.userId);
+    await this.audit.record({ actorId: caller.id, action: 'user.suspended', targetUserId: params.userId });
   }
 
   @Post('users/:userId/unsuspend')
@@ -97,7 +101,8 @@ export class AdminController {
   @ApiOperation({ summary: 'Lift a suspension (the user signs in again)' })
   @ApiNoContentResponse()
   @ApiErrors('validation_failed', 'not_found')
-  unsuspend(@Param() params: UserIdParams): Promise<void> {
-    return this.auth.unsuspend(params.userId);
+  async unsuspend(@CurrentUser() caller: AuthUser, @Param() params: UserIdParams): Promise<void> {
+    await this.auth.unsuspend(params.userId);
+    await this.audit.record({ actorId: caller.id, action: 'user.reinstated', targetUserId: params.userId });
   }
 }

@@ -13,6 +13,10 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'member.unbanned',
   'report.resolved',
   'admin.broadcast',
+  'user.suspended',
+  'user.reinstated',
+  'admin.granted',
+  'admin.revoked',
 ];
 
 /** Filters of GET /api/rooms/:id/audit. */

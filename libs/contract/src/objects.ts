@@ -98,7 +98,11 @@ export type AuditAction =
   | 'member.banned'
   | 'member.unbanned'
   | 'report.resolved'
-  | 'admin.broadcast';
+  | 'admin.broadcast'
+  | 'user.suspended'
+  | 'user.reinstated'
+  | 'admin.granted'
+  | 'admin.revoked';
 export interface AuditEntry {
   id: number;
   at: string;

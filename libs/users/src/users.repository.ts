@@ -59,12 +59,13 @@ export class UsersRepository {
   }
 
   /** Grants or revokes admin rights of an existing, not deleted account; false when there is none. */
-  async setAdmin(username: string, admin: boolean): Promise<boolean> {
-    const rows = await this.users.query<[unknown[], number]>(
+  /** The account's id, or null when there is no such (not deleted) account. */
+  async setAdmin(username: string, admin: boolean): Promise<string | null> {
+    const rows = await this.users.query<[Array<{ id: string }>, number]>(
       `UPDATE users SET is_admin = $2 WHERE lower(username) = lower($1) AND deleted_at IS NULL RETURNING id`,
       [username, admin],
     );
-    return rows[1] > 0;
+    return rows[0][0]?.id ?? null;
   }
 
   /** False when there is no such (not deleted) account. */

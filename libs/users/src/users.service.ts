@@ -70,7 +70,8 @@ export class UsersService {
   }
 
   /** Existing accounts only: false when no (not deleted) account has this username. */
-  setAdmin(username: string, admin: boolean): Promise<boolean> {
+  /** The account's id, or null when there is no such account. */
+  setAdmin(username: string, admin: boolean): Promise<string | null> {
     return this.repository.setAdmin(username, admin);
   }
 
