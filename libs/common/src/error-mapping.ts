@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isConnectionFailure, isDatabaseError, isPoolTimeoutOrTermination, isSerializationFailure } from '@parley/database';
 import { ApiError } from './api-error';
 
 const databaseErrorListeners = new Set<() => void>();
@@ -7,16 +8,6 @@ const databaseErrorListeners = new Set<() => void>();
 export function onDatabaseError(listener: () => void): void {
   databaseErrorListeners.add(listener);
 }
-
-function isDatabaseError(error: unknown): boolean {
-  const name = errorField(error, 'name');
-  const sqlState = errorField(error, 'code');
-  return name === 'QueryFailedError' || (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) || sqlState === 'ECONNREFUSED';
-}
-
-/** PostgreSQL SQLSTATEs worth telling apart; everything else is `internal`. */
-const PG_SERIALIZATION_FAILURES = new Set(['40001', '40P01']);
-const PG_CONNECTION_FAILURES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
 
 function statusToError(status: number, message: string): ApiError {
   switch (status) {
@@ -69,18 +60,9 @@ export function toApiError(error: unknown): { apiError: ApiError; unexpected: bo
     return { apiError: statusToError(status, 'Bad request'), unexpected: false };
   }
   // pg-pool gives up waiting for a free connection: the database is overloaded, not broken.
-  const message = errorField(error, 'message');
-  if (typeof message === 'string' && /timeout exceeded when trying to connect|Connection terminated/i.test(message)) {
-    return { apiError: ApiError.unavailable('Database busy, please retry'), unexpected: true };
-  }
-  const sqlState = errorField(error, 'code');
-  if (typeof sqlState === 'string') {
-    if (PG_SERIALIZATION_FAILURES.has(sqlState)) {
-      return { apiError: new ApiError('unavailable', 'Please retry'), unexpected: false };
-    }
-    if (PG_CONNECTION_FAILURES.has(sqlState) || sqlState === 'ECONNREFUSED') {
-      return { apiError: ApiError.unavailable('Database unavailable'), unexpected: true };
-    }
-  }
+  if (isPoolTimeoutOrTermination(error)) return { apiError: ApiError.unavailable('Database busy, please retry'), unexpected: true };
+  // PostgreSQL errors worth telling apart; every other one is `internal`.
+  if (isSerializationFailure(error)) return { apiError: new ApiError('unavailable', 'Please retry'), unexpected: false };
+  if (isConnectionFailure(error)) return { apiError: ApiError.unavailable('Database unavailable'), unexpected: true };
   return { apiError: ApiError.internal(), unexpected: true };
 }

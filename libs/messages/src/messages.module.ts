@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@parley/config';
 import { RedisConnections } from '@parley/redis';
 import { RoomsModule } from '@parley/rooms';
 import { UsersModule } from '@parley/users';
-import { MessageEntity } from './message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
@@ -14,7 +12,7 @@ import { SendRouter } from './send-router';
 import { LocalWriterLeases, RedisWriterLeases, WriterLeases } from './writer-leases';
 
 @Module({
-  imports: [RoomsModule, UsersModule, TypeOrmModule.forFeature([MessageEntity])],
+  imports: [RoomsModule, UsersModule],
   controllers: [MessagesController],
   providers: [
     SendPool,

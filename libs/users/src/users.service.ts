@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@parley/common';
 import type { User } from '@parley/contract';
-import { UserEntity } from './user.entity';
-import { UsersRepository } from './users.repository';
+import { UsersRepository, type UserRecord } from './users.repository';
 
-export function toUser(entity: UserEntity): User {
+export function toUser(entity: UserRecord): User {
   return {
     id: entity.id,
     username: entity.username,
