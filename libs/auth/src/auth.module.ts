@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@parley/config';
 import { UsersModule } from '@parley/users';
 import { AuthController } from './auth.controller';
@@ -10,7 +9,6 @@ import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
-import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { TokenService } from './token.service';
 
@@ -18,7 +16,6 @@ import { TokenService } from './token.service';
   imports: [
     UsersModule,
     PassportModule,
-    TypeOrmModule.forFeature([RefreshTokenEntity]),
     JwtModule.registerAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({ secret: config.jwtKey }),
