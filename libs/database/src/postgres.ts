@@ -112,6 +112,7 @@ function isModifyShape(result: unknown): result is [unknown[], number] {
 type TextParser = (value: string) => unknown;
 const pgTypeParser = types.getTypeParser as unknown as (oid: number, format: 'text' | 'binary') => TextParser;
 const parseInt8 = (value: string): number => Number(value);
+const INT8_OID: number = types.builtins.INT8;
 
 /**
  * Column parsing of every Parley pool: pg's, except that bigint (seq, last_seq, epochs, count(*)) is a
@@ -119,7 +120,7 @@ const parseInt8 = (value: string): number => Number(value);
  * parsers and a process gets these only where it asks for them.
  */
 export function parleyTypeParser(oid: number, format: 'text' | 'binary' = 'text'): TextParser {
-  return oid === types.builtins.INT8 && format === 'text' ? parseInt8 : pgTypeParser(oid, format);
+  return oid === INT8_OID && format === 'text' ? parseInt8 : pgTypeParser(oid, format);
 }
 
 export const PARLEY_PG_TYPES: CustomTypesConfig = { getTypeParser: parleyTypeParser as CustomTypesConfig['getTypeParser'] };

@@ -5,6 +5,7 @@ import { Pool, types, type CustomTypesConfig, type QueryResultRow } from 'pg';
 
 type TextParser = (value: string) => unknown;
 const keepText = (text: string): string => text;
+const TIMESTAMPTZ_OID: number = types.builtins.TIMESTAMPTZ;
 
 /**
  * The send pool's rows keep `timestamptz` as PostgreSQL's text: parsing every row's timestamp into a `Date`
@@ -12,7 +13,7 @@ const keepText = (text: string): string => text;
  * rows of a batch share their commit's created_at). Every other type is parsed as in Parley's other pools.
  */
 export function sendPoolTypeParser(oid: number, format: 'text' | 'binary' = 'text'): TextParser {
-  return oid === types.builtins.TIMESTAMPTZ ? keepText : parleyTypeParser(oid, format);
+  return oid === TIMESTAMPTZ_OID ? keepText : parleyTypeParser(oid, format);
 }
 
 const SEND_POOL_TYPES: CustomTypesConfig = { getTypeParser: sendPoolTypeParser as CustomTypesConfig['getTypeParser'] };
