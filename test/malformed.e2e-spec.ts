@@ -132,7 +132,13 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
   it.each(restCases)('REST %s → %i %s', async (_label, method, path, input, status, code) => {
     const result = await api.request<ErrorBody>(method, path.replace(':room', room.id), { token: user.accessToken, ...input() });
     expect(result.status).toBe(status);
-    expect(result.body).toEqual({ statusCode: status, code, message: expect.any(String), ...(result.body.details ? { details: expect.anything() } : {}) });
+    expect(result.body).toEqual({
+      statusCode: status,
+      code,
+      message: expect.any(String),
+      ...(result.body.details ? { details: expect.anything() } : {}),
+      requestId: result.headers.get('x-request-id'),
+    });
     expect(JSON.stringify(result.body)).not.toMatch(/at .+\.(ts|js):\d+|node_modules|SELECT|INSERT/);
   });
 
