@@ -27,7 +27,8 @@ function send(server: RunningServer, path: string, options: { from: string; head
         response.on('data', (chunk: string) => (text += chunk));
         response.on('end', () => {
           const header = response.headers['x-request-id'];
-          resolve({ status: response.statusCode ?? 0, requestId: typeof header === 'string' ? header : undefined, body: text ? (JSON.parse(text) as unknown) : undefined });
+          const json = /json/.test(response.headers['content-type'] ?? '');
+          resolve({ status: response.statusCode ?? 0, requestId: typeof header === 'string' ? header : undefined, body: json ? (JSON.parse(text) as unknown) : text });
         });
       },
     );
@@ -92,6 +93,12 @@ describe('X-Request-Id', () => {
     expect(first?.requestId).toMatch(UUID);
     expect(second?.requestId).toMatch(UUID);
     expect(first?.requestId).not.toBe(second?.requestId);
+  });
+
+  it('is on every response, not only the API: metrics, docs, the web client', async () => {
+    const replies = await Promise.all(['/metrics', '/docs-json', '/'].map((path) => send(server, path, { from: CLIENT })));
+    expect(replies.map((reply) => reply.status)).toEqual([200, 200, 200]);
+    for (const reply of replies) expect(reply.requestId).toMatch(UUID);
   });
 
   it("keeps a trusted proxy's id", async () => {
