@@ -154,7 +154,7 @@ describe('X-Request-Id in log lines', () => {
     await server.close();
   });
 
-  it('marks the error line of a request that fails unexpectedly with the id its body and header carry', async () => {
+  it('marks the error line of a request that fails unexpectedly with the id its body and header carry (GET and POST)', async () => {
     const user = await new Api(server.url).register(uniqueName('log'));
     // A real failure, not a mock: the table the request reads is gone.
     const db = new Client({ connectionString: databaseUrl });
@@ -169,15 +169,28 @@ describe('X-Request-Id in log lines', () => {
       written.push(String(chunk));
       return true;
     });
-    let reply: Reply;
+    const authorization = `Bearer ${user.accessToken}`;
+    let replies: Reply[];
     try {
-      reply = await send(server, '/api/notifications', { from: PROXY, headers: { authorization: `Bearer ${user.accessToken}`, 'x-request-id': 'edge-500' } });
+      replies = [
+        await send(server, '/api/notifications', { from: PROXY, headers: { authorization, 'x-request-id': 'edge-500' } }),
+        // With a body: its parsing must not lose the request's context.
+        await send(server, '/api/notifications/read', {
+          from: CLIENT,
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({ upToId: 0 }),
+        }),
+      ];
     } finally {
       stderr.mockRestore();
     }
-    expect(reply).toMatchObject({ status: 500, requestId: 'edge-500', body: { code: 'internal', requestId: 'edge-500' } });
+    expect(replies[0]).toMatchObject({ status: 500, requestId: 'edge-500', body: { code: 'internal', requestId: 'edge-500' } });
+    const generated = replies[1]!.requestId;
+    expect(generated).toMatch(UUID);
+    expect(replies[1]).toMatchObject({ status: 500, body: { code: 'internal', requestId: generated } });
     // eslint-disable-next-line no-control-regex -- the console logger colours its lines
     const lines = written.map((line) => line.replace(/\u001b\[[0-9;]*m/g, '')).filter((line) => line.includes('notifications'));
-    expect(lines).toEqual([expect.stringContaining('[HTTP] [req edge-500] ')]);
+    expect(lines).toEqual([expect.stringContaining('[HTTP] [req edge-500] '), expect.stringContaining(`[HTTP] [req ${generated}] `)]);
   });
 });

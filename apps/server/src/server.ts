@@ -6,7 +6,6 @@ import {
   ContextLogger,
   HttpExceptionFilter,
   REQUEST_ID_HEADER,
-  requestContextMiddleware,
   requestIdMiddleware,
   sendError,
   ValidationPipe,
@@ -64,7 +63,6 @@ function configureApp(app: NestExpressApplication, config: AppConfig, redis?: Re
   app.disable('x-powered-by');
   app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: [REQUEST_ID_HEADER] });
   app.useBodyParser('json', { limit: config.httpBodyLimitBytes });
-  app.use(requestContextMiddleware());
   // Body-parser errors (too large, malformed JSON) happen before Nest's routing: answer them the same way.
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendError(response, error, logger));
   app.setGlobalPrefix('api', { exclude: ['metrics'] });

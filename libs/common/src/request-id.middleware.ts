@@ -22,11 +22,3 @@ export function requestIdMiddleware(trustedProxies: TrustedProxies): RequestHand
     runWithRequestId(id, next);
   };
 }
-
-/**
- * Enters the request's context again. Body parsing resumes in the socket's stream callbacks, outside the
- * context requestIdMiddleware entered, so this runs right after it.
- */
-export function requestContextMiddleware(): RequestHandler {
-  return (_request: Request, response: Response, next: NextFunction) => runWithRequestId(requestIdOf(response), next);
-}
