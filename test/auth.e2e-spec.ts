@@ -40,7 +40,7 @@ describe('auth (contract §2)', () => {
     await api.register(username);
     const again = await api.post<ErrorBody>('/api/auth/register', { username: username.toUpperCase(), password: 'password123' });
     expect(again.status).toBe(409);
-    expect(again.body).toEqual({ statusCode: 409, code: 'username_taken', message: expect.any(String) });
+    expect(again.body).toEqual({ statusCode: 409, code: 'username_taken', message: expect.any(String), requestId: again.headers.get('x-request-id') });
   });
 
   it.each([
@@ -64,7 +64,9 @@ describe('auth (contract §2)', () => {
     const unknownUser = await api.post<ErrorBody>('/api/auth/login', { username: uniqueName('ghost'), password: 'wrong-password' });
     expect(wrongPassword.status).toBe(401);
     expect(unknownUser.status).toBe(401);
-    expect(wrongPassword.body).toEqual(unknownUser.body);
+    // Identical but for each request's own id.
+    expect({ ...wrongPassword.body, requestId: undefined }).toEqual({ ...unknownUser.body, requestId: undefined });
+    expect(wrongPassword.body.requestId).not.toBe(unknownUser.body.requestId);
     expect(wrongPassword.body.code).toBe('invalid_credentials');
     const ok = await api.post<AuthResult>('/api/auth/login', { username: username.toUpperCase(), password: 'password123' });
     expect(ok.status).toBe(200);
@@ -127,7 +129,7 @@ describe('auth (contract §2)', () => {
     ])('refuses a %s token with unauthorized', async (_label, token) => {
       const result = await api.get<ErrorBody>('/api/users/me', token());
       expect(result.status).toBe(401);
-      expect(result.body).toEqual({ statusCode: 401, code: 'unauthorized', message: expect.any(String) });
+      expect(result.body).toEqual({ statusCode: 401, code: 'unauthorized', message: expect.any(String), requestId: result.headers.get('x-request-id') });
     });
   });
 

@@ -112,7 +112,7 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
     ['message:send', `{"roomId":"${UUID_OF_NOTHING}","content":"x","extra":${DEEP_JSON}}`],
     ['room:join', DEEP_JSON],
   ])('%s nested 10 000 levels deep → validation_failed, connection kept', async (event, payloadJson) => {
-    expect(await emitRawAck(event, payloadJson)).toEqual({ ok: false, error: { code: 'validation_failed', message: expect.stringMatching(/nested more than 16 levels/), details: expect.anything() } });
+    expect(await emitRawAck(event, payloadJson)).toEqual({ ok: false, error: { code: 'validation_failed', message: expect.stringMatching(/nested more than 16 levels/), details: expect.anything(), requestId: expect.any(String) } });
     expect(socket.connected).toBe(true);
   });
 
@@ -185,7 +185,13 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
   it.each(restCases)('REST %s → %i %s', async (_label, method, path, input, status, code) => {
     const result = await api.request<ErrorBody>(method, path.replace(':room', room.id), { token: user.accessToken, ...input() });
     expect(result.status).toBe(status);
-    expect(result.body).toEqual({ statusCode: status, code, message: expect.any(String), ...(result.body.details ? { details: expect.anything() } : {}) });
+    expect(result.body).toEqual({
+      statusCode: status,
+      code,
+      message: expect.any(String),
+      ...(result.body.details ? { details: expect.anything() } : {}),
+      requestId: result.headers.get('x-request-id'),
+    });
     expect(JSON.stringify(result.body)).not.toMatch(/at .+\.(ts|js):\d+|node_modules|SELECT|INSERT/);
   });
 
@@ -199,8 +205,9 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
       for (const [event, extra] of [['message:edit', { content: 'x' }], ['message:delete', {}]] as const) {
         const existing = await emitAck(socket, event, { messageId: hidden.id, ...extra });
         const madeUp = await emitAck(socket, event, { messageId: UUID_OF_NOTHING, ...extra });
-        expect(existing).toEqual({ ok: false, error: { code: 'not_found', message: 'Message not found' } });
-        expect(madeUp).toEqual(existing);
+        // Each answer has its own request id; everything else is the same.
+        expect(existing).toEqual({ ok: false, error: { code: 'not_found', message: 'Message not found', requestId: expect.any(String) } });
+        expect(madeUp).toEqual({ ok: false, error: { code: 'not_found', message: 'Message not found', requestId: expect.any(String) } });
       }
     } finally {
       ownerSocket.disconnect();

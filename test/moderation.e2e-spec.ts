@@ -71,7 +71,7 @@ describe('room moderation', () => {
     expect(await mutedEvent).toEqual({ roomId: room.id, user: expect.objectContaining({ id: member.user.id }), until: sanction.until });
 
     const refused = await emitAck(muted, 'message:send', { roomId: room.id, content: 'still here?' });
-    expect(refused).toEqual({ ok: false, error: { code: 'forbidden', message: 'You are muted in this room' } });
+    expect(refused).toEqual({ ok: false, error: { code: 'forbidden', message: 'You are muted in this room', requestId: expect.any(String) } });
     expect((await api.post(`/api/rooms/${room.id}/messages`, { content: 'rest too?' }, member.accessToken)).status).toBe(403);
     const sanctions = await apiB.get<Sanction[]>(`/api/rooms/${room.id}/sanctions?kind=mute`, admin.accessToken);
     expect(sanctions.body.map((entry) => entry.user.id)).toEqual([member.user.id]);

@@ -74,6 +74,9 @@ describe('behind the shipped nginx config', () => {
     const viaLb = await new Api(lb).get<{ code: string }>('/api/rooms/not-a-uuid', user.accessToken);
     expect(viaLb.status).toBe(400);
     expect(viaLb.body.code).toBe('validation_failed');
+    // nginx's $request_id (32 hex digits) is the request's id on the instance: in the header and the body.
+    expect(viaLb.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(viaLb.body).toMatchObject({ requestId: viaLb.headers.get('x-request-id') });
     const direct = new Api(servers[1]!.url);
     const room = await direct.createRoom(user.accessToken, uniqueName('Direct'));
     const listed = await new Api(lb).get<Array<{ id: string }>>('/api/rooms', user.accessToken);

@@ -334,7 +334,7 @@ describe('sockets and streams end at access-token expiry unless refreshed in ban
     // Tokens of another user or another session are refused, and change nothing.
     for (const accessToken of [stranger.accessToken, otherSession.body.accessToken]) {
       const refused = await emitAck(refreshed, 'auth:refresh', { accessToken });
-      expect(refused).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String) } });
+      expect(refused).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String), requestId: expect.any(String) } });
     }
     expect(await emitAck(refreshed, 'auth:refresh', { accessToken: 'garbage' })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
 

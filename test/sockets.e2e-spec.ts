@@ -135,10 +135,10 @@ describe('Socket.IO (contract §5), one instance', () => {
       ['typing', { roomId: secret.id, isTyping: true }],
     ] as const) {
       const response = await emitAck(c, event, payload);
-      expect({ event, response }).toEqual({ event, response: { ok: false, error: { code: 'not_found', message: expect.any(String) } } });
+      expect({ event, response }).toEqual({ event, response: { ok: false, error: { code: 'not_found', message: expect.any(String), requestId: expect.any(String) } } });
     }
     const notMember = await emitAck(c, 'message:send', { roomId: open2.id, content: 'hi' });
-    expect(notMember).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String) } });
+    expect(notMember).toEqual({ ok: false, error: { code: 'forbidden', message: expect.any(String), requestId: expect.any(String) } });
     expect(c.connected).toBe(true);
   });
 

@@ -2,7 +2,14 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { HttpExceptionFilter, sendError, ValidationPipe } from '@parley/common';
+import {
+  ContextLogger,
+  HttpExceptionFilter,
+  REQUEST_ID_HEADER,
+  requestIdMiddleware,
+  sendError,
+  ValidationPipe,
+} from '@parley/common';
 import { loadConfig, type AppConfig } from '@parley/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@parley/database';
 import { createRedisAdapterFactory, ParleyIoAdapter } from '@parley/realtime';
@@ -37,7 +44,7 @@ export function buildOpenApiDocument(app: INestApplication): ReturnType<typeof S
     .setTitle('Parley API')
     .setDescription(
       'REST API of Parley, a horizontally scalable realtime chat backend. Every error has the body ' +
-        '`{ statusCode, code, message, details? }` with a machine code. Realtime events (Socket.IO at `/socket.io`) ' +
+        '`{ statusCode, code, message, details?, requestId? }` with a machine code; every response has an `X-Request-Id` header. Realtime events (Socket.IO at `/socket.io`) ' +
         'are documented in docs/protocol.md.',
     )
     .setVersion('1')
@@ -49,9 +56,12 @@ export function buildOpenApiDocument(app: INestApplication): ReturnType<typeof S
 /** Everything an instance needs around the Nest modules: limits, errors, validation, docs, static client. */
 function configureApp(app: NestExpressApplication, config: AppConfig, redis?: RedisConnections): void {
   const logger = new Logger('HTTP');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // The client address (per-IP limits) is the one a trusted proxy forwarded, never one a client wrote itself.
+  app.set('trust proxy', (address: string) => config.trustedProxies.includes(address));
+  // First, so every response (errors of body parsing included) carries X-Request-Id.
+  app.use(requestIdMiddleware(config.trustedProxies));
   app.disable('x-powered-by');
-  app.enableCors({ origin: config.corsOrigins, credentials: true });
+  app.enableCors({ origin: config.corsOrigins, credentials: true, exposedHeaders: [REQUEST_ID_HEADER] });
   app.useBodyParser('json', { limit: config.httpBodyLimitBytes });
   // Body-parser errors (too large, malformed JSON) happen before Nest's routing: answer them the same way.
   app.use((error: unknown, _request: Request, response: Response, _next: NextFunction) => sendError(response, error, logger));
@@ -72,6 +82,9 @@ function configureApp(app: NestExpressApplication, config: AppConfig, redis?: Re
 export async function startServer(env: Record<string, string | undefined> = process.env): Promise<RunningServer> {
   const config = loadConfig(env);
   Logger.overrideLogger(config.logLevels);
+  // Log lines written while handling a request or socket event carry its id.
+  const logger = new ContextLogger({ logLevels: config.logLevels });
+  Logger.overrideLogger(logger);
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
     embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
@@ -86,7 +99,7 @@ export async function startServer(env: Record<string, string | undefined> = proc
     }
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, redis), {
       bodyParser: false,
-      logger: config.logLevels,
+      logger,
       abortOnError: false,
     });
     configureApp(app, config, redis);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AuditAction, AuditEntry, User } from '@parley/contract';
+import { queryRows } from '@parley/database';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface AuditRecord {
@@ -43,7 +44,8 @@ export class AuditRepository {
 
   /** Inside the caller's transaction when given one, so the action and its entry commit together. */
   async append(record: AuditRecord, manager: EntityManager = this.db.manager): Promise<void> {
-    await manager.query(
+    await queryRows(
+      manager,
       `INSERT INTO audit_log (actor_id, action, room_id, target_user_id, message_id, details) VALUES ($1, $2, $3, $4, $5, $6)`,
       [record.actorId, record.action, record.roomId ?? null, record.targetUserId ?? null, record.messageId ?? null, JSON.stringify(record.details ?? {})],
     );
@@ -51,7 +53,7 @@ export class AuditRepository {
 
   /** Newest first, below `before`. */
   async page(filter: AuditFilter): Promise<AuditEntry[]> {
-    const rows = await this.db.query<AuditRow[]>(
+    const rows = await queryRows<AuditRow>(this.db, 
       `SELECT a.id, a.at, a.action, a.room_id, a.message_id, a.details, ${userJson('actor')} AS actor, ${userJson('target')} AS target
        FROM audit_log a
        LEFT JOIN users actor ON actor.id = a.actor_id

@@ -16,15 +16,19 @@ export class ApiError extends Error {
     this.status = ERROR_STATUS[code];
   }
 
-  toBody(): ErrorBody {
+  /** The HTTP error body; `requestId` is the request's X-Request-Id. */
+  toBody(requestId?: string): ErrorBody {
     const body: ErrorBody = { statusCode: this.status, code: this.code, message: this.message };
     if (this.details !== undefined) body.details = this.details;
+    if (requestId !== undefined) body.requestId = requestId;
     return body;
   }
 
-  toAckError(): AckError {
+  /** The error of a socket ack; `requestId` is the handled event's id. */
+  toAckError(requestId?: string): AckError {
     const error: AckError = { code: this.code, message: this.message };
     if (this.details !== undefined) error.details = this.details;
+    if (requestId !== undefined) error.requestId = requestId;
     return error;
   }
 

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { isConnectionFailure, isDatabaseError, isSerializationFailure } from '@parley/database';
 import { ApiError } from './api-error';
 
 /** `connection`: the database could not be reached or dropped the connection (the request may be retried). */
@@ -10,27 +11,6 @@ const databaseErrorListeners = new Set<DatabaseErrorListener>();
 export function onDatabaseError(listener: DatabaseErrorListener): () => void {
   databaseErrorListeners.add(listener);
   return () => databaseErrorListeners.delete(listener);
-}
-
-/** PostgreSQL SQLSTATEs worth telling apart; everything else is `internal`. */
-const PG_SERIALIZATION_FAILURES = new Set(['40001', '40P01']);
-/** Shutdown, crash recovery, starting up, too many connections; class 08 (connection exception) is added below. */
-const PG_CONNECTION_FAILURES = new Set(['57P01', '57P02', '57P03', '53300']);
-/** Socket errors of the driver's connection (a reset under a running query is ECONNRESET). */
-const SOCKET_FAILURES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
-/** What pg and pg-pool throw without a code when the connection ends or cannot be had. */
-const CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection is closed/i;
-
-function isConnectionFailure(error: unknown): boolean {
-  const code = errorField(error, 'code');
-  if (typeof code === 'string' && (SOCKET_FAILURES.has(code) || PG_CONNECTION_FAILURES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
-  const message = errorField(error, 'message');
-  return typeof message === 'string' && CONNECTION_MESSAGES.test(message);
-}
-
-function isDatabaseError(error: unknown): boolean {
-  const sqlState = errorField(error, 'code');
-  return errorField(error, 'name') === 'QueryFailedError' || (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState));
 }
 
 function notify(kind: DatabaseErrorKind, error: unknown): void {
@@ -93,9 +73,6 @@ export function toApiError(error: unknown): { apiError: ApiError; unexpected: bo
     return { apiError: ApiError.unavailable('Database unavailable, please retry'), unexpected: false };
   }
   if (isDatabaseError(error)) notify('statement', error);
-  const sqlState = errorField(error, 'code');
-  if (typeof sqlState === 'string' && PG_SERIALIZATION_FAILURES.has(sqlState)) {
-    return { apiError: new ApiError('unavailable', 'Please retry'), unexpected: false };
-  }
+  if (isSerializationFailure(error)) return { apiError: new ApiError('unavailable', 'Please retry'), unexpected: false };
   return { apiError: ApiError.internal(), unexpected: true };
 }

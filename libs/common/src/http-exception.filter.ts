@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { toApiError } from './error-mapping';
+import { currentRequestId } from './request-context';
+import { requestIdOf } from './request-id.middleware';
 
 /** The one catch-all filter for HTTP: every error leaves as the contract's JSON body, never a stack trace. */
 @Catch()
@@ -13,7 +15,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 }
 
-/** Also used as an express error middleware for errors raised before Nest's routing (body parsing). */
+/**
+ * Also used as an express error middleware for errors raised before Nest's routing (body parsing). The body
+ * carries the request's id (requestIdMiddleware), and so does the log line of an unexpected error.
+ */
 export function sendError(response: Response, exception: unknown, logger: Logger): void {
   const { apiError, unexpected } = toApiError(exception);
   if (unexpected) logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
@@ -22,5 +27,5 @@ export function sendError(response: Response, exception: unknown, logger: Logger
     return;
   }
   if (apiError.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(apiError.retryAfterSeconds));
-  response.status(apiError.status).json(apiError.toBody());
+  response.status(apiError.status).json(apiError.toBody(requestIdOf(response) ?? currentRequestId()));
 }

@@ -11,3 +11,6 @@ export * from './common.module';
 export * from './swagger';
 export * from './auth-context';
 export * from './pre-encoded';
+export * from './request-context';
+export * from './request-id.middleware';
+export * from './context-logger';

@@ -14,6 +14,13 @@ export class ErrorResponseDto {
 
   @ApiProperty({ required: false, description: 'Per-field messages for validation_failed', example: { content: ['content must be a string'] } })
   details?: unknown;
+
+  @ApiProperty({
+    required: false,
+    description: "The request's id, as in its X-Request-Id response header: quote it when reporting a problem",
+    example: '3f2b8c1e-6a4d-4e0f-9a57-0c2d5e7b9f14',
+  })
+  requestId?: string;
 }
 
 const DESCRIPTIONS: Record<ErrorCode, string> = {

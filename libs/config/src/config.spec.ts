@@ -214,6 +214,36 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('TRUSTED_PROXIES', () => {
+    it('trusts loopback only by default', () => {
+      const { trustedProxies } = testConfig();
+      expect(trustedProxies.entries).toEqual(['127.0.0.1/8', '::1']);
+      expect(['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1'].filter((ip) => trustedProxies.includes(ip))).toHaveLength(4);
+      expect(['10.0.0.1', '192.168.1.2', '172.16.0.1', 'fd00::1', '8.8.8.8', '::ffff:10.0.0.1'].some((ip) => trustedProxies.includes(ip))).toBe(false);
+      expect(trustedProxies.includes(undefined)).toBe(false);
+      expect(trustedProxies.includes('not-an-ip')).toBe(false);
+    });
+
+    it('reads addresses and CIDR ranges of both families', () => {
+      const { trustedProxies } = testConfig({ TRUSTED_PROXIES: ' 10.1.0.0/16 , 192.168.5.7, fd00::/8 ' });
+      expect(trustedProxies.entries).toEqual(['10.1.0.0/16', '192.168.5.7', 'fd00::/8']);
+      expect(['10.1.200.3', '192.168.5.7', 'fd12::9', '::ffff:10.1.0.1'].every((ip) => trustedProxies.includes(ip))).toBe(true);
+      expect(['10.2.0.1', '192.168.5.8', '127.0.0.1', '::1'].some((ip) => trustedProxies.includes(ip))).toBe(false);
+    });
+
+    it('trusts nobody with "none"', () => {
+      const { trustedProxies } = testConfig({ TRUSTED_PROXIES: 'none' });
+      expect(trustedProxies.entries).toEqual([]);
+      expect(trustedProxies.includes('127.0.0.1')).toBe(false);
+    });
+
+    it.each(['localhost', '10.0.0.0/33', '::1/129', '10.0.0.1/8/1', '10.0.0/8', '10.0.0.0/x', 'loopback'])('refuses %s', (entry) => {
+      expect(configError(() => testConfig({ TRUSTED_PROXIES: `127.0.0.1,${entry}` })).problems).toEqual([
+        `TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges, or "none" (not: ${entry})`,
+      ]);
+    });
+  });
+
   describe('ConfigError', () => {
     it('lists every problem at once, in a readable message', () => {
       const error = configError(() =>

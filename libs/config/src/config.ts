@@ -2,6 +2,7 @@ import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TrustedProxies } from './trusted-proxies';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 export type JwtAlgorithm = 'HS256' | 'HS384' | 'HS512';
@@ -52,6 +53,11 @@ export class AppConfig {
   sendRateWindowMs!: number;
   authRateLimitPerMinute!: number;
   httpRateLimitPerMinute!: number;
+  /**
+   * Peers whose X-Forwarded-For and X-Request-Id are believed (TRUSTED_PROXIES): the client address of a
+   * request through them is the one they forwarded; anyone else's headers are ignored.
+   */
+  trustedProxies!: TrustedProxies;
   typingTimeoutMs!: number;
   /** Comment line interval on SSE streams (keeps proxies from closing idle streams). */
   sseKeepAliveMs!: number;
@@ -150,6 +156,18 @@ function resolveJwtSecret(
   return { secret, source: 'generated-file' };
 }
 
+/** Loopback only: a proxy on the same host (the usual sidecar or local nginx). */
+const DEFAULT_TRUSTED_PROXIES = ['127.0.0.1/8', '::1'];
+
+function readTrustedProxies(reader: EnvReader): TrustedProxies {
+  const raw = reader.string('TRUSTED_PROXIES');
+  const entries = raw === undefined ? DEFAULT_TRUSTED_PROXIES : raw === 'none' ? [] : reader.list('TRUSTED_PROXIES');
+  const parsed = TrustedProxies.parse(entries);
+  if (parsed instanceof TrustedProxies) return parsed;
+  reader.problems.push(`TRUSTED_PROXIES must be a comma-separated list of IP addresses or CIDR ranges, or "none" (not: ${parsed.problems.join(', ')})`);
+  return TrustedProxies.parse([]) as TrustedProxies;
+}
+
 /** Reads and validates the whole configuration; throws ConfigError listing every problem at once. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const reader = new EnvReader(env);
@@ -192,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.sendRateWindowMs = reader.int('SEND_RATE_WINDOW_MS', 10_000, 100, 3_600_000);
   config.authRateLimitPerMinute = reader.int('AUTH_RATE_LIMIT', 30, 1, 1_000_000);
   config.httpRateLimitPerMinute = reader.int('HTTP_RATE_LIMIT', 1200, 1, 10_000_000);
+  config.trustedProxies = readTrustedProxies(reader);
   // It made admin whoever registered a listed name first; refused so nobody relies on it unknowingly.
   if (reader.list('ADMIN_USERNAMES').length > 0) {
     reader.problems.push('ADMIN_USERNAMES is no longer supported: grant admin rights to existing accounts with `npm run admin -- grant USERNAME`');

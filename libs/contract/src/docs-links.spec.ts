@@ -8,12 +8,12 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 
-/** Folders that are never committed (.gitignore's folder entries) or not ours. */
+/** Folders that are never committed (.gitignore's entries without wildcards) or not ours. */
 function ignoredFolders(): Set<string> {
   const fromGitignore = readFileSync(join(ROOT, '.gitignore'), 'utf8')
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line.endsWith('/') && !line.startsWith('#'))
+    .filter((line) => line !== '' && !line.startsWith('#') && !line.includes('*'))
     .map((line) => line.replace(/^\/|\/$/g, ''));
   return new Set(['.git', ...fromGitignore]);
 }

@@ -21,12 +21,16 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   details?: unknown;
+  /** The request's id (also its X-Request-Id header): quote it when reporting a problem; the server's log lines carry it. */
+  requestId?: string;
 }
 
 export interface AckError {
   code: ErrorCode;
   message: string;
   details?: unknown;
+  /** The handled event's id: quote it when reporting a problem; the server's log lines carry it. */
+  requestId?: string;
 }
 
 export type Ack<T> = { ok: true; data: T } | { ok: false; error: AckError };

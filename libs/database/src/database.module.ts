@@ -1,14 +1,11 @@
 import { Injectable, Module, OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '@parley/config';
-import { types } from 'pg';
 import { DataSource } from 'typeorm';
 import { DatabaseOutageMonitor } from './database-outage.monitor';
 import { runMigrationsExclusively } from './migrate';
 import { MIGRATIONS } from './migrations';
-
-// seq, last_seq and COUNT(*) are bigint; JavaScript numbers hold them exactly up to 2^53.
-types.setTypeParser(types.builtins.INT8, (value: string) => Number(value));
+import { PARLEY_PG_TYPES } from './postgres';
 
 @Injectable()
 class MigrationsOnBoot implements OnModuleInit {
@@ -19,7 +16,11 @@ class MigrationsOnBoot implements OnModuleInit {
   }
 }
 
-/** PostgreSQL through TypeORM; the URL is resolved before boot (external or embedded). */
+/**
+ * PostgreSQL through TypeORM: the connection pool and the migrations, nothing more (no entities: the
+ * repositories write SQL; docs/architecture.md#persistence). The URL is resolved before boot (external or
+ * embedded).
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -27,13 +28,13 @@ class MigrationsOnBoot implements OnModuleInit {
       useFactory: (config: AppConfig) => ({
         type: 'postgres' as const,
         url: config.databaseUrl,
-        autoLoadEntities: true,
+        entities: [],
         synchronize: false,
         migrationsRun: false,
         migrations: MIGRATIONS,
         // Failed queries surface as errors where they matter; TypeORM's own logging would print parameters.
         logging: false,
-        extra: { max: 20, connectionTimeoutMillis: 5000, application_name: `parley:${config.instanceId}` },
+        extra: { max: 20, connectionTimeoutMillis: 5000, application_name: `parley:${config.instanceId}`, types: PARLEY_PG_TYPES },
         retryAttempts: 3,
         retryDelay: 1000,
       }),

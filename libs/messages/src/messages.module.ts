@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@parley/audit';
 import { AppConfig } from '@parley/config';
 import { RedisConnections } from '@parley/redis';
 import { RoomsModule } from '@parley/rooms';
 import { UsersModule } from '@parley/users';
-import { MessageEntity } from './message.entity';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
@@ -16,7 +14,7 @@ import { SendRouter } from './send-router';
 import { LocalWriterLeases, RedisWriterLeases, WriterLeases } from './writer-leases';
 
 @Module({
-  imports: [RoomsModule, UsersModule, AuditModule, TypeOrmModule.forFeature([MessageEntity])],
+  imports: [RoomsModule, UsersModule, AuditModule],
   controllers: [MessagesController],
   providers: [
     SendPool,

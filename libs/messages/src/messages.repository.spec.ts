@@ -25,9 +25,9 @@ describe('TimestampTextToIso', () => {
 });
 
 describe('sendPoolTypeParser', () => {
-  it('keeps timestamptz as text and parses every other type as pg does', () => {
+  it('keeps timestamptz as text and parses every other type as the other pools do', () => {
     expect(sendPoolTypeParser(1184, 'text')('2026-11-26 08:50:12.1+00')).toBe('2026-11-26 08:50:12.1+00');
-    expect(sendPoolTypeParser(20, 'text')('42')).toBe('42'); // int8: pg keeps it a string
+    expect(sendPoolTypeParser(20, 'text')('42')).toBe(42); // int8: a number, as in every Parley pool
     expect(sendPoolTypeParser(16, 'text')('t')).toBe(true);
   });
 });

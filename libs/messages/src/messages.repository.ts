@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Message } from '@parley/contract';
+import { queryModified, queryRows } from '@parley/database';
 import { userView } from '@parley/users';
 import { types } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -205,7 +206,8 @@ export class MessagesRepository {
    * store in the shard's rooms any more, so their newest seqs (read afterwards) stay put.
    */
   async takeShard(shard: number): Promise<number> {
-    const rows = await this.db.query<Array<{ epoch: string | number }>>(
+    const rows = await queryRows<{ epoch: string | number }>(
+      this.db,
       `INSERT INTO writer_shards (shard, epoch) VALUES ($1, 1)
        ON CONFLICT (shard) DO UPDATE SET epoch = writer_shards.epoch + 1 RETURNING epoch`,
       [shard],
@@ -215,7 +217,8 @@ export class MessagesRepository {
 
   /** The newest stored seq of each room (after a batch whose outcome is unknown, e.g. a lost connection). */
   async lastSeqs(roomIds: readonly string[]): Promise<Map<string, number>> {
-    const rows = await this.db.query<Array<{ room_id: string; seq: string | number }>>(
+    const rows = await queryRows<{ room_id: string; seq: string | number }>(
+      this.db,
       `SELECT r.id AS room_id, coalesce((SELECT max(seq) FROM messages m WHERE m.room_id = r.id), 0) AS seq
        FROM unnest($1::uuid[]) AS r(id)`,
       [roomIds],
@@ -224,7 +227,7 @@ export class MessagesRepository {
   }
 
   async findByClientMsgId(roomId: string, authorId: string, clientMsgId: string): Promise<Message | null> {
-    const rows = await this.db.query<MessageRow[]>(`${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.author_id = $2 AND msg.client_msg_id = $3`, [
+    const rows = await queryRows<MessageRow>(this.db, `${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.author_id = $2 AND msg.client_msg_id = $3`, [
       roomId,
       authorId,
       clientMsgId,
@@ -233,7 +236,7 @@ export class MessagesRepository {
   }
 
   async findById(messageId: string): Promise<Message | null> {
-    const rows = await this.db.query<MessageRow[]>(`${MESSAGE_SELECT} WHERE msg.id = $1`, [messageId]);
+    const rows = await queryRows<MessageRow>(this.db, `${MESSAGE_SELECT} WHERE msg.id = $1`, [messageId]);
     return rows[0] ? toMessage(rows[0]) : null;
   }
 
@@ -243,7 +246,8 @@ export class MessagesRepository {
    */
   async findPage(roomId: string, query: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
     const forward = query.after !== undefined;
-    const rows = await this.db.query<MessageRow[]>(
+    const rows = await queryRows<MessageRow>(
+      this.db,
       `${MESSAGE_SELECT}
        WHERE msg.room_id = $1 AND ($2::bigint IS NULL OR msg.seq > $2) AND ($3::bigint IS NULL OR msg.seq < $3)
        ORDER BY msg.seq ${forward ? 'ASC' : 'DESC'} LIMIT $4`,
@@ -256,21 +260,23 @@ export class MessagesRepository {
   }
 
   async updateContent(messageId: string, content: string): Promise<Message | null> {
-    const [rows] = await this.db.query<[Array<{ id: string }>, number]>(
+    const { rows } = await queryModified<{ id: string }>(
+      this.db,
       `UPDATE messages SET content = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [messageId, content],
     );
     return rows.length > 0 ? this.findById(messageId) : null;
   }
 
-  /** Soft delete: the row keeps its id and seq so histories stay gapless. Idempotent. */
   /** Runs `work` in one transaction (a moderator's deletion and its audit entry commit together). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
   }
 
+  /** Soft delete: the row keeps its id and seq so histories stay gapless. Idempotent. */
   async softDelete(messageId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const [rows] = await manager.query<[Array<{ id: string }>, number]>(
+    const { rows } = await queryModified<{ id: string }>(
+      manager,
       `UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [messageId],
     );

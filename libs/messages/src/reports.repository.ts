@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Report, ReportStatus, User } from '@parley/contract';
+import { queryModified, queryRows } from '@parley/database';
 import { DataSource, type EntityManager } from 'typeorm';
 
 interface ReportRow {
@@ -56,23 +57,24 @@ export class ReportsRepository {
 
   /** One report per reporter and message: a repeat returns the first. */
   async insert(roomId: string, messageId: string, reporterId: string, reason: string): Promise<Report> {
-    await this.db.query(
+    await queryRows(
+      this.db,
       `INSERT INTO message_reports (room_id, message_id, reporter_id, reason) VALUES ($1, $2, $3, $4)
        ON CONFLICT (message_id, reporter_id) DO NOTHING`,
       [roomId, messageId, reporterId, reason],
     );
-    const rows = await this.db.query<ReportRow[]>(`${REPORT_SELECT} WHERE rep.message_id = $1 AND rep.reporter_id = $2`, [messageId, reporterId]);
+    const rows = await queryRows<ReportRow>(this.db, `${REPORT_SELECT} WHERE rep.message_id = $1 AND rep.reporter_id = $2`, [messageId, reporterId]);
     return toReport(rows[0] as ReportRow);
   }
 
   async findById(reportId: number): Promise<Report | null> {
-    const rows = await this.db.query<ReportRow[]>(`${REPORT_SELECT} WHERE rep.id = $1`, [reportId]);
+    const rows = await queryRows<ReportRow>(this.db, `${REPORT_SELECT} WHERE rep.id = $1`, [reportId]);
     return rows[0] ? toReport(rows[0]) : null;
   }
 
   /** Newest first, below `before`. */
   async page(status: ReportStatus | null, before: number | null, limit: number): Promise<Report[]> {
-    const rows = await this.db.query<ReportRow[]>(
+    const rows = await queryRows<ReportRow>(this.db, 
       `${REPORT_SELECT} WHERE ($1::text IS NULL OR rep.status = $1) AND ($2::bigint IS NULL OR rep.id < $2) ORDER BY rep.id DESC LIMIT $3`,
       [status, before, limit],
     );
@@ -81,7 +83,8 @@ export class ReportsRepository {
 
   /** Closes an open report; false when it was resolved already. */
   async resolve(manager: EntityManager, reportId: number, status: Exclude<ReportStatus, 'open'>, resolvedBy: string): Promise<boolean> {
-    const [rows] = await manager.query<[unknown[], number]>(
+    const { rows } = await queryModified<unknown>(
+      manager,
       `UPDATE message_reports SET status = $2, resolved_by = $3, resolved_at = now() WHERE id = $1 AND status = 'open' RETURNING id`,
       [reportId, status, resolvedBy],
     );

@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { DomainEvents, RateLimitStore, type RateLimitDecision } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { Message, User } from '@parley/contract';
+import { isForeignKeyViolation, isUniqueViolation, sqlStateClassOf, SQLSTATE_CLASS } from '@parley/database';
 import { Metrics } from '@parley/metrics';
 import { MessagesRepository, type WriteItem, type WriteRow } from './messages.repository';
 import { SendBatcher } from './send-batcher';
@@ -74,9 +75,7 @@ export const IDLE_MS = 60_000;
  * serialization). Each item then gets its own result or error. Anything else (a lost connection, the server
  * shutting down) would fail the items the same way, so it fails the batch at once.
  */
-const RETRY_PER_ITEM_CLASSES = new Set(['22', '23', '40']);
-const FOREIGN_KEY_VIOLATION = '23503';
-const UNIQUE_VIOLATION = '23505';
+const RETRY_PER_ITEM_CLASSES = new Set<string>([SQLSTATE_CLASS.dataException, SQLSTATE_CLASS.integrityConstraintViolation, SQLSTATE_CLASS.transactionRollback]);
 
 /**
  * This instance's part of the one-writer-per-room design (docs/architecture.md). Rooms are grouped in writer
@@ -229,15 +228,14 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       return await this.insert(pendings);
     } catch (error) {
-      const { code, constraint } = error as { code?: unknown; constraint?: unknown };
-      if (code === UNIQUE_VIOLATION && constraint === 'messages_room_seq_uq') {
+      if (isUniqueViolation(error, 'messages_room_seq_uq')) {
         // Another writer numbered one of these rooms (instances configured with different WRITER_SHARDS):
         // the constraint kept both from storing one seq; read the rooms again and route the sends again.
         this.logger.warn('Two writers numbered one room: check that every instance has the same WRITER_SHARDS');
         for (const pending of pendings) this.rooms.delete(pending.request.roomId);
         return pendings.map(() => ({ kind: 'elsewhere', writer: null }));
       }
-      if (typeof code !== 'string' || !RETRY_PER_ITEM_CLASSES.has(code.slice(0, 2))) {
+      if (!RETRY_PER_ITEM_CLASSES.has(sqlStateClassOf(error) ?? '')) {
         for (const pending of pendings) this.markStale(pending.request.roomId); // committed or not: unknown
         throw error;
       }
@@ -249,7 +247,7 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
         outcomes.push(outcome as SendOutcome);
       } catch (error) {
         // A room deleted since the membership probe: as if it had already been gone.
-        outcomes.push((error as { code?: unknown }).code === FOREIGN_KEY_VIOLATION ? { kind: 'refused' } : { kind: 'failed', error });
+        outcomes.push(isForeignKeyViolation(error) ? { kind: 'refused' } : { kind: 'failed', error });
       }
     }
     return outcomes;

@@ -1,22 +1,22 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@parley/config';
+import { parleyTypeParser } from '@parley/database';
 import { Pool, types, type CustomTypesConfig, type QueryResultRow } from 'pg';
 
-const TIMESTAMPTZ_OID = 1184;
 type TextParser = (value: string) => unknown;
-const pgTypeParser = types.getTypeParser as unknown as (oid: number, format: 'text' | 'binary') => TextParser;
 const keepText = (text: string): string => text;
+const TIMESTAMPTZ_OID: number = types.builtins.TIMESTAMPTZ;
 
 /**
  * The send pool's rows keep `timestamptz` as PostgreSQL's text: parsing every row's timestamp into a `Date`
  * and formatting it back took 3 % of an instance's busy time in the closed loop, and the values repeat (all
- * rows of a batch share their commit's created_at).
+ * rows of a batch share their commit's created_at). Every other type is parsed as in Parley's other pools.
  */
 export function sendPoolTypeParser(oid: number, format: 'text' | 'binary' = 'text'): TextParser {
-  return oid === TIMESTAMPTZ_OID ? keepText : pgTypeParser(oid, format);
+  return oid === TIMESTAMPTZ_OID ? keepText : parleyTypeParser(oid, format);
 }
 
-const SEND_POOL_TYPES: CustomTypesConfig = { getTypeParser: sendPoolTypeParser };
+const SEND_POOL_TYPES: CustomTypesConfig = { getTypeParser: sendPoolTypeParser as CustomTypesConfig['getTypeParser'] };
 
 /**
  * Session settings of the send pool, which runs only the send statement. It is planned once per connection

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ApiError } from '@parley/common';
+import { ApiError, currentRequestId } from '@parley/common';
 import type { Ack } from '@parley/contract';
 import { IsInt, IsString, Min } from 'class-validator';
 import { dispatchEvents, eventRoutes, route, splitAck, toAckFailure } from './socket-ack';
@@ -15,6 +15,9 @@ class PingDto {
 }
 
 type Listener = (...args: unknown[]) => void;
+
+/** The id each handled event gets (in its error acks and log lines). */
+const EVENT_ID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
 function fakeSocket(): { socket: ParleySocket; fire: (event: string, ...args: unknown[]) => void; onAny: jest.Mock } {
   let listener: Listener | undefined;
@@ -138,7 +141,7 @@ describe('dispatchEvents', () => {
     await settle();
     expect(handler).not.toHaveBeenCalled();
     expect(admit).toHaveBeenCalledTimes(1);
-    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'validation_failed', message: `Unknown event "${event}"` } });
+    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'validation_failed', message: `Unknown event "${event}"`, requestId: EVENT_ID } });
   });
 
   it('answers an event name that is not a string, cut to 64 characters when long', async () => {
@@ -223,7 +226,7 @@ describe('dispatchEvents', () => {
     expect(handler).not.toHaveBeenCalled();
     expect(ack).toHaveBeenCalledWith({
       ok: false,
-      error: { code: 'validation_failed', message: 'The message:read payload must be a JSON object' },
+      error: { code: 'validation_failed', message: 'The message:read payload must be a JSON object', requestId: EVENT_ID },
     });
   });
 
@@ -256,7 +259,7 @@ describe('dispatchEvents', () => {
     const ack = jest.fn<void, [Ack<unknown>]>();
     fire('message:read', { roomId: 'r1', seq: 1 }, ack);
     await settle();
-    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'forbidden', message: 'Members only' } });
+    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'forbidden', message: 'Members only', requestId: EVENT_ID } });
     expect(loggerError).not.toHaveBeenCalled();
   });
 
@@ -267,11 +270,30 @@ describe('dispatchEvents', () => {
     const ack = jest.fn<void, [Ack<unknown>]>();
     fire('message:read', { roomId: 'r1', seq: 1 }, ack);
     await settle();
-    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
+    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'internal', message: 'Internal server error', requestId: EVENT_ID } });
     const sent = JSON.stringify(ack.mock.calls);
     expect(sent).not.toContain('secret_table');
     expect(sent).not.toContain('socket-ack');
     expect(loggerError).toHaveBeenCalledWith(error.stack);
+  });
+
+  it('handles each event under its own id: what the handler sees (and logs under) is what its error ack carries', async () => {
+    const seen: Array<string | undefined> = [];
+    const handler = jest.fn<Promise<unknown>, [ParleySocket, PingDto]>().mockImplementation(async () => {
+      seen.push(currentRequestId());
+      await Promise.resolve();
+      seen.push(currentRequestId());
+      throw ApiError.forbidden('Members only');
+    });
+    const { fire } = bind(handler);
+    const acks = [jest.fn<void, [Ack<unknown>]>(), jest.fn<void, [Ack<unknown>]>()];
+    fire('message:read', { roomId: 'r1', seq: 1 }, acks[0]);
+    fire('message:read', { roomId: 'r1', seq: 2 }, acks[1]);
+    await settle();
+    const ids = acks.map((ack) => (ack.mock.calls[0]![0] as { error: { requestId: string } }).error.requestId);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(seen).toEqual([ids[0], ids[1], ids[0], ids[1]]);
+    expect(currentRequestId()).toBeUndefined();
   });
 
   it('acks internal when the handler throws synchronously', async () => {
@@ -282,7 +304,7 @@ describe('dispatchEvents', () => {
     const ack = jest.fn<void, [Ack<unknown>]>();
     expect(() => fire('message:read', { roomId: 'r1', seq: 1 }, ack)).not.toThrow();
     await settle();
-    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'internal', message: 'Internal server error' } });
+    expect(ack).toHaveBeenCalledWith({ ok: false, error: { code: 'internal', message: 'Internal server error', requestId: EVENT_ID } });
   });
 
   describe('without an ack callback', () => {

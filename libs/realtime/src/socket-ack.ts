@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ApiError, toApiError, validatePayload, type Constructor } from '@parley/common';
+import { ApiError, currentRequestId, runWithRequestId, toApiError, validatePayload, type Constructor } from '@parley/common';
 import type { Ack, ClientEventName } from '@parley/contract';
 import type { ParleySocket } from './socket-types';
 
@@ -9,12 +9,13 @@ const logger = new Logger('Socket');
 
 /**
  * The catch-all for socket handlers: whatever a handler throws becomes `{ ok: false, error }` with a contract
- * code; unexpected errors are logged, never sent. The socket is never dropped for a bad event.
+ * code and the event's id (`requestId`, also on the log lines of the event); unexpected errors are logged,
+ * never sent. The socket is never dropped for a bad event.
  */
 export function toAckFailure(error: unknown): Ack<never> {
   const { apiError, unexpected } = toApiError(error);
   if (unexpected) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { ok: false, error: apiError.toAckError() };
+  return { ok: false, error: apiError.toAckError(currentRequestId()) };
 }
 
 /** Splits socket.io handler arguments into payload and (optional) acknowledgement callback. */
@@ -49,21 +50,24 @@ export const eventRoutes = (routes: Readonly<Partial<Record<ClientEventName, Eve
  * dropped for a bad event.
  */
 export function dispatchEvents(socket: ParleySocket, routes: EventRoutes, admit: () => ApiError | null): void {
-  socket.onAny((event: unknown, ...args: unknown[]) => {
-    const { payload, ack } = splitAck(args);
-    const run = async (): Promise<unknown> => {
-      const refusal = admit();
-      if (refusal) throw refusal;
-      const target = typeof event === 'string' ? routes.get(event) : undefined;
-      if (!target) throw ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`);
-      return target.handle(socket, validatePayload(target.dto, payload, `${String(event)} payload`));
-    };
-    run().then(
-      (data) => ack?.({ ok: true, data: data ?? {} }),
-      (error: unknown) => {
-        const failure = toAckFailure(error); // logs unexpected errors even when nobody listens for the ack
-        ack?.(failure);
-      },
-    );
-  });
+  // Each event is handled in its own request context: its id is made only if it logs or fails.
+  socket.onAny((event: unknown, ...args: unknown[]) => runWithRequestId(undefined, () => handleEvent(socket, routes, admit, event, args)));
+}
+
+function handleEvent(socket: ParleySocket, routes: EventRoutes, admit: () => ApiError | null, event: unknown, args: unknown[]): void {
+  const { payload, ack } = splitAck(args);
+  const run = async (): Promise<unknown> => {
+    const refusal = admit();
+    if (refusal) throw refusal;
+    const target = typeof event === 'string' ? routes.get(event) : undefined;
+    if (!target) throw ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`);
+    return target.handle(socket, validatePayload(target.dto, payload, `${String(event)} payload`));
+  };
+  run().then(
+    (data) => ack?.({ ok: true, data: data ?? {} }),
+    (error: unknown) => {
+      const failure = toAckFailure(error); // logs unexpected errors even when nobody listens for the ack
+      ack?.(failure);
+    },
+  );
 }

@@ -1,17 +1,15 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@parley/audit';
 import { UsersModule } from '@parley/users';
 import { DmsController } from './dms.controller';
 import { ModerationController } from './moderation.controller';
 import { RoomModeration } from './room-moderation.service';
-import { MembershipEntity, RoomEntity } from './room.entity';
 import { RoomsController } from './rooms.controller';
 import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
 @Module({
-  imports: [UsersModule, AuditModule, TypeOrmModule.forFeature([RoomEntity, MembershipEntity])],
+  imports: [UsersModule, AuditModule],
   controllers: [RoomsController, DmsController, ModerationController],
   providers: [RoomsRepository, RoomsService, RoomModeration],
   exports: [RoomsService],

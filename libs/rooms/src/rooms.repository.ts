@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { RoomKind, RoomRole, RoomVisibility, SanctionKind } from '@parley/contract';
+import { isUniqueViolation, queryModified, queryRows } from '@parley/database';
 import { DataSource, type EntityManager } from 'typeorm';
-
-const UNIQUE_VIOLATION = '23505';
 
 /** A room as one viewer sees it: the room row, its member count and the viewer's membership (if any). */
 export interface RoomRecord {
@@ -123,23 +122,20 @@ function toRecord(row: RoomRow): RoomRecord {
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === UNIQUE_VIOLATION;
-}
-
 /** Persistence of rooms and memberships; private to the rooms module. */
 @Injectable()
 export class RoomsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async findRoomForViewer(roomId: string, viewerId: string, manager: EntityManager = this.db.manager): Promise<RoomRecord | null> {
-    const rows = await manager.query<RoomRow[]>(`${ROOM_VIEW_SELECT} WHERE r.id = $2`, [viewerId, roomId]);
+    const rows = await queryRows<RoomRow>(manager, `${ROOM_VIEW_SELECT} WHERE r.id = $2`, [viewerId, roomId]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
   /** Public group rooms plus the group rooms the viewer belongs to. */
   async listVisibleGroupRooms(viewerId: string): Promise<RoomRecord[]> {
-    const rows = await this.db.query<RoomRow[]>(
+    const rows = await queryRows<RoomRow>(
+      this.db,
       `${ROOM_VIEW_SELECT} WHERE r.kind = 'group' AND (r.visibility = 'public' OR m.user_id IS NOT NULL)
        ORDER BY r.created_at, r.id`,
       [viewerId],
@@ -149,9 +145,7 @@ export class RoomsRepository {
 
   /** Every room the viewer is a member of, direct rooms included. */
   async listJoinedRooms(viewerId: string): Promise<RoomRecord[]> {
-    const rows = await this.db.query<RoomRow[]>(`${ROOM_VIEW_SELECT} WHERE m.user_id IS NOT NULL ORDER BY r.created_at, r.id`, [
-      viewerId,
-    ]);
+    const rows = await queryRows<RoomRow>(this.db, `${ROOM_VIEW_SELECT} WHERE m.user_id IS NOT NULL ORDER BY r.created_at, r.id`, [viewerId]);
     return rows.map(toRecord);
   }
 
@@ -159,11 +153,12 @@ export class RoomsRepository {
   async insertGroupRoom(name: string, description: string, visibility: RoomVisibility, creatorId: string): Promise<RoomRecord | null> {
     try {
       return await this.db.transaction(async (manager) => {
-        const [{ id: roomId }] = await manager.query<[{ id: string }]>(
+        const [{ id: roomId }] = (await queryRows<{ id: string }>(
+          manager,
           `INSERT INTO rooms (name, description, visibility, kind, created_by) VALUES ($1, $2, $3, 'group', $4) RETURNING id`,
           [name, description, visibility, creatorId],
-        );
-        await manager.query(`INSERT INTO memberships (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [roomId, creatorId]);
+        )) as [{ id: string }];
+        await queryRows(manager, `INSERT INTO memberships (room_id, user_id, role) VALUES ($1, $2, 'owner')`, [roomId, creatorId]);
         return this.findRoomForViewer(roomId, creatorId, manager);
       });
     } catch (error) {
@@ -175,7 +170,8 @@ export class RoomsRepository {
   /** Returns false when the new name is taken. */
   async updateRoom(roomId: string, changes: { name?: string; description?: string }): Promise<boolean> {
     try {
-      await this.db.query(
+      await queryModified(
+        this.db,
         `UPDATE rooms SET name = COALESCE($2, name), description = COALESCE($3, description) WHERE id = $1`,
         [roomId, changes.name ?? null, changes.description ?? null],
       );
@@ -189,21 +185,22 @@ export class RoomsRepository {
   /** Deletes the room (memberships and messages cascade) and returns who its members were. */
   async deleteRoom(roomId: string): Promise<string[]> {
     return this.db.transaction(async (manager) => {
-      const members = await manager.query<Array<{ user_id: string }>>(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId]);
-      await manager.query(`DELETE FROM rooms WHERE id = $1`, [roomId]);
+      const members = await queryRows<{ user_id: string }>(manager, `SELECT user_id FROM memberships WHERE room_id = $1`, [roomId]);
+      await queryModified(manager, `DELETE FROM rooms WHERE id = $1`, [roomId]);
       return members.map((row) => row.user_id);
     });
   }
 
   async findMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
-    const rows = await this.db.query<Array<{ role: RoomRole }>>(`SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
+    const rows = await queryRows<{ role: RoomRole }>(this.db, `SELECT role FROM memberships WHERE room_id = $1 AND user_id = $2`, [roomId, userId]);
     const row = rows[0];
     return row ? { roomId, userId, role: row.role } : null;
   }
 
   /** Returns false when the user already was a member. New members have read everything before they came. */
   async insertMembership(roomId: string, userId: string, role: RoomRole, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const rows = await manager.query<unknown[]>(
+    const rows = await queryRows(
+      manager,
       `INSERT INTO memberships (room_id, user_id, role, last_read_seq)
        SELECT $1, $2, $3, ${lastSeqOf('r.id')} FROM rooms r WHERE r.id = $1
        ON CONFLICT (room_id, user_id) DO NOTHING RETURNING user_id`,
@@ -219,15 +216,17 @@ export class RoomsRepository {
    */
   async deleteMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
     return this.db.transaction(async (manager) => {
-      await manager.query(`SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
-      const [deleted] = await manager.query<[Array<{ role: RoomRole }>, number]>(
+      await queryRows(manager, `SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
+      const { rows: deleted } = await queryModified<{ role: RoomRole }>(
+        manager,
         `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 RETURNING role`,
         [roomId, userId],
       );
       const row = deleted[0];
       if (!row) return null;
       if (row.role === 'owner') {
-        await manager.query(
+        await queryModified(
+          manager,
           `UPDATE memberships SET role = 'owner'
            WHERE room_id = $1 AND user_id = (
              SELECT user_id FROM memberships WHERE room_id = $1
@@ -240,9 +239,8 @@ export class RoomsRepository {
   }
 
   async listMembers(roomId: string): Promise<MemberRecord[]> {
-    const rows = await this.db.query<
-      Array<{ id: string; username: string; display_name: string; created_at: Date; deleted_at: Date | null; role: RoomRole; joined_at: Date }>
-    >(
+    const rows = await queryRows<{ id: string; username: string; display_name: string; created_at: Date; deleted_at: Date | null; role: RoomRole; joined_at: Date }>(
+      this.db,
       `SELECT u.id, u.username, u.display_name, u.created_at, u.deleted_at, m.role, m.joined_at
        FROM memberships m JOIN users u ON u.id = m.user_id
        WHERE m.room_id = $1
@@ -261,14 +259,15 @@ export class RoomsRepository {
   }
 
   async countRooms(): Promise<number> {
-    const rows = await this.db.query<Array<{ count: number }>>(`SELECT count(*) AS count FROM rooms`);
+    const rows = await queryRows<{ count: number }>(this.db, `SELECT count(*) AS count FROM rooms`);
     return rows[0]?.count ?? 0;
   }
 
   /** Of the given (room, user) pairs, those that are memberships, as "roomId|userId". */
   async filterMemberships(pairs: Array<{ roomId: string; userId: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();
-    const rows = await this.db.query<Array<{ room_id: string; user_id: string }>>(
+    const rows = await queryRows<{ room_id: string; user_id: string }>(
+      this.db,
       `SELECT m.room_id, m.user_id FROM memberships m
        JOIN unnest($1::uuid[], $2::uuid[]) AS p(room_id, user_id) ON p.room_id = m.room_id AND p.user_id = m.user_id`,
       [pairs.map((pair) => pair.roomId), pairs.map((pair) => pair.userId)],
@@ -277,13 +276,14 @@ export class RoomsRepository {
   }
 
   async listMemberIds(roomId: string): Promise<string[]> {
-    const rows = await this.db.query<Array<{ user_id: string }>>(`SELECT user_id FROM memberships WHERE room_id = $1`, [roomId]);
+    const rows = await queryRows<{ user_id: string }>(this.db, `SELECT user_id FROM memberships WHERE room_id = $1`, [roomId]);
     return rows.map((row) => row.user_id);
   }
 
   /** Moves the read marker forward only, never past the room's newest message. Returns the new value when it moved. */
   async advanceReadSeq(roomId: string, userId: string, seq: number): Promise<number | null> {
-    const [rows] = await this.db.query<[Array<{ last_read_seq: number }>, number]>(
+    const { rows } = await queryModified<{ last_read_seq: number }>(
+      this.db,
       `UPDATE memberships m SET last_read_seq = target.seq
        FROM (SELECT LEAST($3::bigint, ${lastSeqOf('$1')}) AS seq) target
        WHERE m.room_id = $1 AND m.user_id = $2 AND m.last_read_seq < target.seq
@@ -300,7 +300,8 @@ export class RoomsRepository {
   async findOrCreateDirectRoom(userA: string, userB: string, name: string): Promise<{ roomId: string; created: boolean }> {
     const dmKey = [userA, userB].sort().join(':');
     return this.db.transaction(async (manager) => {
-      const inserted = await manager.query<Array<{ id: string }>>(
+      const inserted = await queryRows<{ id: string }>(
+        manager,
         `INSERT INTO rooms (name, description, visibility, kind, created_by, dm_key)
          VALUES ($1, '', 'private', 'direct', $2, $3)
          ON CONFLICT (dm_key) DO NOTHING RETURNING id`,
@@ -309,7 +310,7 @@ export class RoomsRepository {
       let roomId = inserted[0]?.id;
       const created = roomId !== undefined;
       if (!roomId) {
-        const [existing] = await manager.query<[{ id: string }]>(`SELECT id FROM rooms WHERE dm_key = $1`, [dmKey]);
+        const [existing] = (await queryRows<{ id: string }>(manager, `SELECT id FROM rooms WHERE dm_key = $1`, [dmKey])) as [{ id: string }];
         roomId = existing.id;
       }
       await this.insertMembership(roomId, userA, 'member', manager);
@@ -331,13 +332,14 @@ export class RoomsRepository {
     manager: EntityManager,
     sanction: { roomId: string; userId: string; kind: SanctionKind; durationSeconds: number | null; reason: string; createdBy: string },
   ): Promise<SanctionRecord> {
-    await manager.query(
+    await queryRows(
+      manager,
       `INSERT INTO room_sanctions (room_id, user_id, kind, until, reason, created_by)
        VALUES ($1, $2, $3, CASE WHEN $4::int IS NULL THEN 'infinity'::timestamptz ELSE now() + make_interval(secs => $4::int) END, $5, $6)
        ON CONFLICT (room_id, user_id, kind) DO UPDATE SET until = EXCLUDED.until, reason = EXCLUDED.reason, created_by = EXCLUDED.created_by, created_at = now()`,
       [sanction.roomId, sanction.userId, sanction.kind, sanction.durationSeconds, sanction.reason, sanction.createdBy],
     );
-    const rows = await manager.query<SanctionRow[]>(`${SANCTION_SELECT} WHERE s.room_id = $1 AND s.user_id = $2 AND s.kind = $3`, [
+    const rows = await queryRows<SanctionRow>(manager, `${SANCTION_SELECT} WHERE s.room_id = $1 AND s.user_id = $2 AND s.kind = $3`, [
       sanction.roomId,
       sanction.userId,
       sanction.kind,
@@ -347,7 +349,8 @@ export class RoomsRepository {
 
   /** Ends a mute or ban; false when there was none in force. */
   async deleteActiveSanction(manager: EntityManager, roomId: string, userId: string, kind: SanctionKind): Promise<boolean> {
-    const [deleted] = await manager.query<[Array<{ active: boolean }>, number]>(
+    const { rows: deleted } = await queryModified<{ active: boolean }>(
+      manager,
       `DELETE FROM room_sanctions WHERE room_id = $1 AND user_id = $2 AND kind = $3 RETURNING until > now() AS active`,
       [roomId, userId, kind],
     );
@@ -355,7 +358,7 @@ export class RoomsRepository {
   }
 
   async findActiveSanction(roomId: string, userId: string, kind: SanctionKind): Promise<SanctionRecord | null> {
-    const rows = await this.db.query<SanctionRow[]>(`${SANCTION_SELECT} WHERE s.room_id = $1 AND s.user_id = $2 AND s.kind = $3 AND s.until > now()`, [
+    const rows = await queryRows<SanctionRow>(this.db, `${SANCTION_SELECT} WHERE s.room_id = $1 AND s.user_id = $2 AND s.kind = $3 AND s.until > now()`, [
       roomId,
       userId,
       kind,
@@ -364,7 +367,7 @@ export class RoomsRepository {
   }
 
   async listActiveSanctions(roomId: string, kind: SanctionKind | null): Promise<SanctionRecord[]> {
-    const rows = await this.db.query<SanctionRow[]>(
+    const rows = await queryRows<SanctionRow>(this.db, 
       `${SANCTION_SELECT} WHERE s.room_id = $1 AND ($2::text IS NULL OR s.kind = $2) AND s.until > now() ORDER BY s.created_at DESC, s.user_id`,
       [roomId, kind],
     );
@@ -373,7 +376,7 @@ export class RoomsRepository {
 
   /** Removes a membership inside the caller's transaction (a ban); the banned are never owners. */
   async deleteNonOwnerMembership(manager: EntityManager, roomId: string, userId: string): Promise<boolean> {
-    const [deleted] = await manager.query<[unknown[], number]>(`DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 AND role <> 'owner' RETURNING user_id`, [
+    const { rows: deleted } = await queryModified<unknown>(manager, `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 AND role <> 'owner' RETURNING user_id`, [
       roomId,
       userId,
     ]);
@@ -381,6 +384,6 @@ export class RoomsRepository {
   }
 
   async updateRoleIn(manager: EntityManager, roomId: string, userId: string, role: RoomRole): Promise<void> {
-    await manager.query(`UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]);
+    await queryModified(manager, `UPDATE memberships SET role = $3 WHERE room_id = $1 AND user_id = $2`, [roomId, userId, role]);
   }
 }

@@ -1,48 +1,91 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { UserEntity } from './user.entity';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { isUniqueViolation, queryModified, queryRows } from '@parley/database';
+import { DataSource } from 'typeorm';
 
-const UNIQUE_VIOLATION = '23505';
+/** A user row; `passwordHash` only where a method says it reads it. */
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  createdAt: Date;
+  /** The row stays when an account is deleted (messages and memberships keep their author). */
+  deletedAt: Date | null;
+}
+
+export interface UserCredentialsRecord extends UserRecord {
+  passwordHash: string;
+  suspended: boolean;
+}
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  created_at: Date;
+  deleted_at: Date | null;
+}
+
+const USER_COLUMNS = 'id, username, display_name, created_at, deleted_at';
+
+function toRecord(row: UserRow): UserRecord {
+  return { id: row.id, username: row.username, displayName: row.display_name, createdAt: row.created_at, deletedAt: row.deleted_at };
+}
 
 /** Persistence of users; private to the users module. */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectRepository(UserEntity) private readonly users: Repository<UserEntity>) {}
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  findById(id: string): Promise<UserEntity | null> {
-    return this.users.findOneBy({ id });
+  async findById(id: string): Promise<UserRecord | null> {
+    const rows = await queryRows<UserRow>(this.db, `SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  findByIds(ids: string[]): Promise<UserEntity[]> {
-    if (ids.length === 0) return Promise.resolve([]);
-    return this.users.createQueryBuilder('u').where('u.id IN (:...ids)', { ids }).getMany();
+  async findByIds(ids: string[]): Promise<UserRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await queryRows<UserRow>(this.db, `SELECT ${USER_COLUMNS} FROM users WHERE id = ANY($1::uuid[])`, [ids]);
+    return rows.map(toRecord);
   }
 
   /** Case-insensitive, deleted accounts excluded; includes the password hash, for login only. */
-  findCredentialsByUsername(username: string): Promise<UserEntity | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.username) = lower(:username) AND u.deleted_at IS NULL', { username })
-      .getOne();
+  async findCredentialsByUsername(username: string): Promise<UserCredentialsRecord | null> {
+    const rows = await queryRows<UserRow & { password_hash: string; suspended: boolean }>(
+      this.db,
+      `SELECT ${USER_COLUMNS}, password_hash, suspended_at IS NOT NULL AS suspended FROM users WHERE lower(username) = lower($1) AND deleted_at IS NULL`,
+      [username],
+    );
+    const row = rows[0];
+    return row ? { ...toRecord(row), passwordHash: row.password_hash, suspended: row.suspended } : null;
   }
 
   /** Includes the password hash, for re-authentication (password change, account deletion). */
-  findCredentialsById(id: string): Promise<UserEntity | null> {
-    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('u.id = :id AND u.deleted_at IS NULL', { id }).getOne();
+  async findCredentialsById(id: string): Promise<UserCredentialsRecord | null> {
+    const rows = await queryRows<UserRow & { password_hash: string; suspended: boolean }>(
+      this.db,
+      `SELECT ${USER_COLUMNS}, password_hash, suspended_at IS NOT NULL AS suspended FROM users WHERE id = $1 AND deleted_at IS NULL`,
+      [id],
+    );
+    const row = rows[0];
+    return row ? { ...toRecord(row), passwordHash: row.password_hash, suspended: row.suspended } : null;
   }
 
   /** Deleted accounts excluded (they cannot be mentioned or found). */
-  findByUsernames(usernames: string[]): Promise<UserEntity[]> {
-    if (usernames.length === 0) return Promise.resolve([]);
+  async findByUsernames(usernames: string[]): Promise<UserRecord[]> {
+    if (usernames.length === 0) return [];
     const lowered = usernames.map((name) => name.toLowerCase());
-    return this.users.createQueryBuilder('u').where('lower(u.username) IN (:...lowered) AND u.deleted_at IS NULL', { lowered }).getMany();
+    const rows = await queryRows<UserRow>(
+      this.db,
+      `SELECT ${USER_COLUMNS} FROM users WHERE lower(username) = ANY($1::text[]) AND deleted_at IS NULL`,
+      [lowered],
+    );
+    return rows.map(toRecord);
   }
 
   /** Null for an unknown id; `id` must be a UUID. */
   async findState(id: string): Promise<{ suspended: boolean; deleted: boolean } | null> {
-    const rows = await this.users.query<Array<{ suspended: boolean; deleted: boolean }>>(
+    const rows = await queryRows<{ suspended: boolean; deleted: boolean }>(
+      this.db,
       `SELECT suspended_at IS NOT NULL AS suspended, deleted_at IS NOT NULL AS deleted FROM users WHERE id = $1`,
       [id],
     );
@@ -50,31 +93,32 @@ export class UsersRepository {
   }
 
   async isAdmin(id: string): Promise<boolean> {
-    const rows = await this.users.query<unknown[]>(`SELECT 1 FROM users WHERE id = $1 AND is_admin AND deleted_at IS NULL AND suspended_at IS NULL`, [id]);
+    const rows = await queryRows(this.db, `SELECT 1 FROM users WHERE id = $1 AND is_admin AND deleted_at IS NULL AND suspended_at IS NULL`, [id]);
     return rows.length > 0;
   }
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash });
+    await queryModified(this.db, `UPDATE users SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
   }
 
-  /** Grants or revokes admin rights of an existing, not deleted account; false when there is none. */
-  /** The account's id, or null when there is no such (not deleted) account. */
+  /** Grants or revokes admin rights of an existing account: its id, or null when there is no such (not deleted) account. */
   async setAdmin(username: string, admin: boolean): Promise<string | null> {
-    const rows = await this.users.query<[Array<{ id: string }>, number]>(
+    const { rows } = await queryModified<{ id: string }>(
+      this.db,
       `UPDATE users SET is_admin = $2 WHERE lower(username) = lower($1) AND deleted_at IS NULL RETURNING id`,
       [username, admin],
     );
-    return rows[0][0]?.id ?? null;
+    return rows[0]?.id ?? null;
   }
 
   /** False when there is no such (not deleted) account. */
   async setSuspended(id: string, suspended: boolean): Promise<boolean> {
-    const rows = await this.users.query<[unknown[], number]>(
+    const { count } = await queryModified(
+      this.db,
       `UPDATE users SET suspended_at = CASE WHEN $2 THEN coalesce(suspended_at, now()) END WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [id, suspended],
     );
-    return rows[1] > 0;
+    return count > 0;
   }
 
   /**
@@ -83,39 +127,39 @@ export class UsersRepository {
    * nobody can register it to pass for the former owner.
    */
   async markDeleted(id: string, displayName: string): Promise<boolean> {
-    const rows = await this.users.query<[unknown[], number]>(
+    const { count } = await queryModified(
+      this.db,
       `UPDATE users SET deleted_at = now(), password_hash = '', display_name = $2, is_admin = false WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
       [id, displayName],
     );
-    return rows[1] > 0;
+    return count > 0;
   }
 
   /** Returns null when the username is taken (unique index on lower(username)). */
-  async insert(username: string, displayName: string, passwordHash: string): Promise<UserEntity | null> {
+  async insert(username: string, displayName: string, passwordHash: string): Promise<UserRecord | null> {
     try {
-      const result = await this.users
-        .createQueryBuilder()
-        .insert()
-        .values({ username, displayName, passwordHash })
-        .returning(['id', 'username', 'displayName', 'createdAt'])
-        .execute();
-      const row = result.generatedMaps[0] as Partial<UserEntity>;
-      return this.users.create({ ...row, username, displayName });
+      const rows = await queryRows<UserRow>(
+        this.db,
+        `INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`,
+        [username, displayName, passwordHash],
+      );
+      return toRecord(rows[0] as UserRow);
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) return null;
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
 
-  /** Prefix match on username or display name, case-insensitive, shortest usernames first. */
-  searchByPrefix(prefix: string, limit: number): Promise<UserEntity[]> {
+  /** Prefix match on username or display name, case-insensitive, deleted accounts excluded, shortest usernames first. */
+  async searchByPrefix(prefix: string, limit: number): Promise<UserRecord[]> {
     const pattern = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    return this.users
-      .createQueryBuilder('u')
-      .where('(lower(u.username) LIKE :pattern OR lower(u.displayName) LIKE :pattern) AND u.deleted_at IS NULL', { pattern })
-      .orderBy('length(u.username)', 'ASC')
-      .addOrderBy('lower(u.username)', 'ASC')
-      .limit(limit)
-      .getMany();
+    const rows = await queryRows<UserRow>(
+      this.db,
+      `SELECT ${USER_COLUMNS} FROM users
+       WHERE (lower(username) LIKE $1 OR lower(display_name) LIKE $1) AND deleted_at IS NULL
+       ORDER BY length(username), lower(username) LIMIT $2`,
+      [pattern, limit],
+    );
+    return rows.map(toRecord);
   }
 }

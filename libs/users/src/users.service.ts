@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '@parley/common';
 import type { User } from '@parley/contract';
-import { UserEntity } from './user.entity';
 import { DELETED_DISPLAY_NAME, userView } from './user-view';
-import { UsersRepository } from './users.repository';
+import { UsersRepository, type UserRecord } from './users.repository';
 
-export function toUser(entity: UserEntity): User {
-  return userView({ ...entity, deletedAt: entity.deletedAt ?? null });
+export function toUser(record: UserRecord): User {
+  return userView(record);
 }
 
 /** Whether an account may act: `unknown` also covers an id that is not a UUID. */
@@ -25,14 +24,14 @@ export class UsersService {
   constructor(private readonly repository: UsersRepository) {}
 
   async getById(id: string): Promise<User> {
-    const entity = await this.repository.findById(id);
-    if (!entity) throw ApiError.notFound('User');
-    return toUser(entity);
+    const record = await this.repository.findById(id);
+    if (!record) throw ApiError.notFound('User');
+    return toUser(record);
   }
 
   async findById(id: string): Promise<User | null> {
-    const entity = await this.repository.findById(id);
-    return entity ? toUser(entity) : null;
+    const record = await this.repository.findById(id);
+    return record ? toUser(record) : null;
   }
 
   async findByIds(ids: string[]): Promise<User[]> {
@@ -44,13 +43,13 @@ export class UsersService {
   }
 
   async findCredentials(username: string): Promise<UserCredentials | null> {
-    const entity = await this.repository.findCredentialsByUsername(username);
-    return entity ? { user: toUser(entity), passwordHash: entity.passwordHash, suspended: entity.suspendedAt !== null } : null;
+    const record = await this.repository.findCredentialsByUsername(username);
+    return record ? { user: toUser(record), passwordHash: record.passwordHash, suspended: record.suspended } : null;
   }
 
   async findCredentialsById(id: string): Promise<UserCredentials | null> {
-    const entity = await this.repository.findCredentialsById(id);
-    return entity ? { user: toUser(entity), passwordHash: entity.passwordHash, suspended: entity.suspendedAt !== null } : null;
+    const record = await this.repository.findCredentialsById(id);
+    return record ? { user: toUser(record), passwordHash: record.passwordHash, suspended: record.suspended } : null;
   }
 
   async status(id: string): Promise<AccountStatus> {
@@ -84,9 +83,9 @@ export class UsersService {
   }
 
   async create(username: string, displayName: string, passwordHash: string): Promise<User> {
-    const entity = await this.repository.insert(username, displayName, passwordHash);
-    if (!entity) throw new ApiError('username_taken', 'This username is already taken');
-    return toUser(entity);
+    const record = await this.repository.insert(username, displayName, passwordHash);
+    if (!record) throw new ApiError('username_taken', 'This username is already taken');
+    return toUser(record);
   }
 
   async search(prefix: string, limit: number): Promise<User[]> {
