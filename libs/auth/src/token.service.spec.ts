@@ -3,6 +3,7 @@ import { ApiError } from '@parley/common';
 import type { AppConfig } from '@parley/config';
 import type { User } from '@parley/contract';
 import { TokenService } from './token.service';
+import { rejection } from '../../../test/support/unit';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const user: User = { id: '7f0c1a52-6a8e-4c0b-9a55-3a1f2b3c4d5e', username: 'ann', displayName: 'Ann', createdAt: '2024-01-01T00:00:00.000Z' };
@@ -16,16 +17,6 @@ const base64url = (value: object): string => Buffer.from(JSON.stringify(value)).
 
 function decodePart(token: string, index: 0 | 1): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('TokenService', () => {

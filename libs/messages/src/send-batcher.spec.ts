@@ -1,5 +1,5 @@
 import { SendBatcher, type BatcherOptions } from './send-batcher';
-import { deferred, type Deferred } from '../../../test/support/deferred';
+import { deferred, type Deferred } from '../../../test/support/unit';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
