@@ -6,7 +6,7 @@
  *   PostgreSQL and redis-server that the global setup starts (`npm run test:e2e`).
  * Coverage counts the product only (apps/server and libs): the tools (apps/loadtest, apps/cluster, bench,
  * tools, test) run their tests here but stay out of the figure. Under the combined figure, the `Lines by
- * tier` table gives each tier's share alone (test/support/coverage).
+ * tier` table gives each tier's share alone (test/support/coverage-by-tier).
  */
 const fs = require('node:fs');
 const swcrc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
@@ -38,10 +38,10 @@ module.exports = {
     },
   ],
   maxWorkers: 2,
-  reporters: ['default', '<rootDir>/test/support/coverage/tier-reporter.js'],
+  reporters: ['default', '<rootDir>/test/support/coverage-by-tier/tier-reporter.js'],
   // The product: the server and its libraries. apps/web runs in the browser (test/browser.e2e-spec.ts drives
   // it), not in jest's process.
   collectCoverageFrom: ['apps/server/src/**/*.ts', 'libs/*/src/**/*.ts', '!**/*.spec.ts', '!**/*-spec.ts'],
-  coverageReporters: ['text-summary', 'text', 'json-summary', `${__dirname}/test/support/coverage/tier-summary.js`],
+  coverageReporters: ['text-summary', 'text', 'json-summary', `${__dirname}/test/support/coverage-by-tier/tier-summary.js`],
   coverageThreshold: { global: { lines: 80 } },
 };
