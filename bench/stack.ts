@@ -20,7 +20,7 @@ export const REPO_ROOT = join(__dirname, '..', '..');
 const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
 const RELAY_ENTRY = join(__dirname, 'relay.js');
 
-export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const BENCH_JWT_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /** Limits that would refuse a load test's traffic are lifted; everything else is Parley's default. */
 const LOAD_LIMITS = {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 
 /** The OS programs the tests and tools run, with the Debian package of each (scripts/provision.mjs installs them). */
-export const OS_PACKAGES = { 'redis-server': 'redis-server', nginx: 'nginx', chromium: 'chromium' } as const;
-export type OsProgram = keyof typeof OS_PACKAGES;
+const OS_PACKAGES = { 'redis-server': 'redis-server', nginx: 'nginx', chromium: 'chromium' } as const;
+type OsProgram = keyof typeof OS_PACKAGES;
 
-export function onPath(binary: string): boolean {
+function onPath(binary: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 }
 

@@ -7,7 +7,7 @@ export { createTestDatabase };
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 
 /** Environment of a test instance: real database, generous limits unless a test narrows them. */
-export function testEnv(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+function testEnv(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     HOST: '127.0.0.1',

@@ -34,7 +34,7 @@ export interface LinkHooks {
   onError(code: string): void;
 }
 
-export const ACK_TIMEOUT_MS = 10_000;
+const ACK_TIMEOUT_MS = 10_000;
 
 function whenConnected(client: ParleyClient): Promise<void> {
   return new Promise((done) => {

@@ -1,5 +1,5 @@
 /** Helpers shared by the unit specs (no database, no Redis, no network). */
 export { deferred, type Deferred } from './deferred';
 export { fake } from './fake';
-export { testMessage, testUser } from './messages';
+export { testMessage } from './messages';
 export { rejection } from './rejection';

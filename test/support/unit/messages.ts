@@ -1,8 +1,4 @@
-import type { Message, User } from '@parley/contract';
-
-export function testUser(id: string, username = id): User {
-  return { id, username, displayName: username.toUpperCase(), createdAt: '2026-01-01T00:00:00.000Z' };
-}
+import type { Message } from '@parley/contract';
 
 /** A stored message of room `roomId` (default `r1`) with the given seq; ids are unique per room and seq. */
 export function testMessage(seq: number, overrides: Partial<Message> = {}): Message {
