@@ -26,7 +26,6 @@ module.exports = {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'],
-      testTimeout: 10_000,
     },
     {
       ...shared,
@@ -34,9 +33,10 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts', '<rootDir>/libs/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
+  // A global option (jest ignores it in a project).
+  testTimeout: 60_000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/coverage-by-tier/tier-reporter.js'],
   // The product: the server and its libraries. apps/web runs in the browser (test/browser.e2e-spec.ts drives

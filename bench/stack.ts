@@ -15,7 +15,7 @@ import { freePort } from '../tools/ports';
 import { RedisServer } from '../tools/redis-server';
 import { postmasterPid } from './server-cpu';
 
-/** dist/bench/*.js → the repository root. */
+/** dist-tools/bench/*.js → the repository root. */
 export const REPO_ROOT = join(__dirname, '..', '..');
 const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
 const RELAY_ENTRY = join(__dirname, 'relay.js');
