@@ -19,7 +19,9 @@ class CoverageTierReporter {
     const name = test.context.config.displayName?.name ?? 'tests';
     let map = this.raw.get(name);
     if (!map) this.raw.set(name, (map = libCoverage.createCoverageMap({})));
-    map.merge(testResult.coverage);
+    // A copy: jest's own coverage map merges into the very objects of the first result it sees, which would
+    // add the other tier's hits to this one.
+    map.merge(JSON.parse(JSON.stringify(testResult.coverage)));
   }
 
   // Runs before jest's coverage reporter (custom reporters come first), which then calls tier-summary.js.

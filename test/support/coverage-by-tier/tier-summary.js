@@ -14,8 +14,9 @@ class CoverageTierSummary {
     const figures = {};
     for (const [name, map] of [...tiers].sort(([a], [b]) => a.localeCompare(b))) {
       const summary = libCoverage.createCoverageSummary();
+      const loaded = new Set(map.files());
       for (const file of files) {
-        let covered = map.files().includes(file.path) ? map.fileCoverageFor(file.path) : undefined;
+        let covered = loaded.has(file.path) ? map.fileCoverageFor(file.path) : undefined;
         if (!covered) {
           covered = libCoverage.createFileCoverage(JSON.parse(JSON.stringify(file.toJSON())));
           covered.resetHits();
