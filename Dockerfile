@@ -4,7 +4,9 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm run build:web && npm prune --omit=dev
+# `npm run build` is the product only: the server (dist/) and the web client (apps/web/dist). The tools
+# (bench, apps/loadtest, apps/cluster, tools, test) build apart (`npm run build:tools`) and never get here.
+RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production

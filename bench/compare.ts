@@ -33,8 +33,8 @@ type System = 'parley' | 'relay';
 const SYSTEMS: readonly System[] = ['relay', 'parley'];
 
 /** The pass mark of a step. */
-export const P99_LIMIT_MS = 50;
-export const DELIVERED_MIN = 0.999;
+const P99_LIMIT_MS = 50;
+const DELIVERED_MIN = 0.999;
 
 interface BenchOptions {
   rates: number[];
@@ -248,7 +248,7 @@ async function fixedRatePairs(suts: SystemUnderTest[], options: BenchOptions): P
   return steps;
 }
 
-export function bestRate(steps: Step[]): number {
+function bestRate(steps: Step[]): number {
   return Math.max(0, ...steps.filter((s) => s.passed).map((s) => s.rate));
 }
 
@@ -282,7 +282,7 @@ interface BenchReport {
 const fmt = (value: number | null | undefined, digits = 1): string => (value === null || value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits));
 const ratio = (a: number | null | undefined, b: number | null | undefined): string => (a && b ? (a / b).toFixed(2) : '-');
 
-export function median(values: number[]): number | null {
+function median(values: number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -298,7 +298,7 @@ function spread(values: Array<number | null | undefined>, digits: number): strin
   return `${fmt(middle, digits)} (${fmt(Math.min(...present), digits)}–${fmt(Math.max(...present), digits)})`;
 }
 
-export function renderFixed(fixed: Record<System, Step[]>, options: BenchOptions): string[] {
+function renderFixed(fixed: Record<System, Step[]>, options: BenchOptions): string[] {
   const lines: string[] = [];
   const runs = (system: System, rate: number): Step[] => fixed[system].filter((s) => s.rate === rate);
   const medianOf = (steps: Step[], pick: (s: Step) => number | null | undefined): number | null =>
@@ -338,7 +338,7 @@ export function renderFixed(fixed: Record<System, Step[]>, options: BenchOptions
   return lines;
 }
 
-export function renderReport(report: BenchReport): string {
+function renderReport(report: BenchReport): string {
   const lines: string[] = [];
   const { options } = report;
   lines.push(`## Parley vs bare Socket.IO relay — ${report.machine.date}, ${report.machine.cpus} cores, Node ${report.machine.node}`);

@@ -33,7 +33,7 @@ const STARTED_AT = new Date().toISOString();
 const TOKEN_TTL_SECONDS = 86_400;
 
 /** A stable UUID-shaped id for a name, so that every instance agrees without sharing state. */
-export function idFor(kind: string, name: string): string {
+function idFor(kind: string, name: string): string {
   const hex = createHash('sha1').update(`${kind}:${name.toLowerCase()}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

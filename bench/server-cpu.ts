@@ -24,7 +24,7 @@ interface ProcStat {
 }
 
 /** /proc/<pid>/stat; the command name may hold spaces and parentheses, so fields are read after the last ')'. */
-export function parsePidStat(text: string): ProcStat | null {
+function parsePidStat(text: string): ProcStat | null {
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
   // After the name: state(3) ppid(4) … utime(14) stime(15) cutime(16) cstime(17), here 0-based from state.
   const number = (field: number): number => Number(fields[field - 3]);

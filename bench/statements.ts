@@ -19,7 +19,7 @@ import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../libs/database/src';
 import { SEND_STATEMENT } from '../libs/messages/src/messages.repository';
 import { SEND_SESSION_SETTINGS } from '../libs/messages/src/send-pool';
-import { freePort } from '../test/support/ports';
+import { freePort } from '../tools/ports';
 import { postmasterPid, readServerCpu } from './server-cpu';
 
 const ROOMS = 80;

@@ -3,11 +3,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
+import { requireBinary } from '../tools/binaries';
 import { Api } from './support/client';
 import { startTestCluster } from './support/server';
 
 /**
- * The web client (apps/web, built into apps/web/dist by the jest global setup) in Debian's Chromium, driven
+ * The web client (apps/web, built into apps/web/dist by `npm run build` before the tests) in Debian's Chromium, driven
  * by playwright-core: two users in two browser contexts, each connected to a different server instance.
  * Screenshots of the main screens go to test-artifacts/screens/.
  */
@@ -79,8 +80,9 @@ describe('web client in a browser (two users, two instances)', () => {
     page.evaluate(() => (JSON.parse(localStorage.getItem('parley.session') ?? '{}') as { accessToken: string }).accessToken);
 
   beforeAll(async () => {
-    // Built by the global setup (test/support/global-setup.ts), before any server starts.
+    // Built before the tests (`npm run build`; the e2e global setup checks it), before any server starts.
     expect(existsSync(join(ROOT, 'apps', 'web', 'dist', 'index.html'))).toBe(true);
+    if (!process.env.CHROMIUM_PATH) requireBinary('chromium', 'The browser spec (test/browser.e2e-spec.ts)');
     mkdirSync(SCREENS, { recursive: true });
     [servers, browser] = await Promise.all([
       startTestCluster(2),

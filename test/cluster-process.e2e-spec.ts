@@ -3,9 +3,9 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../libs/database/src/migrations';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
-import { freePort } from './support/ports';
-import { buildServer, spawnServer, type ServerProcess } from './support/process';
-import { RedisServer } from './support/redis';
+import { freePort } from '../tools/ports';
+import { spawnServer, type ServerProcess } from './support/process';
+import { RedisServer } from '../tools/redis-server';
 import { createTestDatabase, TEST_JWT_SECRET } from './support/server';
 
 /**
@@ -25,7 +25,6 @@ describe('three instances as separate processes', () => {
   };
 
   beforeAll(async () => {
-    buildServer();
     redis = await RedisServer.start();
     databaseUrl = await createTestDatabase();
     const ports = await Promise.all([freePort(), freePort(), freePort()]);

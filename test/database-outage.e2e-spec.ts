@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api, connected, connectSocket, emitAck, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
-import { freePort } from './support/ports';
-import { buildServer, spawnServer, startPostgresProcess, type PostgresProcess, type ServerProcess } from './support/process';
+import { freePort } from '../tools/ports';
+import { requireServerBuild } from './support/build';
+import { spawnServer, startPostgresProcess, type PostgresProcess, type ServerProcess } from './support/process';
 import { testEnv } from './support/server';
 
 /**
@@ -20,7 +21,7 @@ describe('PostgreSQL goes away under load and comes back', () => {
   let socket: TestSocket | undefined;
 
   beforeAll(async () => {
-    buildServer();
+    requireServerBuild();
     dataDir = mkdtempSync(join(tmpdir(), 'parley-pg-outage-'));
     pgPort = await freePort();
     db = await startPostgresProcess(dataDir, pgPort);

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api, eventually, uniqueName } from './support/client';
-import { freePort } from './support/ports';
-import { buildServer, isProcessAlive, postmasterPid, spawnServer } from './support/process';
+import { freePort } from '../tools/ports';
+import { isProcessAlive, postmasterPid, spawnServer } from './support/process';
 
 /**
  * `npm start` with no configuration: the built server, an embedded PostgreSQL under a data folder,
@@ -15,7 +15,6 @@ describe('server process lifecycle with embedded defaults', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    buildServer();
     dataDir = mkdtempSync(join(tmpdir(), 'parley-life-'));
     env = {
       PARLEY_DATA_DIR: dataDir,

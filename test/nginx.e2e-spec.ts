@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
-import { freePort } from './support/ports';
+import { requireBinary } from '../tools/binaries';
+import { freePort } from '../tools/ports';
 import { startTestCluster } from './support/server';
 import { SseClient } from './support/sse';
 
@@ -20,6 +21,7 @@ describe('behind the shipped nginx config', () => {
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
+    requireBinary('nginx', 'The nginx spec (test/nginx.e2e-spec.ts)');
     servers = await startTestCluster(2);
     prefix = mkdtempSync(join(tmpdir(), 'parley-nginx-'));
     const port = await freePort();

@@ -1,7 +1,7 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, Message, RoomJoinResult } from '@parley/contract';
 import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
-import { RedisServer } from './support/redis';
+import { RedisServer } from '../tools/redis-server';
 import { startTestCluster } from './support/server';
 
 describe('Redis goes away and comes back', () => {

@@ -2,7 +2,7 @@ import type { RunningServer } from '../apps/server/src/server';
 import { MemorySessionStore, ParleyClient, type Notification } from '@parley/client';
 import type { Message } from '@parley/contract';
 import { eventually, uniqueName } from './support/client';
-import { freePort } from './support/ports';
+import { freePort } from '../tools/ports';
 import { startTestCluster, startTestServer } from './support/server';
 
 /** The SDK against real instances: order, exactly-once, reconnects across an instance restart, refresh. */

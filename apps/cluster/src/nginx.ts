@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The repository's nginx config, shared with docker-compose.yml. */
-export function nginxConfigPath(): string {
+function nginxConfigPath(): string {
   for (const candidate of [join(__dirname, '..', 'nginx', 'parley.conf'), join(__dirname, '..', '..', '..', '..', 'apps', 'cluster', 'nginx', 'parley.conf')]) {
     try {
       readFileSync(candidate);

@@ -34,7 +34,7 @@ export interface LinkHooks {
   onError(code: string): void;
 }
 
-export const ACK_TIMEOUT_MS = 10_000;
+const ACK_TIMEOUT_MS = 10_000;
 /** How often the wire driver looks for a refreshed token to hand its socket (ACCESS_TOKEN_TTL is at least 10 s). */
 const TOKEN_CHECK_MS = 1_000;
 

@@ -47,7 +47,7 @@ export const LIMITS = {
 } as const;
 
 /** The server's default per-socket event budget (SOCKET_EVENT_LIMIT, 60 events per 5 s): beyond it sends get `rate_limited`. */
-export const SOCKET_EVENT_BUDGET_PER_SECOND = 12;
+const SOCKET_EVENT_BUDGET_PER_SECOND = 12;
 
 export const USAGE = `Usage: npm run loadtest -- [options]
 

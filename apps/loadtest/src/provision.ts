@@ -37,7 +37,7 @@ export class SetupError extends Error {
   }
 }
 
-export const RATE_LIMIT_HELP =
+const RATE_LIMIT_HELP =
   'The server refused requests with rate_limited. Start the servers under test with high limits, e.g.\n' +
   '  AUTH_RATE_LIMIT=1000000 HTTP_RATE_LIMIT=1000000 SEND_RATE_LIMIT=1000000 npm start\n' +
   '(the defaults allow 30 auth requests per minute per IP and 20 messages per 10 s per user).';
@@ -45,12 +45,12 @@ export const RATE_LIMIT_HELP =
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** fetch with a deadline, so that a stuck server cannot hang the setup. */
-export const timedFetch: FetchLike = (input, init) => {
+const timedFetch: FetchLike = (input, init) => {
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
 };
 
-export function createSimClient(index: number, options: LoadtestOptions, room: number, session: SeedFile['users'][number]['session'] = null): SimClient {
+function createSimClient(index: number, options: LoadtestOptions, room: number, session: SeedFile['users'][number]['session'] = null): SimClient {
   const store = new MemorySessionStore();
   if (session) store.save(session);
   const target = options.targets[index % options.targets.length] as string;

@@ -39,7 +39,7 @@ function findWebRoot(): string | undefined {
   return undefined;
 }
 
-export function buildOpenApiDocument(app: INestApplication): ReturnType<typeof SwaggerModule.createDocument> {
+function buildOpenApiDocument(app: INestApplication): ReturnType<typeof SwaggerModule.createDocument> {
   const options = new DocumentBuilder()
     .setTitle('Parley API')
     .setDescription(

@@ -29,12 +29,6 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, ...children);
 }
 
-/** Sets or removes a boolean-ish attribute. */
-export function toggleAttribute(element: Element, name: string, on: boolean): void {
-  if (on) element.setAttribute(name, '');
-  else element.removeAttribute(name);
-}
-
 /** An inline SVG icon from a fixed set (static markup only, never user data). */
 const ICON_PATHS = {
   hash: 'M5 9h14M5 15h14M10 3 8 21M16 3l-2 18',

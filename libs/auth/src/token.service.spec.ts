@@ -3,6 +3,7 @@ import { ApiError } from '@parley/common';
 import type { AppConfig } from '@parley/config';
 import type { User } from '@parley/contract';
 import { TokenService } from './token.service';
+import { rejection } from '../../../test/support/unit';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 const SESSION = '0b9d3c1e-2f4a-4b5c-8d6e-7f8091a2b3c4';
@@ -17,16 +18,6 @@ const base64url = (value: object): string => Buffer.from(JSON.stringify(value)).
 
 function decodePart(token: string, index: 0 | 1): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('TokenService', () => {

@@ -1,17 +1,8 @@
 import type { Message } from '@parley/contract';
 import { RoomFeed } from './room-feed';
+import { testMessage } from '../../../test/support/unit';
 
-const message = (seq: number): Message => ({
-  id: `m${seq}`,
-  roomId: 'r',
-  seq,
-  author: { id: 'u', username: 'ann', displayName: 'Ann', createdAt: '2026-01-01T00:00:00.000Z' },
-  content: `#${seq}`,
-  clientMsgId: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  editedAt: null,
-  deletedAt: null,
-});
+const message = (seq: number): Message => testMessage(seq, { roomId: 'r' });
 const seqs = (messages: Message[]): number[] => messages.map((m) => m.seq);
 
 describe('RoomFeed', () => {

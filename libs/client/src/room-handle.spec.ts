@@ -2,18 +2,9 @@ import type { Message, MessagePage, Room, RoomJoinResult } from '@parley/contrac
 import { ParleyError } from './errors';
 import type { RestApi } from './http';
 import { RoomHandle, type RoomTransport } from './room-handle';
+import { fake, testMessage } from '../../../test/support/unit';
 
-const message = (seq: number): Message => ({
-  id: `m${seq}`,
-  roomId: 'r1',
-  seq,
-  author: { id: 'u', username: 'ann', displayName: 'Ann', createdAt: '2026-01-01T00:00:00.000Z' },
-  content: `#${seq}`,
-  clientMsgId: null,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  editedAt: null,
-  deletedAt: null,
-});
+const message = (seq: number): Message => testMessage(seq, { roomId: 'r1' });
 const room = (lastSeq: number): Room => ({
   id: 'r1',
   name: 'r',
@@ -51,7 +42,7 @@ describe('RoomHandle', () => {
         const answer = answers.shift();
         return (answer ? answer(payload) : Promise.resolve({})) as never;
       },
-      rest: { messages: { page: jest.fn(() => Promise.resolve(pages.shift() ?? { messages: [], hasMore: false })) } } as unknown as RestApi,
+      rest: fake<RestApi>({ messages: fake<RestApi['messages']>({ page: jest.fn(() => Promise.resolve(pages.shift() ?? { messages: [], hasMore: false })) }) }),
       isConnected: () => isConnected,
       whenConnected: () => connectedPromise,
     };

@@ -1,9 +1,9 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AppConfig } from '@parley/config';
-import { ApiError } from './api-error';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit';
 import { HttpRateLimitGuard, RateLimit } from './rate-limit.guard';
+import { fake, rejection } from '../../../test/support/unit';
 
 const config = { authRateLimitPerMinute: 5, httpRateLimitPerMinute: 100 } as AppConfig;
 
@@ -39,21 +39,11 @@ function fakeStore(decision: RateLimitDecision = { allowed: true, retryAfterMs: 
   return { store: { hit }, hit };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('HttpRateLimitGuard', () => {
   it.each(['ws', 'rpc'])('lets a %s context through without counting', async (type) => {
     const { store, hit } = fakeStore({ allowed: false, retryAfterMs: 1000 });
     const reflector = { getAllAndOverride: jest.fn() };
-    const guard = new HttpRateLimitGuard(reflector as unknown as Reflector, store, config);
+    const guard = new HttpRateLimitGuard(fake<Reflector>(reflector), store, config);
     await expect(guard.canActivate(fakeContext({ type }))).resolves.toBe(true);
     expect(hit).not.toHaveBeenCalled();
     expect(reflector.getAllAndOverride).not.toHaveBeenCalled();
@@ -62,7 +52,7 @@ describe('HttpRateLimitGuard', () => {
   it('asks the reflector for the bucket on the handler, then the class', async () => {
     const { store } = fakeStore();
     const reflector = { getAllAndOverride: jest.fn().mockReturnValue(undefined) };
-    const guard = new HttpRateLimitGuard(reflector as unknown as Reflector, store, config);
+    const guard = new HttpRateLimitGuard(fake<Reflector>(reflector), store, config);
     await guard.canActivate(fakeContext({ ip: '1.1.1.1' }));
     expect(reflector.getAllAndOverride).toHaveBeenCalledWith('parley:rate-limit-bucket', [PlainController.prototype.list, PlainController]);
   });
@@ -111,7 +101,7 @@ describe('HttpRateLimitGuard', () => {
   });
 
   it('propagates a store failure', async () => {
-    const store = { hit: jest.fn().mockRejectedValue(new Error('redis down')) } as unknown as RateLimitStore;
+    const store = fake<RateLimitStore>({ hit: jest.fn().mockRejectedValue(new Error('redis down')) });
     const guard = new HttpRateLimitGuard(new Reflector(), store, config);
     await expect(guard.canActivate(fakeContext({ ip: '10.0.0.5' }))).rejects.toThrow('redis down');
   });

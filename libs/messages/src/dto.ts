@@ -6,8 +6,8 @@ import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './messages.service';
 
-export const CONTENT_MAX = 5000;
-export const CLIENT_MSG_ID_MAX = 64;
+const CONTENT_MAX = 5000;
+const CLIENT_MSG_ID_MAX = 64;
 
 export class MessageDto implements Message {
   @ApiProperty({ example: 'c3d0a1f2-5b6e-4c7d-8e9f-0a1b2c3d4e5f' }) id!: string;

@@ -10,7 +10,7 @@ import { ReportsRepository } from './reports.repository';
 import { RoomWriter } from './room-writer';
 import { SendRouter } from './send-router';
 
-export const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 
 @Injectable()

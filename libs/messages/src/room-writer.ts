@@ -61,13 +61,13 @@ interface Pending {
  * Most sends one statement takes. A batch's cost is mostly fixed (a commit and its WAL flush, see
  * docs/performance.md), so under load bigger is cheaper; 512 keeps one statement's arrays and result small.
  */
-export const MAX_BATCH = 512;
+const MAX_BATCH = 512;
 
 /** Sends that start a batch without lingering (SEND_LINGER_MS): enough to spread a commit's fixed cost thin. */
-export const FULL_BATCH = 16;
+const FULL_BATCH = 16;
 
 /** Rooms and shards not written to for this long are let go (a shard's lease freed, the state forgotten). */
-export const IDLE_MS = 60_000;
+const IDLE_MS = 60_000;
 
 /**
  * SQLSTATE classes after which a failed batch is retried item by item: data exceptions (22), integrity

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SendBatcher, type BatcherOptions } from './send-batcher';
-import { deferred, type Deferred } from '../../../test/support/deferred';
+import { deferred, type Deferred } from '../../../test/support/unit';
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

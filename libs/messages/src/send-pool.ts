@@ -31,7 +31,7 @@ export const SEND_SESSION_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /** libpq `options`: settings applied to every session the pool opens. */
-export function sessionOptions(settings: Readonly<Record<string, string>>): string {
+function sessionOptions(settings: Readonly<Record<string, string>>): string {
   return Object.entries(settings)
     .map(([name, value]) => `-c ${name}=${value}`)
     .join(' ');

@@ -198,7 +198,7 @@ function outcomeText(id: number, outcome: SendOutcome): string {
 }
 
 /** The stored message's own JSON inside an outcome's wire text, when it has the spliced form. */
-export function storedMessageText(payload: string, id: number): string | undefined {
+function storedMessageText(payload: string, id: number): string | undefined {
   const prefix = storedPrefix(id);
   return payload.startsWith(prefix) && payload.endsWith('}}') ? payload.slice(prefix.length, -2) : undefined;
 }

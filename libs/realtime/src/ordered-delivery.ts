@@ -14,7 +14,7 @@ export interface MessageSink {
 }
 
 /** The message of a plain `message:new` event packet, else undefined. */
-export function messageNewOf(packet: Partial<Packet> | undefined): Message | undefined {
+function messageNewOf(packet: Partial<Packet> | undefined): Message | undefined {
   const data: unknown = packet?.data;
   const type: unknown = packet?.type;
   return type === EVENT && Array.isArray(data) && data.length === 2 && data[0] === MESSAGE_NEW ? (data[1] as Message) : undefined;

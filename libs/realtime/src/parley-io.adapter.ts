@@ -13,7 +13,7 @@ const logger = new Logger('Transport');
  * Whether the transport fast paths may run: TRANSPORT_FAST_PATHS=on, and every splice writes what the
  * libraries would (checked on sample packets and envelopes). Otherwise they are all off, with a warning.
  */
-export function enableTransportFastPaths(wanted: boolean): boolean {
+function enableTransportFastPaths(wanted: boolean): boolean {
   if (!wanted) {
     transportFastPaths.disable();
     return false;

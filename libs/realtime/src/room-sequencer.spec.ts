@@ -1,23 +1,11 @@
 import type { Message } from '@parley/contract';
 import { RoomSequencer, type SequencerOptions } from './room-sequencer';
-import { deferred } from '../../../test/support/deferred';
+import { deferred, testMessage } from '../../../test/support/unit';
 
 const GAP_WAIT_MS = 250;
 const MAX_ATTEMPTS = 3;
 
-function message(seq: number, roomId = 'room-a'): Message {
-  return {
-    id: `${roomId}-m${seq}`,
-    roomId,
-    seq,
-    author: { id: 'u1', username: 'ann', displayName: 'Ann', createdAt: '2024-01-01T00:00:00.000Z' },
-    content: `message ${seq}`,
-    clientMsgId: null,
-    createdAt: '2024-01-01T00:00:00.000Z',
-    editedAt: null,
-    deletedAt: null,
-  };
-}
+const message = (seq: number, roomId = 'room-a'): Message => testMessage(seq, { roomId });
 
 function range(from: number, to: number, roomId = 'room-a'): Message[] {
   return Array.from({ length: to - from + 1 }, (_, i) => message(from + i, roomId));

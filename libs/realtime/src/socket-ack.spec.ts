@@ -4,6 +4,7 @@ import type { Ack } from '@parley/contract';
 import { IsInt, IsString, Min } from 'class-validator';
 import { dispatchEvents, eventRoutes, route, splitAck, toAckFailure } from './socket-ack';
 import type { ParleySocket } from './socket-types';
+import { fake } from '../../../test/support/unit';
 
 class PingDto {
   @IsString()
@@ -21,10 +22,11 @@ const EVENT_ID = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[8
 
 function fakeSocket(): { socket: ParleySocket; fire: (event: string, ...args: unknown[]) => void; onAny: jest.Mock } {
   let listener: Listener | undefined;
-  const onAny = jest.fn((registered: Listener) => {
+  const onAny = jest.fn((registered: Listener): ParleySocket => {
     listener = registered;
+    return socket;
   });
-  const socket = { id: 'socket-1', onAny } as unknown as ParleySocket;
+  const socket = fake<ParleySocket>({ id: 'socket-1', onAny });
   const fire = (event: string, ...args: unknown[]): void => {
     if (!listener) throw new Error('no listener');
     listener(event, ...args);

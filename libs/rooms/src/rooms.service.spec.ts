@@ -1,7 +1,10 @@
-import { ApiError, DomainEvents, type DomainEventMap, type DomainEventName } from '@parley/common';
+import { DomainEvents, type DomainEventMap, type DomainEventName } from '@parley/common';
 import type { RoomRole, User } from '@parley/contract';
-import type { MemberRecord, MembershipRecord, RoomRecord } from './rooms.repository';
+import type { PresenceStore } from '@parley/presence';
+import type { UsersService } from '@parley/users';
+import type { MemberRecord, MembershipRecord, RoomRecord, RoomsRepository } from './rooms.repository';
 import { RoomsService, toRoom, type RoomAccessLevel } from './rooms.service';
+import { fake, rejection } from '../../../test/support/unit';
 
 const CREATED_AT = new Date('2024-03-01T10:00:00.000Z');
 
@@ -67,18 +70,8 @@ function makeFakes() {
   const events = new DomainEvents();
   const emitted: Array<{ name: DomainEventName; payload: DomainEventMap[DomainEventName] }> = [];
   jest.spyOn(events, 'emit').mockImplementation((name, payload) => void emitted.push({ name, payload }));
-  const service = new RoomsService(repo as never, users as never, presence as never, events);
+  const service = new RoomsService(fake<RoomsRepository>(repo), fake<UsersService>(users), fake<PresenceStore>(presence), events);
   return { repo, users, presence, events, emitted, service };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ApiError);
-    return error as ApiError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('toRoom', () => {
