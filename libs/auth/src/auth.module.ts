@@ -7,6 +7,7 @@ import { AccountController } from './account.controller';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { Sessions } from './sessions';
@@ -27,6 +28,7 @@ import { TokenService } from './token.service';
     PasswordHasher,
     RefreshTokensRepository,
     Sessions,
+    JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [TokenService, Sessions, AuthService],
