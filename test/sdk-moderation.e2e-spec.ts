@@ -47,7 +47,7 @@ describe('client SDK moderation', () => {
   beforeAll(async () => {
     servers = await startTestCluster(2);
     [owner, moderator, member, watcher] = [client(servers[0]!), client(servers[1]!), client(servers[0]!), client(servers[1]!)];
-    await Promise.all([owner, moderator, member, watcher].map((sdk, i) => sdk.register(uniqueName(['own', 'mod', 'mem', 'wat'][i]!), 'password123')));
+    await Promise.all([owner, moderator, member, watcher].map((sdk, i) => sdk.register(uniqueName(['own', 'mod', 'mem', 'wat'][i]), 'password123')));
     room = await owner.rest.rooms.create({ name: uniqueName('SdkMod') });
     for (const sdk of [moderator, member, watcher]) await sdk.rest.rooms.join(room.id);
   });
