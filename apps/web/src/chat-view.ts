@@ -122,7 +122,7 @@ export class ChatView {
     this.addMemberButton.addEventListener('click', () => ctx.addMembers(this.room));
     this.moderationButton = h(
       'button',
-      { type: 'button', class: 'button secondary small', 'data-testid': 'moderation-button', hidden: true, title: 'Mutes, bans and the audit log' },
+      { type: 'button', class: 'button secondary small', 'data-testid': 'moderation-button', hidden: true, 'aria-label': 'Moderation', title: 'Mutes, bans and the audit log' },
       icon('shield'),
       h('span', { class: 'label' }, 'Moderation'),
     );
@@ -953,8 +953,9 @@ export class ChatView {
         h(
           'span',
           { class: 'member-sub' },
-          `@${member.user.username}${roleLabel}`,
+          // First, so that a long name does not cut it off.
           muted ? h('span', { class: 'muted-tag', 'data-testid': 'member-muted', title: `Muted ${muteEnd(mutedUntil ?? null)}` }, 'muted') : null,
+          `@${member.user.username}${roleLabel}`,
         ),
       ),
       h('span', { class: 'visually-hidden' }, member.online ? 'online' : 'offline'),
