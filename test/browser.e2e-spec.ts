@@ -3,9 +3,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
+import { runAdminCommand } from '../apps/server/src/admin-cli';
 import { requireBinary } from '../tools/binaries';
 import { Api } from './support/client';
-import { startTestCluster } from './support/server';
+import { startTestCluster, testEnv } from './support/server';
 
 /**
  * The web client (apps/web, built into apps/web/dist by `npm run build` before the tests) in Debian's Chromium, driven
@@ -303,6 +304,99 @@ describe('web client in a browser (two users, two instances)', () => {
     await phone.locator(tid('back-button')).tap();
     await roomItem(phone, 'general').waitFor();
     await phone.context().close();
+  });
+
+  it('moderates through the UI: roles by rank, a mute the member sees in the composer, a report the site admin resolves', async () => {
+    const carol = await openPage(servers[1]!.url);
+    await register(carol, 'carol', 'Carol Danvers');
+    await createRoom(alice, 'moderated', 'public', 'Be nice');
+    await joinViaBrowse(bob, 'moderated');
+    await joinViaBrowse(carol, 'moderated');
+    const actionsOf = (page: Page, username: string): Locator => page.locator(`${tid('member-item')}[data-username="${username}"] ${tid('member-actions')}`);
+
+    // The owner makes Bob a moderator from the member menu; members see no menu at all.
+    await member(alice, 'bob', true).waitFor({ state: 'attached' });
+    await actionsOf(alice, 'bob').click();
+    await alice.locator(tid('member-actions-dialog')).waitFor();
+    expect(await alice.locator(`${tid('member-actions-dialog')} ${tid('role-admin')}`).count()).toBe(1);
+    await alice.locator(tid('role-moderator')).click();
+    await alice.locator(`${tid('member-item')}[data-username="bob"][data-role="moderator"]`).waitFor({ state: 'attached' });
+    expect(await carol.locator(tid('member-actions')).count()).toBe(0);
+    expect(await carol.locator(tid('moderation-button')).isHidden()).toBe(true);
+
+    // Roles change without an event: Bob's view learns his when it (re)opens the room.
+    await roomItem(bob, 'general').click();
+    await bob.locator(tid('chat-title')).filter({ hasText: 'general' }).waitFor();
+    await roomItem(bob, 'moderated').click();
+    await actionsOf(bob, 'carol').waitFor();
+    expect(await actionsOf(bob, 'alice').count()).toBe(0); // not above his rank
+
+    await send(carol, 'buy cheap pills at example.com');
+    await message(bob, 'buy cheap pills').waitFor();
+    expect(await message(bob, 'buy cheap pills').locator(tid('delete-message')).count()).toBe(1); // moderators delete any message
+
+    await actionsOf(bob, 'carol').click();
+    const menu = bob.locator(tid('member-actions-dialog'));
+    await menu.waitFor();
+    expect(await menu.locator('button.button').allTextContents()).toEqual(['10 minutes', '1 hour', '1 day', 'For good', 'Kick', 'Ban']);
+    await shot(bob, 'moderation-members');
+    await menu.locator(tid('mute-10m')).click();
+    await bob.locator(`${tid('member-item')}[data-username="carol"][data-muted="true"] ${tid('member-muted')}`).waitFor();
+
+    // Carol hears member:muted for herself: the composer is disabled and says until when.
+    await carol.locator(tid('muted-notice')).filter({ hasText: /You are muted in this room until / }).waitFor();
+    expect(await carol.locator(tid('composer-input')).isDisabled()).toBe(true);
+    expect(await carol.locator(tid('send-button')).isDisabled()).toBe(true);
+
+    // Bob reports the message (members and moderators alike can).
+    await message(bob, 'buy cheap pills').locator(tid('report-message')).focus();
+    await bob.keyboard.press('Enter');
+    await bob.locator(tid('report-reason')).fill('spam');
+    await bob.locator(tid('report-submit')).click();
+    await bob.locator(`${tid('toast')}[data-kind="success"]`).filter({ hasText: 'site admins' }).waitFor();
+
+    // The owner's Moderation panel: the mute in force and the room's audit log.
+    await alice.locator(tid('moderation-button')).click();
+    const panel = alice.locator(tid('moderation-panel'));
+    await panel.locator(`${tid('sanction')}[data-username="carol"][data-kind="mute"]`).waitFor();
+    await panel.locator(`${tid('audit-entry')}[data-action="member.muted"]`).filter({ hasText: 'Bob Builder muted Carol Danvers until' }).waitFor();
+    expect(await panel.locator(tid('audit-entry')).evaluateAll((entries) => entries.map((entry) => entry.getAttribute('data-action')))).toEqual([
+      'member.muted',
+      'member.role_changed',
+    ]);
+    await shot(alice, 'moderation-panel');
+    await panel.locator(tid('dialog-close')).click();
+
+    // A site admin resolves the report on /admin/ by deleting the message; the room sees it deleted.
+    await runAdminCommand(['grant', 'alice'], testEnv(servers[0]!.config.databaseUrl as string));
+    const admin = await openPage(`${servers[0]!.url}/admin/`);
+    await admin.locator('#username').fill('alice');
+    await admin.locator('#password').fill(PASSWORD);
+    await admin.locator('#login button[type=submit]').click();
+    await admin.locator(tid('tab-reports')).click();
+    const report = admin.locator(`${tid('report')}[data-status="open"]`).filter({ hasText: 'buy cheap pills' });
+    await report.filter({ hasText: 'Bob Builder' }).filter({ hasText: 'spam' }).waitFor();
+    await shot(admin, 'admin-reports');
+    await report.locator(tid('report-delete')).click();
+    await admin.locator(`${tid('report')}[data-status="actioned"]`).filter({ hasText: 'The message was deleted.' }).waitFor();
+    await message(carol, 'This message was deleted.').waitFor();
+    await message(bob, 'This message was deleted.').waitFor();
+
+    // The site audit log, filtered by action.
+    await admin.locator(tid('tab-audit')).click();
+    await admin.locator(tid('audit-action')).selectOption('report.resolved');
+    await admin.locator(tid('audit-apply')).click();
+    await admin.locator(`${tid('audit-row')}[data-action="report.resolved"]`).filter({ hasText: 'resolution: actioned' }).waitFor();
+    expect(await admin.locator(tid('audit-row')).evaluateAll((rows) => rows.every((row) => row.getAttribute('data-action') === 'report.resolved'))).toBe(true);
+
+    // The admin page fits a phone.
+    await admin.setViewportSize({ width: 390, height: 844 });
+    await admin.locator(tid('tab-reports')).click();
+    await admin.locator(tid('report-status')).selectOption('');
+    await admin.locator(`${tid('report')}[data-status="actioned"]`).first().waitFor();
+    expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await admin.context().close();
+    await carol.context().close();
   });
 
   it('never opened a dialog or threw in the page', () => {

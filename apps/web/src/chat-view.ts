@@ -1,8 +1,9 @@
-import type { Member, Message, ParleyClient, Room, RoomHandle, User } from '@parley/client';
+import { ParleyError, canModerate, type Member, type Message, type ParleyClient, type Room, type RoomHandle, type User } from '@parley/client';
 import { confirmDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, longTime, plural, roomLabel, shortTime } from './format';
+import { memberActionsDialog, moderationPanel, muteEnd, reportDialog } from './moderation';
 import { toast } from './toasts';
 
 /** What a chat view needs from the application shell. */
@@ -38,6 +39,10 @@ const PAGE_SIZE = 50;
 const BOTTOM_SLACK_PX = 48;
 const LOAD_OLDER_THRESHOLD_PX = 240;
 const USERNAME_CHAR = /[A-Za-z0-9_.-]/;
+/** The server's refusal of a send while muted (it does not say until when). */
+const MUTED_MESSAGE = 'You are muted in this room';
+/** setTimeout's limit: a longer mute is re-checked when it fires. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * One room on screen: history (older pages on scroll-up, scroll position kept), live messages (auto-scroll
@@ -52,6 +57,11 @@ export class ChatView {
   private readonly offs: Array<() => void> = [];
   private readonly items = new Map<string, MessageItem>();
   private readonly members = new Map<string, Member>();
+  /** Muted members (user id → end, null for good), as far as this viewer knows: sanctions (moderators) and events. */
+  private readonly mutedUsers = new Map<string, string | null>();
+  /** Our own mute: `known` false when only a refused send told us (no end time). */
+  private myMute: { until: string | null; known: boolean } | null = null;
+  private myMuteTimer?: ReturnType<typeof setTimeout>;
   private readonly typists = new Map<string, { user: User; timer: ReturnType<typeof setTimeout> }>();
   private presenceQueue: Array<{ userId: string; online: boolean }> | null = null;
   private started = false;
@@ -76,6 +86,7 @@ export class ChatView {
   private readonly membersToggle: HTMLButtonElement;
   private readonly membersCount = h('span', { class: 'members-count', 'data-testid': 'online-count' });
   private readonly addMemberButton: HTMLButtonElement;
+  private readonly moderationButton: HTMLButtonElement;
   private readonly scroller: HTMLDivElement;
   private readonly list = h('ol', { class: 'message-list', 'data-testid': 'message-list' });
   /** Own messages on their way (below the list until the server has them). */
@@ -87,6 +98,8 @@ export class ChatView {
   private readonly memberLists = h('div', { class: 'member-groups' });
   private readonly typingLine = h('div', { class: 'typing', 'data-testid': 'typing-indicator', 'aria-live': 'polite' });
   private readonly composer: HTMLTextAreaElement;
+  private readonly sendButton: HTMLButtonElement;
+  private readonly mutedNotice = h('div', { class: 'muted-notice', 'data-testid': 'muted-notice', role: 'status', hidden: true });
   private readonly composerError = h('p', { class: 'composer-error', role: 'alert', 'data-testid': 'composer-error', hidden: true });
   private readonly resizeObserver: ResizeObserver;
 
@@ -107,6 +120,13 @@ export class ChatView {
       h('span', { class: 'label' }, 'Add people'),
     );
     this.addMemberButton.addEventListener('click', () => ctx.addMembers(this.room));
+    this.moderationButton = h(
+      'button',
+      { type: 'button', class: 'button secondary small', 'data-testid': 'moderation-button', hidden: true, 'aria-label': 'Moderation', title: 'Mutes, bans and the audit log' },
+      icon('shield'),
+      h('span', { class: 'label' }, 'Moderation'),
+    );
+    this.moderationButton.addEventListener('click', () => moderationPanel(this.handle, this.room.name, this.room.role));
     this.membersToggle = h(
       'button',
       { type: 'button', class: 'button secondary small', 'data-testid': 'members-toggle', 'aria-controls': panelId, 'aria-expanded': 'false' },
@@ -146,12 +166,12 @@ export class ChatView {
       'aria-describedby': `composer-hint-${room.id}`,
       enterkeyhint: 'send',
     });
-    const send = h('button', { type: 'submit', class: 'button primary send-button', 'data-testid': 'send-button', 'aria-label': 'Send message' }, icon('send'));
+    this.sendButton = h('button', { type: 'submit', class: 'button primary send-button', 'data-testid': 'send-button', 'aria-label': 'Send message' }, icon('send'));
     const form = h(
       'form',
       { class: 'composer' },
       this.composer,
-      send,
+      this.sendButton,
       h('span', { id: `composer-hint-${room.id}`, class: 'visually-hidden' }, 'Enter sends, Shift+Enter adds a new line.'),
     );
     form.addEventListener('submit', (event) => {
@@ -170,12 +190,12 @@ export class ChatView {
         { class: 'chat-head' },
         back,
         h('div', { class: 'chat-heading' }, h('div', { class: 'chat-title-row' }, this.titleIcon, this.title), this.subtitle),
-        h('div', { class: 'chat-tools' }, this.addMemberButton, this.membersToggle),
+        h('div', { class: 'chat-tools' }, this.moderationButton, this.addMemberButton, this.membersToggle),
       ),
       h(
         'div',
         { class: 'chat-body' },
-        h('div', { class: 'chat-main' }, h('div', { class: 'messages-wrap' }, this.scroller, this.jump), this.typingLine, this.composerError, form),
+        h('div', { class: 'chat-main' }, h('div', { class: 'messages-wrap' }, this.scroller, this.jump), this.typingLine, this.composerError, this.mutedNotice, form),
         this.memberPanel,
       ),
     );
@@ -266,6 +286,7 @@ export class ChatView {
 
   destroy(): void {
     this.suspend();
+    clearTimeout(this.myMuteTimer);
     this.resizeObserver.disconnect();
     for (const off of this.offs.splice(0)) off();
     this.element.remove();
@@ -313,6 +334,16 @@ export class ChatView {
         this.renderMembers();
         this.renderHeader();
       }),
+      room.on('memberMuted', (event) => {
+        this.mutedUsers.set(event.user.id, event.until);
+        if (event.user.id === this.ctx.me.id) this.setMyMute({ until: event.until, known: true });
+        this.renderMembers();
+      }),
+      room.on('memberUnmuted', (event) => {
+        this.mutedUsers.delete(event.user.id);
+        if (event.user.id === this.ctx.me.id) this.setMyMute(null);
+        this.renderMembers();
+      }),
       room.on('roomUpdated', (room) => {
         // Per-viewer fields are null in this event: keep ours.
         this.applyRoom({ ...room, joined: this.room.joined, role: this.room.role, unreadCount: this.room.unreadCount });
@@ -322,7 +353,9 @@ export class ChatView {
   }
 
   private applyRoom(room: Room): void {
+    const roleChanged = room.role !== this.room.role;
     this.room = room;
+    if (roleChanged) this.refreshMessageActions();
     this.renderHeader();
     this.ctx.onRoomChanged(room);
   }
@@ -486,14 +519,7 @@ export class ChatView {
     if (message.editedAt) edited.title = `Edited ${longTime(message.editedAt)}`;
     const content = h('div', { class: 'content', 'data-testid': 'message-content' });
     const author = h('span', { class: 'author', 'data-testid': 'message-author', title: `@${message.author.username}` }, message.author.displayName);
-    let actions: HTMLDivElement | null = null;
-    if (own && !message.deletedAt) {
-      const edit = h('button', { type: 'button', class: 'icon-button', 'data-testid': 'edit-message', 'aria-label': 'Edit message', title: 'Edit' }, icon('edit'));
-      const remove = h('button', { type: 'button', class: 'icon-button', 'data-testid': 'delete-message', 'aria-label': 'Delete message', title: 'Delete' }, icon('trash'));
-      edit.addEventListener('click', () => this.startEdit(message.id));
-      remove.addEventListener('click', () => void this.deleteMessage(message.id));
-      actions = h('div', { class: 'message-actions' }, edit, remove);
-    }
+    const actions = this.messageActions(message);
     const element = h(
       'li',
       {
@@ -524,6 +550,35 @@ export class ChatView {
       element.classList.toggle('mentions-me', this.mentionsMe(message));
     }
     return item;
+  }
+
+  /** Own messages: edit and delete; others': report, and delete for moderators and above. */
+  private messageActions(message: Message): HTMLDivElement | null {
+    if (message.deletedAt) return null;
+    const own = message.author.id === this.ctx.me.id;
+    const buttons: HTMLButtonElement[] = [];
+    const button = (testId: string, label: string, iconName: 'edit' | 'trash' | 'flag', run: () => void): void => {
+      const element = h('button', { type: 'button', class: 'icon-button', 'data-testid': testId, 'aria-label': label, title: label.replace(/ message$/, '') }, icon(iconName));
+      element.addEventListener('click', run);
+      buttons.push(element);
+    };
+    if (own) button('edit-message', 'Edit message', 'edit', () => this.startEdit(message.id));
+    else if (this.room.kind === 'group') button('report-message', 'Report message', 'flag', () => reportDialog(this.handle, message));
+    if (own || (this.room.kind === 'group' && canModerate(this.room.role, 'member'))) {
+      button('delete-message', 'Delete message', 'trash', () => void this.deleteMessage(message.id));
+    }
+    return buttons.length ? h('div', { class: 'message-actions' }, ...buttons) : null;
+  }
+
+  /** Our role changed: moderators get Delete on every message, others lose it. */
+  private refreshMessageActions(): void {
+    for (const item of this.items.values()) {
+      if (this.editing?.id === item.message.id) continue;
+      const actions = this.messageActions(item.message);
+      if (item.actions) item.actions.replaceWith(...(actions ? [actions] : []));
+      else if (actions) item.element.appendChild(actions);
+      item.actions = actions;
+    }
   }
 
   /** Message text as text nodes, with `@name` mentions in spans (textContent only: no HTML is ever parsed). */
@@ -634,7 +689,11 @@ export class ChatView {
   private async deleteMessage(id: string): Promise<void> {
     const item = this.items.get(id);
     if (!item) return;
-    if (!(await confirmDialog('Delete message?', 'It is removed for everyone in the room. This cannot be undone.', 'Delete'))) return;
+    const own = item.message.author.id === this.ctx.me.id;
+    const text = own
+      ? 'It is removed for everyone in the room. This cannot be undone.'
+      : `${item.message.author.displayName}'s message is removed for everyone in the room; the room's audit log records it. This cannot be undone.`;
+    if (!(await confirmDialog('Delete message?', text, 'Delete'))) return;
     try {
       await this.handle.remove(id);
       this.applyUpdate({ ...item.message, content: '', deletedAt: item.message.deletedAt ?? new Date().toISOString() });
@@ -684,6 +743,7 @@ export class ChatView {
   }
 
   private async send(): Promise<void> {
+    if (this.myMute) return;
     const raw = this.composer.value;
     const content = raw.trim();
     if (!content) return;
@@ -712,7 +772,8 @@ export class ChatView {
         this.composer.value = raw;
         this.autoGrow();
       }
-      toast(describeError(error, 'Your message was not sent'), { kind: 'error' });
+      if (error instanceof ParleyError && error.code === 'forbidden' && error.message === MUTED_MESSAGE) this.setMyMute(this.myMute ?? { until: null, known: false });
+      else toast(describeError(error, 'Your message was not sent'), { kind: 'error' });
     } finally {
       this.dropPending(clientMsgId);
     }
@@ -744,6 +805,49 @@ export class ChatView {
     );
   }
 
+  /** Disables the composer while we are muted, says until when, and re-enables it when the mute ends. */
+  private setMyMute(mute: { until: string | null; known: boolean } | null): void {
+    this.myMute = mute;
+    clearTimeout(this.myMuteTimer);
+    this.myMuteTimer = undefined;
+    const muted = mute !== null;
+    this.element.dataset.muted = String(muted);
+    this.composer.disabled = muted;
+    this.sendButton.disabled = muted;
+    this.mutedNotice.hidden = !muted;
+    if (!mute) {
+      this.mutedNotice.replaceChildren();
+      this.renderHeader();
+      return;
+    }
+    this.stopTyping();
+    if (!mute.known) {
+      // A refused send does not say until when: offer to try again rather than lock the composer for good.
+      const retry = h('button', { type: 'button', class: 'button ghost small', 'data-testid': 'muted-retry' }, 'Try again');
+      retry.addEventListener('click', () => {
+        this.setMyMute(null);
+        this.composer.focus();
+      });
+      replaceChildren(this.mutedNotice, h('span', {}, 'You are muted in this room: you cannot send messages for now.'), retry);
+    } else {
+      const end = mute.until ? `until ${longTime(mute.until)}` : 'for good';
+      replaceChildren(this.mutedNotice, h('span', {}, `You are muted in this room ${end}: you can read, but not send.`));
+      if (mute.until) this.mutedNotice.dataset.until = mute.until;
+    }
+    this.composer.placeholder = mute.known ? `Muted ${muteEnd(mute.until)}` : 'Muted';
+    if (mute.until) {
+      const until = mute.until;
+      const wait = Math.min(MAX_TIMER_MS, Math.max(0, Date.parse(until) - Date.now()));
+      this.myMuteTimer = setTimeout(() => {
+        if (Date.parse(until) <= Date.now()) {
+          this.mutedUsers.delete(this.ctx.me.id);
+          this.setMyMute(null);
+          this.renderMembers();
+        } else this.setMyMute(mute);
+      }, wait);
+    }
+  }
+
   private setTypist(user: User, isTyping: boolean): void {
     if (user.id === this.ctx.me.id) return;
     const current = this.typists.get(user.id);
@@ -773,6 +877,16 @@ export class ChatView {
       const members = await this.ctx.client.rest.rooms.members(this.room.id);
       this.members.clear();
       for (const member of members) this.members.set(member.user.id, member);
+      // Roles change without an event: the member list is where we learn our own.
+      const myRole = this.members.get(this.ctx.me.id)?.role;
+      if (myRole && myRole !== this.room.role) this.applyRoom({ ...this.room, role: myRole });
+      if (this.room.kind === 'group' && canModerate(this.room.role, 'member')) {
+        const mutes = await this.ctx.client.rest.rooms.sanctions(this.room.id, 'mute').catch(() => null);
+        if (mutes) {
+          this.mutedUsers.clear();
+          for (const mute of mutes) this.mutedUsers.set(mute.user.id, mute.until);
+        }
+      }
       for (const { userId, online } of this.presenceQueue) {
         const member = this.members.get(userId);
         if (member) member.online = online;
@@ -819,6 +933,8 @@ export class ChatView {
     const avatar = h('div', { class: 'avatar small', 'aria-hidden': 'true' }, initials(member.user));
     avatar.style.setProperty('--hue', String(hueOf(member.user.id)));
     const roleLabel = member.role === 'member' ? '' : ` · ${member.role}`;
+    const mutedUntil = this.mutedUsers.get(member.user.id);
+    const muted = this.mutedUsers.has(member.user.id);
     const item = h(
       'li',
       {
@@ -826,13 +942,21 @@ export class ChatView {
         'data-testid': 'member-item',
         'data-username': member.user.username,
         'data-online': String(member.online),
+        'data-role': member.role,
+        'data-muted': String(muted),
       },
       h('div', { class: 'avatar-wrap' }, avatar, h('span', { class: 'presence-dot', title: member.online ? 'Online' : 'Offline' })),
       h(
         'div',
         { class: 'member-text' },
         h('span', { class: 'member-name' }, member.user.displayName, me ? h('span', { class: 'you-tag' }, 'you') : null),
-        h('span', { class: 'member-sub' }, `@${member.user.username}${roleLabel}`),
+        h(
+          'span',
+          { class: 'member-sub' },
+          // First, so that a long name does not cut it off.
+          muted ? h('span', { class: 'muted-tag', 'data-testid': 'member-muted', title: `Muted ${muteEnd(mutedUntil ?? null)}` }, 'muted') : null,
+          `@${member.user.username}${roleLabel}`,
+        ),
       ),
       h('span', { class: 'visually-hidden' }, member.online ? 'online' : 'offline'),
     );
@@ -844,6 +968,30 @@ export class ChatView {
       );
       dm.addEventListener('click', () => this.ctx.openDirect(member.user));
       item.appendChild(dm);
+    }
+    if (!me && this.room.kind === 'group' && canModerate(this.room.role, member.role)) {
+      const manage = h(
+        'button',
+        {
+          type: 'button',
+          class: 'icon-button',
+          'data-testid': 'member-actions',
+          'aria-label': `Moderate ${member.user.displayName}`,
+          'aria-haspopup': 'dialog',
+          title: 'Mute, kick, ban, role',
+        },
+        icon('more'),
+      );
+      manage.addEventListener('click', () =>
+        memberActionsDialog({
+          handle: this.handle,
+          viewerRole: this.room.role,
+          member,
+          mutedUntil: muted ? (mutedUntil ?? null) : undefined,
+          onChanged: () => void this.loadMembers(),
+        }),
+      );
+      item.appendChild(manage);
     }
     return item;
   }
@@ -876,7 +1024,8 @@ export class ChatView {
     this.membersCount.textContent = `${online} online`;
     this.membersToggle.setAttribute('aria-label', `Members: ${online} online of ${this.members.size || this.room.memberCount}`);
     this.addMemberButton.hidden = !(this.room.kind === 'group' && this.room.visibility === 'private' && (this.room.role === 'owner' || this.room.role === 'admin'));
-    this.composer.placeholder = `Message ${this.label()}`;
+    this.moderationButton.hidden = !(this.room.kind === 'group' && canModerate(this.room.role, 'member'));
+    if (!this.myMute) this.composer.placeholder = `Message ${this.label()}`;
     this.composer.setAttribute('aria-label', `Message ${this.label()}`);
   }
 

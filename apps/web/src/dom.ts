@@ -46,6 +46,9 @@ const ICON_PATHS = {
   trash: 'M5 7h14M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3',
   logout: 'M15 4h4v16h-4M10 8l-4 4 4 4M6 12h10',
   down: 'M12 5v14M6 13l6 6 6-6',
+  shield: 'M12 3 5 6v6c0 4.5 3 7.5 7 9 4-1.5 7-4.5 7-9V6z',
+  more: 'M5 12h.01M12 12h.01M19 12h.01',
+  flag: 'M5 21V4h11l-2 4 2 4H5',
 } as const;
 export type IconName = keyof typeof ICON_PATHS;
 

@@ -236,6 +236,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
     socket.on('typing', (event) => this.rooms.get(event.roomId)?.emit('typing', event));
     socket.on('receipt', (event) => this.rooms.get(event.roomId)?.emit('receipt', event));
     socket.on('member:joined', (event) => this.rooms.get(event.roomId)?.emit('memberJoined', event));
+    socket.on('member:muted', (event) => this.rooms.get(event.roomId)?.emit('memberMuted', event));
+    socket.on('member:unmuted', (event) => this.rooms.get(event.roomId)?.emit('memberUnmuted', event));
     socket.on('member:left', (event) => {
       const room = this.rooms.get(event.roomId);
       room?.emit('memberLeft', event);

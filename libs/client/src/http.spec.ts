@@ -85,4 +85,37 @@ describe('Http and RestApi', () => {
     expect((calls[0]?.init?.headers as Record<string, string>).authorization).toBeUndefined();
     await expect(new RestApi(http()).users.me()).rejects.toMatchObject({ code: 'network' });
   });
+
+  it('calls the moderation endpoints with their methods, paths and bodies', async () => {
+    const api = new RestApi(http());
+    for (let i = 0; i < 13; i++) responses.push(respond(200, {}));
+    await api.rooms.mute('r1', 'u2', { durationSeconds: 600, reason: 'flood' });
+    await api.rooms.mute('r1', 'u2');
+    await api.rooms.unmute('r1', 'u2');
+    await api.rooms.ban('r1', 'u2', { reason: 'spam' });
+    await api.rooms.unban('r1', 'u2');
+    await api.rooms.setRole('r1', 'u2', 'moderator');
+    await api.rooms.sanctions('r1', 'mute');
+    await api.rooms.audit('r1', { action: 'member.banned', before: 40, limit: 10 });
+    await api.messages.report('r1', 'm9', 'spam');
+    await api.admin.reports({ status: 'open' });
+    await api.admin.resolveReport(7, 'actioned', { deleteMessage: true });
+    await api.admin.audit({ roomId: 'r1', actorId: 'u1' });
+    await api.admin.suspend('u2');
+    expect(calls.map((call) => [call.init?.method, call.url.replace('http://server', ''), call.init?.body])).toEqual([
+      ['POST', '/api/rooms/r1/members/u2/mute', '{"durationSeconds":600,"reason":"flood"}'],
+      ['POST', '/api/rooms/r1/members/u2/mute', '{}'],
+      ['DELETE', '/api/rooms/r1/members/u2/mute', undefined],
+      ['POST', '/api/rooms/r1/bans', '{"userId":"u2","reason":"spam"}'],
+      ['DELETE', '/api/rooms/r1/bans/u2', undefined],
+      ['PATCH', '/api/rooms/r1/members/u2', '{"role":"moderator"}'],
+      ['GET', '/api/rooms/r1/sanctions?kind=mute', undefined],
+      ['GET', '/api/rooms/r1/audit?action=member.banned&before=40&limit=10', undefined],
+      ['POST', '/api/rooms/r1/messages/m9/report', '{"reason":"spam"}'],
+      ['GET', '/api/admin/reports?status=open', undefined],
+      ['POST', '/api/admin/reports/7/resolve', '{"resolution":"actioned","deleteMessage":true}'],
+      ['GET', '/api/admin/audit?roomId=r1&actorId=u1', undefined],
+      ['POST', '/api/admin/users/u2/suspend', undefined],
+    ]);
+  });
 });

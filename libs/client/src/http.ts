@@ -1,5 +1,36 @@
-import type { AuthResult, DurableNotification, ErrorBody, Member, Message, MessagePage, Room, User } from '@parley/contract';
+import type {
+  AuditAction,
+  AuditPage,
+  AuthResult,
+  DurableNotification,
+  ErrorBody,
+  Member,
+  Message,
+  MessagePage,
+  Report,
+  ReportStatus,
+  Room,
+  RoomRole,
+  Sanction,
+  SanctionKind,
+  User,
+} from '@parley/contract';
 import { ParleyError } from './errors';
+
+/** How long a mute or ban lasts: `durationSeconds` from now by the database clock; leave it out for good. */
+export interface SanctionInput {
+  durationSeconds?: number;
+  reason?: string;
+}
+
+/** Filters of a room's audit log (newest first; pass the previous page's `nextBefore` as `before`). */
+export interface AuditQuery {
+  action?: AuditAction;
+  actorId?: string;
+  targetUserId?: string;
+  before?: number;
+  limit?: number;
+}
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -101,6 +132,20 @@ export class RestApi {
     members: (roomId: string): Promise<Member[]> => this.http.request('GET', `/api/rooms/${id(roomId)}/members`),
     addMember: (roomId: string, userId: string): Promise<Member> => this.http.request('POST', `/api/rooms/${id(roomId)}/members`, { userId }),
     kick: (roomId: string, userId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/members/${id(userId)}`),
+    /** A role below the caller's, for a member below the caller (the owner names admins, admins name moderators). */
+    setRole: (roomId: string, userId: string, role: Exclude<RoomRole, 'owner'>): Promise<Member> =>
+      this.http.request('PATCH', `/api/rooms/${id(roomId)}/members/${id(userId)}`, { role }),
+    mute: (roomId: string, userId: string, input: SanctionInput = {}): Promise<Sanction> =>
+      this.http.request('POST', `/api/rooms/${id(roomId)}/members/${id(userId)}/mute`, input),
+    unmute: (roomId: string, userId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/members/${id(userId)}/mute`),
+    /** Also for a user who is not a member (yet): they cannot join until it ends. */
+    ban: (roomId: string, userId: string, input: SanctionInput = {}): Promise<Sanction> =>
+      this.http.request('POST', `/api/rooms/${id(roomId)}/bans`, { userId, ...input }),
+    unban: (roomId: string, userId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/bans/${id(userId)}`),
+    /** Mutes and bans in force (owner, admin, moderator). */
+    sanctions: (roomId: string, kind?: SanctionKind): Promise<Sanction[]> => this.http.request('GET', `/api/rooms/${id(roomId)}/sanctions${q({ kind })}`),
+    /** The room's moderation log (owner, admin). */
+    audit: (roomId: string, query: AuditQuery = {}): Promise<AuditPage> => this.http.request('GET', `/api/rooms/${id(roomId)}/audit${q({ ...query })}`),
     markRead: (roomId: string, seq: number): Promise<void> => this.http.request('POST', `/api/rooms/${id(roomId)}/read`, { seq }),
     openDirect: (userId: string): Promise<Room> => this.http.request('POST', '/api/dms', { userId }),
   };
@@ -113,6 +158,20 @@ export class RestApi {
     edit: (roomId: string, messageId: string, content: string): Promise<Message> =>
       this.http.request('PATCH', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`, { content }),
     remove: (roomId: string, messageId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`),
+    /** To the site admins; a repeat by the same user returns the first report. */
+    report: (roomId: string, messageId: string, reason: string): Promise<Report> =>
+      this.http.request('POST', `/api/rooms/${id(roomId)}/messages/${id(messageId)}/report`, { reason }),
+  };
+
+  /** Site admins only (`npm run admin -- grant USERNAME`); others get `forbidden`. */
+  readonly admin = {
+    reports: (query: { status?: ReportStatus; before?: number; limit?: number } = {}): Promise<Report[]> =>
+      this.http.request('GET', `/api/admin/reports${q({ ...query })}`),
+    resolveReport: (reportId: number, resolution: Exclude<ReportStatus, 'open'>, options: { deleteMessage?: boolean } = {}): Promise<Report> =>
+      this.http.request('POST', `/api/admin/reports/${id(String(reportId))}/resolve`, { resolution, ...options }),
+    audit: (query: AuditQuery & { roomId?: string } = {}): Promise<AuditPage> => this.http.request('GET', `/api/admin/audit${q({ ...query })}`),
+    suspend: (userId: string): Promise<void> => this.http.request('POST', `/api/admin/users/${id(userId)}/suspend`),
+    unsuspend: (userId: string): Promise<void> => this.http.request('POST', `/api/admin/users/${id(userId)}/unsuspend`),
   };
 
   readonly notifications = {

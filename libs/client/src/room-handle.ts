@@ -1,17 +1,24 @@
 import type {
   Ack,
   ClientToServerEvents,
+  AuditPage,
   MemberEvent,
+  MemberMuteEvent,
+  Member,
   Message,
   MessageDeletedEvent,
   PresenceEvent,
   ReceiptEvent,
+  Report,
   Room,
   RoomJoinResult,
+  RoomRole,
+  Sanction,
+  SanctionKind,
   TypingEvent,
 } from '@parley/contract';
 import { Emitter } from './emitter';
-import type { RestApi } from './http';
+import type { AuditQuery, RestApi, SanctionInput } from './http';
 import { RoomFeed } from './room-feed';
 
 export interface RoomEvents {
@@ -24,6 +31,10 @@ export interface RoomEvents {
   receipt: ReceiptEvent;
   memberJoined: MemberEvent;
   memberLeft: MemberEvent;
+  /** A member was muted (`until` null: for good); they cannot send until it ends. Also for yourself. */
+  memberMuted: MemberMuteEvent;
+  /** A mute was lifted before its end (a mute that runs out ends silently). */
+  memberUnmuted: MemberMuteEvent;
   /** Room-wide fields changed (name, description, member count…); per-viewer fields are null in it. */
   roomUpdated: Room;
   /** The room was deleted, or the user was removed from it: the handle is closed. */
@@ -129,6 +140,45 @@ export class RoomHandle extends Emitter<RoomEvents> {
 
   async remove(messageId: string): Promise<void> {
     await this.transport.emit('message:delete', { messageId });
+  }
+
+  // ---- moderation (REST; the server checks ranks: an actor acts only on members of lower rank) ----------
+
+  /** Reports a message to the site admins; a repeat returns the first report. */
+  report(messageId: string, reason: string): Promise<Report> {
+    return this.transport.rest.messages.report(this.roomId, messageId, reason);
+  }
+
+  mute(userId: string, input: SanctionInput = {}): Promise<Sanction> {
+    return this.transport.rest.rooms.mute(this.roomId, userId, input);
+  }
+
+  unmute(userId: string): Promise<void> {
+    return this.transport.rest.rooms.unmute(this.roomId, userId);
+  }
+
+  ban(userId: string, input: SanctionInput = {}): Promise<Sanction> {
+    return this.transport.rest.rooms.ban(this.roomId, userId, input);
+  }
+
+  unban(userId: string): Promise<void> {
+    return this.transport.rest.rooms.unban(this.roomId, userId);
+  }
+
+  kick(userId: string): Promise<void> {
+    return this.transport.rest.rooms.kick(this.roomId, userId);
+  }
+
+  setRole(userId: string, role: Exclude<RoomRole, 'owner'>): Promise<Member> {
+    return this.transport.rest.rooms.setRole(this.roomId, userId, role);
+  }
+
+  sanctions(kind?: SanctionKind): Promise<Sanction[]> {
+    return this.transport.rest.rooms.sanctions(this.roomId, kind);
+  }
+
+  audit(query: AuditQuery = {}): Promise<AuditPage> {
+    return this.transport.rest.rooms.audit(this.roomId, query);
   }
 
   async setTyping(isTyping: boolean): Promise<void> {
