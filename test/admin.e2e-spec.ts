@@ -80,7 +80,8 @@ describe('admin, health and metrics across two instances', () => {
     const page = await fetch(`${servers[0]!.url}/admin/`);
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toMatch(/Admin dashboard/);
+    expect(html).toMatch(/<title>Parley · Admin<\/title>/);
+    expect(html).toMatch(/\/api\/admin\/reports/);
     expect(html).toMatch(/\/api\/admin\/stats\/stream/);
   });
 
