@@ -58,6 +58,7 @@ describe('room moderation', () => {
   it('mutes until a time the database decides: sends refused on every instance, the room told, then unmuted', async () => {
     const watcher = await socketOn(servers[1]!, owner);
     const muted = await socketOn(servers[1]!, member);
+    const earlier = (await api.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'before the mute' }, member.accessToken)).body;
     const mutedEvent = nextEvent<MemberMuteEvent>(watcher, 'member:muted');
     const response = await api.request<Sanction>('POST', `/api/rooms/${room.id}/members/${member.user.id}/mute`, {
       token: moderator.accessToken,
@@ -73,6 +74,11 @@ describe('room moderation', () => {
     const refused = await emitAck(muted, 'message:send', { roomId: room.id, content: 'still here?' });
     expect(refused).toEqual({ ok: false, error: { code: 'forbidden', message: 'You are muted in this room', requestId: expect.any(String) } });
     expect((await api.post(`/api/rooms/${room.id}/messages`, { content: 'rest too?' }, member.accessToken)).status).toBe(403);
+    // Nor by rewriting an earlier message.
+    expect(await emitAck(muted, 'message:edit', { messageId: earlier.id, content: 'spam by editing' })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden', message: 'You are muted in this room' },
+    });
     const sanctions = await apiB.get<Sanction[]>(`/api/rooms/${room.id}/sanctions?kind=mute`, admin.accessToken);
     expect(sanctions.body.map((entry) => entry.user.id)).toEqual([member.user.id]);
     expect((await apiB.get(`/api/rooms/${room.id}/sanctions`, member.accessToken)).status).toBe(403);

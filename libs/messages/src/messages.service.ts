@@ -106,6 +106,8 @@ export class MessagesService {
     const message = await this.findAccessible(userId, messageId, expectedRoomId);
     if (message.author.id !== userId) throw ApiError.forbidden('Only the author can edit a message');
     if (message.deletedAt !== null) throw ApiError.conflict('A deleted message cannot be edited');
+    // A muted member could otherwise post by rewriting an old message.
+    await this.rooms.requireAccess(userId, message.roomId, 'post');
     const updated = await this.repository.updateContent(messageId, content);
     if (!updated) throw ApiError.conflict('A deleted message cannot be edited');
     this.events.emit('message.updated', { message: updated });

@@ -6,7 +6,8 @@ import { userView, UsersService } from '@parley/users';
 import { RoomsRepository, type RoomRecord } from './rooms.repository';
 
 /** What a caller needs to be allowed to do something with a room. */
-export type RoomAccessLevel = 'view' | 'member' | 'moderate' | 'manage' | 'own';
+/** `post`: a member who is not muted (editing; sends check the mute inside their statement). */
+export type RoomAccessLevel = 'view' | 'member' | 'post' | 'moderate' | 'manage' | 'own';
 
 export interface RoomAccess {
   room: RoomRecord;
@@ -56,6 +57,10 @@ export class RoomsService {
         break;
       case 'member':
         if (role === null) throw ApiError.forbidden('Join the room first');
+        break;
+      case 'post':
+        if (role === null) throw ApiError.forbidden('Join the room first');
+        if (await this.repository.findActiveSanction(roomId, userId, 'mute')) throw ApiError.forbidden('You are muted in this room');
         break;
       case 'moderate':
         if (role === null || !MODERATORS.has(role)) throw ApiError.forbidden('Only the room owner, an admin or a moderator can do this');
