@@ -1,4 +1,4 @@
-import type { AuditPage, AuthResult, ErrorBody, Member, Message, MemberMuteEvent, Report, Room, Sanction } from '@parley/contract';
+import type { AuditPage, AuthResult, ErrorBody, Member, Message, MemberMuteEvent, MemberUpdatedEvent, Report, Room, Sanction } from '@parley/contract';
 import { Client } from 'pg';
 import type { RunningServer } from '../apps/server/src/server';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
@@ -47,12 +47,20 @@ describe('room moderation', () => {
     api.request<Member | ErrorBody>('PATCH', `/api/rooms/${room.id}/members/${target.user.id}`, { token: actor.accessToken, body: { role } });
 
   it('gives roles by rank: the owner names admins, admins name moderators, nobody their own rank or above', async () => {
+    // The room learns of each change on every instance (the new moderator's client shows its tools at once).
+    const watcher = await socketOn(servers[1]!, member);
+    const updates = collect<MemberUpdatedEvent>(watcher, 'member:updated');
     expect((await setRole(owner, admin, 'admin')).body).toMatchObject({ user: { id: admin.user.id }, role: 'admin' });
     expect((await setRole(admin, moderator, 'moderator')).body).toMatchObject({ role: 'moderator' });
     expect((await setRole(admin, other, 'admin')).status).toBe(403);
     expect((await setRole(moderator, other, 'moderator')).status).toBe(403);
     expect((await setRole(member, other, 'moderator')).status).toBe(403);
     expect((await setRole(admin, owner, 'member')).status).toBe(403);
+    await eventually(() => updates.length === 2, 5000, 'member:updated for both changes');
+    expect(updates).toEqual([
+      { roomId: room.id, user: expect.objectContaining({ id: admin.user.id }), role: 'admin' },
+      { roomId: room.id, user: expect.objectContaining({ id: moderator.user.id }), role: 'moderator' },
+    ]);
   });
 
   it('mutes until a time the database decides: sends refused on every instance, the room told, then unmuted', async () => {

@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
-import type { AuthResult, ErrorBody, Member, Room } from '@parley/contract';
-import { Api, uniqueName } from './support/client';
+import type { AuthResult, ErrorBody, Member, MemberUpdatedEvent, Room } from '@parley/contract';
+import { Api, connected, connectSocket, emitOk, nextEvent, uniqueName } from './support/client';
 import { startTestServer } from './support/server';
 
 describe('rooms (contract §3)', () => {
@@ -128,13 +128,21 @@ describe('rooms (contract §3)', () => {
     expect(members.body.map((member) => member.user.id)).toEqual([owner.user.id]);
   });
 
-  it('hands ownership to the longest-standing admin when the owner leaves', async () => {
+  it('hands ownership to the longest-standing admin when the owner leaves, and tells the room', async () => {
     const founder = await api.register(uniqueName('fnd'));
     const room = await api.createRoom(founder.accessToken, uniqueName('Heir'));
     await api.post(`/api/rooms/${room.id}/join`, undefined, other.accessToken);
     await api.post(`/api/rooms/${room.id}/join`, undefined, third.accessToken);
     await api.request('PATCH', `/api/rooms/${room.id}/members/${third.user.id}`, { token: founder.accessToken, body: { role: 'admin' } });
-    await api.post(`/api/rooms/${room.id}/leave`, undefined, founder.accessToken);
+    const watcher = await connected(connectSocket(server.url, other.accessToken));
+    try {
+      await emitOk(watcher, 'room:join', { roomId: room.id });
+      const updated = nextEvent<MemberUpdatedEvent>(watcher, 'member:updated');
+      await api.post(`/api/rooms/${room.id}/leave`, undefined, founder.accessToken);
+      expect(await updated).toEqual({ roomId: room.id, user: expect.objectContaining({ id: third.user.id }), role: 'owner' });
+    } finally {
+      watcher.disconnect();
+    }
     const members = await api.get<Member[]>(`/api/rooms/${room.id}/members`, other.accessToken);
     expect(members.body.map((member) => [member.user.id, member.role])).toEqual([
       [third.user.id, 'owner'],

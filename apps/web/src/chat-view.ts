@@ -344,6 +344,13 @@ export class ChatView {
         if (event.user.id === this.ctx.me.id) this.setMyMute(null);
         this.renderMembers();
       }),
+      room.on('memberUpdated', (event) => {
+        const member = this.members.get(event.user.id);
+        if (member) this.members.set(event.user.id, { ...member, role: event.role });
+        // My own role decides which moderation actions I get.
+        if (event.user.id === this.ctx.me.id) this.applyRoom({ ...this.room, role: event.role });
+        this.renderMembers();
+      }),
       room.on('roomUpdated', (room) => {
         // Per-viewer fields are null in this event: keep ours.
         this.applyRoom({ ...room, joined: this.room.joined, role: this.room.role, unreadCount: this.room.unreadCount });

@@ -238,6 +238,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     socket.on('member:joined', (event) => this.rooms.get(event.roomId)?.emit('memberJoined', event));
     socket.on('member:muted', (event) => this.rooms.get(event.roomId)?.emit('memberMuted', event));
     socket.on('member:unmuted', (event) => this.rooms.get(event.roomId)?.emit('memberUnmuted', event));
+    socket.on('member:updated', (event) => this.rooms.get(event.roomId)?.emit('memberUpdated', event));
     socket.on('member:left', (event) => {
       const room = this.rooms.get(event.roomId);
       room?.emit('memberLeft', event);

@@ -4,6 +4,7 @@ import type {
   AuditPage,
   MemberEvent,
   MemberMuteEvent,
+  MemberUpdatedEvent,
   Member,
   Message,
   MessageDeletedEvent,
@@ -35,6 +36,8 @@ export interface RoomEvents {
   memberMuted: MemberMuteEvent;
   /** A mute was lifted before its end (a mute that runs out ends silently). */
   memberUnmuted: MemberMuteEvent;
+  /** A member's role changed. */
+  memberUpdated: MemberUpdatedEvent;
   /** Room-wide fields changed (name, description, member count…); per-viewer fields are null in it. */
   roomUpdated: Room;
   /** The room was deleted, or the user was removed from it: the handle is closed. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AnnouncementEvent, Message, Room, User } from '@parley/contract';
+import type { AnnouncementEvent, Message, Room, RoomRole, User } from '@parley/contract';
 
 /**
  * Facts the domain services publish after a commit. Realtime (sockets) and notifications subscribe; the
@@ -18,6 +18,7 @@ export interface DomainEventMap {
   /** `until` null: for good (mute) or not muted any more (unmute). */
   'member.muted': { roomId: string; user: User; until: string | null };
   'member.unmuted': { roomId: string; user: User; until: null };
+  'member.updated': { roomId: string; user: User; role: RoomRole };
   'read.updated': { roomId: string; userId: string; seq: number };
   'dm.created': { room: Room; createdBy: string; otherUserId: string };
   /** An admin broadcast, for every socket and every notification stream. */

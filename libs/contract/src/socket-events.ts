@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { Message, MessagePage, Room, User } from './objects';
+import type { Message, MessagePage, Room, RoomRole, User } from './objects';
 
 /** Client → server payloads (contract section 5). */
 export interface RoomJoinPayload {
@@ -98,6 +98,12 @@ export interface MemberMuteEvent {
   user: User;
   until: string | null;
 }
+/** `member:updated`: a member's role changed (given by an owner or admin), to the room. */
+export interface MemberUpdatedEvent {
+  roomId: string;
+  user: User;
+  role: RoomRole;
+}
 export interface RoomDeletedEvent {
   roomId: string;
 }
@@ -131,6 +137,7 @@ export interface ServerToClientEvents {
   'member:left': (event: MemberEvent) => void;
   'member:muted': (event: MemberMuteEvent) => void;
   'member:unmuted': (event: MemberMuteEvent) => void;
+  'member:updated': (event: MemberUpdatedEvent) => void;
   'room:updated': (room: Room) => void;
   'room:deleted': (event: RoomDeletedEvent) => void;
   announcement: (event: AnnouncementEvent) => void;

@@ -40,6 +40,7 @@ export class RoomBroadcaster {
     events.on('member.joined', ({ roomId, user }) => this.emitToRoom(roomId, 'member:joined', { roomId, user }));
     events.on('member.muted', (event) => this.emitToRoom(event.roomId, 'member:muted', event));
     events.on('member.unmuted', (event) => this.emitToRoom(event.roomId, 'member:unmuted', event));
+    events.on('member.updated', (event) => this.emitToRoom(event.roomId, 'member:updated', event));
     events.on('room.updated', ({ room }) => this.emitToRoom(room.id, 'room:updated', neutralRoom(room)));
     events.on('announcement', (announcement) => void this.server?.emit('announcement', announcement));
   }

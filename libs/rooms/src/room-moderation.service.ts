@@ -125,6 +125,7 @@ export class RoomModeration {
     }
     const member = (await this.rooms.listMembers(actorId, roomId)).find((entry) => entry.user.id === targetId);
     if (!member) throw ApiError.notFound('Member');
+    if (targetRole !== role) this.events.emit('member.updated', { roomId, user: member.user, role });
     return member;
   }
 

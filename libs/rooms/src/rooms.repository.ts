@@ -210,11 +210,12 @@ export class RoomsRepository {
   }
 
   /**
-   * Removes a membership. When the owner leaves, ownership passes to the longest-standing admin, else the
-   * longest-standing member, so a room with people in it always has an owner. The room row is locked first,
+   * Removes a membership. When the owner leaves, ownership passes to the highest-ranking member (admin, then
+   * moderator, then member), the longest-standing first, so a room with people in it always has an owner;
+   * `successorId` names them. The room row is locked first,
    * so that two members leaving at once pick the new owner one after the other.
    */
-  async deleteMembership(roomId: string, userId: string): Promise<MembershipRecord | null> {
+  async deleteMembership(roomId: string, userId: string): Promise<(MembershipRecord & { successorId: string | null }) | null> {
     return this.db.transaction(async (manager) => {
       await queryRows(manager, `SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
       const { rows: deleted } = await queryModified<{ role: RoomRole }>(
@@ -224,17 +225,20 @@ export class RoomsRepository {
       );
       const row = deleted[0];
       if (!row) return null;
+      let successorId: string | null = null;
       if (row.role === 'owner') {
-        await queryModified(
+        const { rows: promoted } = await queryModified<{ user_id: string }>(
           manager,
           `UPDATE memberships SET role = 'owner'
            WHERE room_id = $1 AND user_id = (
              SELECT user_id FROM memberships WHERE room_id = $1
-             ORDER BY (role = 'admin') DESC, joined_at, user_id LIMIT 1)`,
+             ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, joined_at, user_id LIMIT 1)
+           RETURNING user_id`,
           [roomId],
         );
+        successorId = promoted[0]?.user_id ?? null;
       }
-      return { roomId, userId, role: row.role };
+      return { roomId, userId, role: row.role, successorId };
     });
   }
 

@@ -55,7 +55,7 @@ function makeFakes() {
     deleteRoom: jest.fn<Promise<string[]>, [string]>().mockResolvedValue([]),
     findMembership: jest.fn<Promise<MembershipRecord | null>, [string, string]>().mockResolvedValue(null),
     insertMembership: jest.fn<Promise<boolean>, [string, string, RoomRole]>().mockResolvedValue(true),
-    deleteMembership: jest.fn<Promise<MembershipRecord | null>, [string, string]>().mockResolvedValue(null),
+    deleteMembership: jest.fn<Promise<(MembershipRecord & { successorId: string | null }) | null>, [string, string]>().mockResolvedValue(null),
     findActiveSanction: jest.fn<Promise<null>, [string, string, string]>().mockResolvedValue(null),
     listMembers: jest.fn<Promise<MemberRecord[]>, [string]>().mockResolvedValue([]),
     listMemberIds: jest.fn<Promise<string[]>, [string]>().mockResolvedValue([]),
@@ -299,11 +299,23 @@ describe('RoomsService', () => {
 
     it('leaving emits member.left (not kicked) only when a membership was removed', async () => {
       fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'member' }));
-      fakes.repo.deleteMembership.mockResolvedValueOnce(membership('u1', 'member')).mockResolvedValueOnce(null);
+      fakes.repo.deleteMembership.mockResolvedValueOnce({ ...membership('u1', 'member'), successorId: null }).mockResolvedValueOnce(null);
       await fakes.service.leaveRoom('u1', 'room-1');
       await fakes.service.leaveRoom('u1', 'room-1');
       expect(fakes.repo.deleteMembership).toHaveBeenCalledWith('room-1', 'u1');
       expect(fakes.emitted).toEqual([{ name: 'member.left', payload: { roomId: 'room-1', user: user('u1'), kicked: false } }]);
+    });
+  });
+
+  describe('owner leaving', () => {
+    it('announces the successor as the new owner after member.left', async () => {
+      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'owner' }));
+      fakes.repo.deleteMembership.mockResolvedValueOnce({ ...membership('u1', 'owner'), successorId: 'u2' });
+      await fakes.service.leaveRoom('u1', 'room-1');
+      expect(fakes.emitted).toEqual([
+        { name: 'member.left', payload: { roomId: 'room-1', user: user('u1'), kicked: false } },
+        { name: 'member.updated', payload: { roomId: 'room-1', user: user('u2'), role: 'owner' } },
+      ]);
     });
   });
 

@@ -124,7 +124,9 @@ export class RoomsService {
   async leaveRoom(userId: string, roomId: string): Promise<void> {
     await this.requireAccess(userId, roomId, 'view');
     const removed = await this.repository.deleteMembership(roomId, userId);
-    if (removed) this.events.emit('member.left', { roomId, user: await this.users.getById(userId), kicked: false });
+    if (!removed) return;
+    this.events.emit('member.left', { roomId, user: await this.users.getById(userId), kicked: false });
+    if (removed.successorId) this.events.emit('member.updated', { roomId, user: await this.users.getById(removed.successorId), role: 'owner' });
   }
 
   async listMembers(userId: string, roomId: string): Promise<Member[]> {
