@@ -31,7 +31,7 @@ describe('sendError', () => {
     const { logger, error } = fakeLogger();
     sendError(asResponse(response), ApiError.notFound('Room'), logger);
     expect(response.status).toHaveBeenCalledWith(404);
-    expect(response.json).toHaveBeenCalledWith({ statusCode: 404, code: 'not_found', message: 'Room not found' });
+    expect(response.json).toHaveBeenCalledWith({ statusCode: 404, code: 'not_found', message: 'Room not found', requestId: expect.any(String) });
     expect(response.setHeader).not.toHaveBeenCalled();
     expect(response.end).not.toHaveBeenCalled();
     expect(error).not.toHaveBeenCalled();
@@ -46,6 +46,7 @@ describe('sendError', () => {
       code: 'validation_failed',
       message: 'Invalid body',
       details: { name: ['too long'] },
+      requestId: expect.any(String),
     });
   });
 
@@ -65,7 +66,7 @@ describe('sendError', () => {
     const { logger, error } = fakeLogger();
     sendError(asResponse(response), { type: 'entity.too.large', status: 413 }, logger);
     expect(response.status).toHaveBeenCalledWith(413);
-    expect(response.json).toHaveBeenCalledWith({ statusCode: 413, code: 'payload_too_large', message: 'Payload too large' });
+    expect(response.json).toHaveBeenCalledWith({ statusCode: 413, code: 'payload_too_large', message: 'Payload too large', requestId: expect.any(String) });
     expect(error).not.toHaveBeenCalled();
   });
 
@@ -77,7 +78,7 @@ describe('sendError', () => {
     expect(error).toHaveBeenCalledTimes(1);
     expect(error).toHaveBeenCalledWith(exception.stack);
     expect(response.status).toHaveBeenCalledWith(500);
-    expect(response.json).toHaveBeenCalledWith({ statusCode: 500, code: 'internal', message: 'Internal server error' });
+    expect(response.json).toHaveBeenCalledWith({ statusCode: 500, code: 'internal', message: 'Internal server error', requestId: expect.any(String) });
     const sent = JSON.stringify(response.json.mock.calls);
     expect(sent).not.toContain('hunter2');
     expect(sent).not.toContain('at ');
@@ -103,7 +104,7 @@ describe('sendError', () => {
     sendError(asResponse(response), Object.assign(new Error('terminating connection'), { code: '57P01' }), logger);
     expect(error).not.toHaveBeenCalled();
     expect(response.status).toHaveBeenCalledWith(503);
-    expect(response.json).toHaveBeenCalledWith({ statusCode: 503, code: 'unavailable', message: 'Database unavailable, please retry' });
+    expect(response.json).toHaveBeenCalledWith({ statusCode: 503, code: 'unavailable', message: 'Database unavailable, please retry', requestId: expect.any(String) });
   });
 
   it('only ends the response when headers were already sent', () => {
@@ -149,7 +150,7 @@ describe('HttpExceptionFilter', () => {
     new HttpExceptionFilter().catch(ApiError.forbidden('Owners only'), host);
     expect(switchToHttp).toHaveBeenCalled();
     expect(response.status).toHaveBeenCalledWith(403);
-    expect(response.json).toHaveBeenCalledWith({ statusCode: 403, code: 'forbidden', message: 'Owners only' });
+    expect(response.json).toHaveBeenCalledWith({ statusCode: 403, code: 'forbidden', message: 'Owners only', requestId: expect.any(String) });
     expect(loggerError).not.toHaveBeenCalled();
   });
 
@@ -159,6 +160,6 @@ describe('HttpExceptionFilter', () => {
     new HttpExceptionFilter().catch(exception, fakeHost(response).host);
     expect(loggerError).toHaveBeenCalledWith(exception.stack);
     expect(response.status).toHaveBeenCalledWith(500);
-    expect(response.json).toHaveBeenCalledWith({ statusCode: 500, code: 'internal', message: 'Internal server error' });
+    expect(response.json).toHaveBeenCalledWith({ statusCode: 500, code: 'internal', message: 'Internal server error', requestId: expect.any(String) });
   });
 });

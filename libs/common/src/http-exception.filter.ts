@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { toApiError } from './error-mapping';
-import { currentRequestId } from './request-context';
+import { logForRequest, newRequestId } from './request-context';
 import { requestIdOf } from './request-id.middleware';
 
 /** The one catch-all filter for HTTP: every error leaves as the contract's JSON body, never a stack trace. */
@@ -21,11 +21,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
  */
 export function sendError(response: Response, exception: unknown, logger: Logger): void {
   const { apiError, unexpected } = toApiError(exception);
-  if (unexpected) logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  const requestId = requestIdOf(response) ?? newRequestId();
+  if (unexpected) logForRequest(requestId, () => logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)));
   if (response.headersSent) {
     response.end();
     return;
   }
   if (apiError.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(apiError.retryAfterSeconds));
-  response.status(apiError.status).json(apiError.toBody(requestIdOf(response) ?? currentRequestId()));
+  response.status(apiError.status).json(apiError.toBody(requestId));
 }

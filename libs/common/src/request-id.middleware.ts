@@ -1,6 +1,6 @@
 import type { TrustedProxies } from '@parley/config';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { acceptableRequestId, newRequestId, REQUEST_ID_HEADER, runWithRequestId } from './request-context';
+import { acceptableRequestId, newRequestId, REQUEST_ID_HEADER } from './request-context';
 
 /** The id given to this request by requestIdMiddleware (on `res.locals`), if any. */
 export function requestIdOf(response: Response): string | undefined {
@@ -11,7 +11,7 @@ export function requestIdOf(response: Response): string | undefined {
 /**
  * Gives every HTTP request an id: the X-Request-Id its peer sent when the peer is a trusted proxy (so a
  * request keeps one id from the edge on), else a new one. The id is sent back as X-Request-Id, put in error
- * bodies and carried by the log lines of the request. Register it before anything that can answer.
+ * bodies and on the error line of the request. Register it before anything that can answer.
  */
 export function requestIdMiddleware(trustedProxies: TrustedProxies): RequestHandler {
   return (request: Request, response: Response, next: NextFunction) => {
@@ -19,6 +19,6 @@ export function requestIdMiddleware(trustedProxies: TrustedProxies): RequestHand
     const id = forwarded ?? newRequestId();
     (response.locals as { requestId?: string }).requestId = id;
     response.setHeader(REQUEST_ID_HEADER, id);
-    runWithRequestId(id, next);
+    next();
   };
 }

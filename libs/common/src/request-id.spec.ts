@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { ContextLogger } from './context-logger';
 import { ApiError } from './api-error';
 import { sendError } from './http-exception.filter';
-import { acceptableRequestId, currentRequestId, runWithRequestId } from './request-context';
+import { acceptableRequestId, currentRequestId, logForRequest } from './request-context';
 import { requestIdMiddleware, requestIdOf } from './request-id.middleware';
 import type { Logger } from '@nestjs/common';
 
@@ -17,15 +17,13 @@ function exchange(remoteAddress: string, requestId?: string | string[]): { reque
   return { request, response, headers };
 }
 
-/** Runs the middleware and returns the id it gave, the header it set, and the id current inside next(). */
-function run(remoteAddress: string, requestId?: string | string[]): { given: string | undefined; header: string | undefined; inside: string | undefined } {
+/** Runs the middleware and returns the id it gave and the header it set; next() must be called. */
+function run(remoteAddress: string, requestId?: string | string[]): { given: string | undefined; header: string | undefined } {
   const { request, response, headers } = exchange(remoteAddress, requestId);
-  let inside: string | undefined;
-  const next: NextFunction = () => {
-    inside = currentRequestId();
-  };
-  requestIdMiddleware(loopback)(request, response, next);
-  return { given: requestIdOf(response), header: headers.get('X-Request-Id'), inside };
+  const next = jest.fn<void, []>();
+  requestIdMiddleware(loopback)(request, response, next as NextFunction);
+  expect(next).toHaveBeenCalledWith();
+  return { given: requestIdOf(response), header: headers.get('X-Request-Id') };
 }
 
 describe('acceptableRequestId', () => {
@@ -42,15 +40,14 @@ describe('acceptableRequestId', () => {
 });
 
 describe('requestIdMiddleware', () => {
-  it('generates an id when none is sent, and sets it as the header and the context of the rest of the request', () => {
-    const { given, header, inside } = run('203.0.113.9');
+  it('generates an id when none is sent, and sets it as the header', () => {
+    const { given, header } = run('203.0.113.9');
     expect(given).toMatch(UUID);
     expect(header).toBe(given);
-    expect(inside).toBe(given);
   });
 
   it.each(['127.0.0.1', '::1', '::ffff:127.0.0.1'])('keeps the id sent by the trusted proxy %s', (peer) => {
-    expect(run(peer, 'edge-42')).toEqual({ given: 'edge-42', header: 'edge-42', inside: 'edge-42' });
+    expect(run(peer, 'edge-42')).toEqual({ given: 'edge-42', header: 'edge-42' });
   });
 
   it.each(['10.0.0.7', '192.168.1.20', '203.0.113.9'])('ignores the id sent by the untrusted peer %s', (peer) => {
@@ -91,10 +88,13 @@ describe('error bodies', () => {
     expect(body()).toEqual({ statusCode: 404, code: 'not_found', message: 'Room not found', requestId: 'req-7' });
   });
 
-  it('carry the current context’s id where the response has none', () => {
+  it('carry a new id where the response has none (an error before the middleware), also on the error line', () => {
     const { response, body } = capture();
-    runWithRequestId('ctx-9', () => sendError(response, ApiError.internal(), quiet));
-    expect(body()).toEqual({ statusCode: 500, code: 'internal', message: 'Internal server error', requestId: 'ctx-9' });
+    const lines: Array<string | undefined> = [];
+    sendError(response, new Error('boom'), { error: () => lines.push(currentRequestId()) } as unknown as Logger);
+    const requestId = (body() as { requestId: string }).requestId;
+    expect(requestId).toMatch(UUID);
+    expect(lines).toEqual([requestId]);
   });
 });
 
@@ -112,30 +112,18 @@ describe('ContextLogger', () => {
 
   afterEach(() => write.mockRestore());
 
-  it('puts the id of the request being handled on its lines, and none outside a request', () => {
+  it('puts the id of the request a line is logged for on it, and none on other lines', () => {
     const logger = new ContextLogger({ colors: false });
-    runWithRequestId('req-1', () => logger.log('inside', 'HTTP'));
+    logForRequest('req-1', () => logger.log('inside', 'HTTP'));
     logger.log('outside', 'HTTP');
     expect(written[0]).toContain('[HTTP] [req req-1] inside');
     expect(written[1]).toContain('[HTTP] outside');
     expect(written[1]).not.toContain('[req');
   });
 
-  it('makes the id of an event on its first line, and keeps it for the next ones', () => {
-    const logger = new ContextLogger({ colors: false });
-    let id: string | undefined;
-    runWithRequestId(undefined, () => {
-      logger.warn('first', 'Socket');
-      id = currentRequestId();
-      logger.warn('second', 'Socket');
-    });
-    expect(id).toMatch(UUID);
-    expect(written).toEqual([expect.stringContaining(`[Socket] [req ${id}] first`), expect.stringContaining(`[Socket] [req ${id}] second`)]);
-  });
-
   it('adds a requestId field in JSON mode', () => {
     const logger = new ContextLogger({ json: true, colors: false });
-    runWithRequestId('req-2', () => logger.log('inside', 'HTTP'));
+    logForRequest('req-2', () => logger.log('inside', 'HTTP'));
     expect(JSON.parse(written[0]!)).toMatchObject({ level: 'log', context: 'HTTP', message: 'inside', requestId: 'req-2' });
   });
 });

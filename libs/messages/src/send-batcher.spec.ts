@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { SendBatcher, type BatcherOptions } from './send-batcher';
 import { deferred, type Deferred } from '../../../test/support/unit';
 
@@ -128,18 +127,6 @@ describe('SendBatcher', () => {
       expect(batcher.queued).toBe(0);
       await expect(batcher.flush()).resolves.toBeUndefined();
     });
-  });
-
-  it("writes batches in its own async context, not in that of the submitter that started them", async () => {
-    const context = new AsyncLocalStorage<string>();
-    const seen: Array<string | undefined> = [];
-    const batcher = new SendBatcher((items: readonly number[]) => {
-      seen.push(context.getStore());
-      return Promise.resolve(items);
-    }, options());
-    await context.run('event-1', () => batcher.submit(1));
-    await Promise.all([context.run('event-2', () => batcher.submit(2)), context.run('event-3', () => batcher.submit(3))]);
-    expect(seen).toEqual([undefined, undefined]);
   });
 
   it('refuses options that cannot work', () => {

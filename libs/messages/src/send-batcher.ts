@@ -1,5 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
-
 /** Writes a batch; one result per item, in input order. A rejection fails every item of the batch. */
 export type BatchWrite<T, R> = (items: readonly T[]) => Promise<readonly R[]>;
 
@@ -38,11 +36,6 @@ export class SendBatcher<T, R> {
   /** When the last batch started: items arriving within `lingerMs` of it are part of a stream worth batching. */
   private lastStartedAt = -Infinity;
   private readonly idle = new Set<() => void>();
-  /**
-   * Where batches run: the batcher's own async context, not that of whichever send happened to start the
-   * batch, so a batch's log lines do not carry one socket event's request id (a batch serves many).
-   */
-  private readonly scope = new AsyncResource('SendBatcher');
 
   constructor(
     private readonly write: BatchWrite<T, R>,
@@ -105,7 +98,7 @@ export class SendBatcher<T, R> {
     this.lastStartedAt = now;
     const entries = this.queue.splice(0, maxBatch);
     this.writing = true;
-    void this.scope.runInAsyncScope(() => this.run(entries)).finally(() => {
+    void this.run(entries).finally(() => {
       this.writing = false;
       this.next();
     });

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ApiError, currentRequestId, runWithRequestId, toApiError, validatePayload, type Constructor } from '@parley/common';
+import { ApiError, logForRequest, newRequestId, toApiError, validatePayload, type Constructor } from '@parley/common';
 import type { Ack, ClientEventName } from '@parley/contract';
 import type { ParleySocket } from './socket-types';
 
@@ -9,13 +9,13 @@ const logger = new Logger('Socket');
 
 /**
  * The catch-all for socket handlers: whatever a handler throws becomes `{ ok: false, error }` with a contract
- * code and the event's id (`requestId`, also on the log lines of the event); unexpected errors are logged,
+ * code and an id for the failed event (`requestId`, also on its error line); unexpected errors are logged,
  * never sent. The socket is never dropped for a bad event.
  */
-export function toAckFailure(error: unknown): Ack<never> {
+export function toAckFailure(error: unknown, requestId: string = newRequestId()): Ack<never> {
   const { apiError, unexpected } = toApiError(error);
-  if (unexpected) logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  return { ok: false, error: apiError.toAckError(currentRequestId()) };
+  if (unexpected) logForRequest(requestId, () => logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+  return { ok: false, error: apiError.toAckError(requestId) };
 }
 
 /** Splits socket.io handler arguments into payload and (optional) acknowledgement callback. */
@@ -50,8 +50,8 @@ export const eventRoutes = (routes: Readonly<Partial<Record<ClientEventName, Eve
  * dropped for a bad event.
  */
 export function dispatchEvents(socket: ParleySocket, routes: EventRoutes, admit: () => ApiError | null): void {
-  // Each event is handled in its own request context: its id is made only if it logs or fails.
-  socket.onAny((event: unknown, ...args: unknown[]) => runWithRequestId(undefined, () => handleEvent(socket, routes, admit, event, args)));
+  // An event's id is made only if it fails (toAckFailure).
+  socket.onAny((event: unknown, ...args: unknown[]) => handleEvent(socket, routes, admit, event, args));
 }
 
 function handleEvent(socket: ParleySocket, routes: EventRoutes, admit: () => ApiError | null, event: unknown, args: unknown[]): void {
