@@ -124,6 +124,30 @@ describe('Socket.IO (contract §5), one instance', () => {
     expect(rest.room.lastSeq).toBe(205);
   });
 
+  it('opens a room in one round trip with limit: the newest messages up to lastSeq, then live after it', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Open'));
+    for (let i = 1; i <= 7; i++) await api.post(`/api/rooms/${room.id}/messages`, { content: `m${i}` }, alice.accessToken);
+    const b = await open(bob);
+    const opened = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, limit: 5 });
+    expect(opened.room.lastSeq).toBe(7);
+    expect(opened.messages.map((message) => [message.seq, message.content])).toEqual([
+      [3, 'm3'],
+      [4, 'm4'],
+      [5, 'm5'],
+      [6, 'm6'],
+      [7, 'm7'],
+    ]);
+    expect(opened.hasMore).toBe(true);
+    const live = nextEvent<Message>(b, 'message:new');
+    await api.post(`/api/rooms/${room.id}/messages`, { content: 'm8' }, alice.accessToken);
+    expect((await live).seq).toBe(8);
+    const whole = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, limit: 200 });
+    expect([whole.messages.length, whole.hasMore]).toEqual([8, false]);
+    for (const payload of [{ limit: 0 }, { limit: 201 }, { limit: '5' }, { limit: 5, sinceSeq: 1 }]) {
+      expect(await emitAck(b, 'room:join', { roomId: room.id, ...payload })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+    }
+  });
+
   it('refuses private rooms to non-members with not_found and sending without membership with forbidden', async () => {
     const secret = await api.createRoom(alice.accessToken, uniqueName('Priv'), 'private');
     const open2 = await api.createRoom(alice.accessToken, uniqueName('Pub'));

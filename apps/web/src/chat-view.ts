@@ -226,7 +226,8 @@ export class ChatView {
       // The SDK's join() fails at once while the socket is not connected (e.g. right after a page load).
       await this.whenConnected();
       if (!this.active) return;
-      const room = await this.handle.join();
+      // The newest page comes with the join (one round trip); the first loadOlder() below takes it.
+      const room = await this.handle.join({ prefetch: PAGE_SIZE });
       if (!this.active) {
         // Left for another room while joining.
         this.handle.unsubscribe().catch(() => undefined);

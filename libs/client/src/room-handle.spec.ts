@@ -29,6 +29,8 @@ describe('RoomHandle', () => {
   let handle: RoomHandle;
   let delivered: number[];
 
+  let transportPage: () => jest.Mock;
+
   beforeEach(() => {
     jest.useFakeTimers();
     emitted = [];
@@ -36,13 +38,15 @@ describe('RoomHandle', () => {
     pages = [];
     connectedPromise = Promise.resolve();
     isConnected = true;
+    const page = jest.fn(() => Promise.resolve(pages.shift() ?? { messages: [], hasMore: false }));
+    transportPage = () => page;
     const transport: RoomTransport = {
       emit: (event, payload) => {
         emitted.push({ event, payload });
         const answer = answers.shift();
         return (answer ? answer(payload) : Promise.resolve({})) as never;
       },
-      rest: fake<RestApi>({ messages: fake<RestApi['messages']>({ page: jest.fn(() => Promise.resolve(pages.shift() ?? { messages: [], hasMore: false })) }) }),
+      rest: fake<RestApi>({ messages: fake<RestApi['messages']>({ page }) }),
       isConnected: () => isConnected,
       whenConnected: () => connectedPromise,
     };
@@ -66,6 +70,17 @@ describe('RoomHandle', () => {
     expect(emitted[0]).toEqual({ event: 'room:join', payload: { roomId: 'r1' } });
     expect(delivered).toEqual([11]);
     expect(handle.lastSeq).toBe(11);
+  });
+
+  it('prefetches the newest page with the first join: history for loadOlder, not live delivery, then REST pages on', async () => {
+    joinWith({ room: room(10), messages: [message(9), message(10)], hasMore: true });
+    await handle.join({ prefetch: 2 });
+    expect(emitted[0]).toEqual({ event: 'room:join', payload: { roomId: 'r1', limit: 2 } });
+    expect(delivered).toEqual([]);
+    expect(await handle.loadOlder(2)).toEqual({ messages: [message(9), message(10)], hasMore: true });
+    pages.push({ messages: [message(7), message(8)], hasMore: true });
+    expect((await handle.loadOlder(2)).messages.map((m) => m.seq)).toEqual([7, 8]);
+    expect(transportPage()).toHaveBeenCalledWith('r1', { before: 9, limit: 2 });
   });
 
   it('fills a hole over REST when live traffic does not within gapWaitMs', async () => {

@@ -77,6 +77,8 @@ export class RoomHandle extends Emitter<RoomEvents> {
   private filling = false;
   /** Lowest seq the application has (for loading older history). */
   private oldestSeq?: number;
+  /** The page a first join brought (join({ prefetch })), handed out by the next loadOlder(). */
+  private prefetched: { messages: Message[]; hasMore: boolean } | null = null;
 
   constructor(
     readonly roomId: string,
@@ -92,18 +94,30 @@ export class RoomHandle extends Emitter<RoomEvents> {
 
   /**
    * Subscribes (joining a public room as a member if needed). The first join starts live delivery after the
-   * room's current lastSeq; load earlier messages with `loadOlder()`. Later joins (reconnects) catch up.
+   * room's current lastSeq; load earlier messages with `loadOlder()`. With `prefetch`, the first join also
+   * brings the newest `prefetch` (1–200) messages in the same round trip, and the first `loadOlder()` returns
+   * them without asking the server. Later joins (reconnects) catch up.
    */
-  async join(): Promise<Room> {
+  async join(options: { prefetch?: number } = {}): Promise<Room> {
     // Called before the socket's first connect (e.g. right after a page load): wait for it.
     if (!this.transport.isConnected()) await this.transport.whenConnected();
-    const payload = this.initialised ? { roomId: this.roomId, sinceSeq: this.feed.lastSeq } : { roomId: this.roomId };
+    const first = !this.initialised;
+    const payload = !first
+      ? { roomId: this.roomId, sinceSeq: this.feed.lastSeq }
+      : options.prefetch === undefined
+        ? { roomId: this.roomId }
+        : { roomId: this.roomId, limit: options.prefetch };
     const result: RoomJoinResult = await this.transport.emit('room:join', payload);
     this.room = result.room;
-    if (!this.initialised) {
+    if (first) {
       this.initialised = true;
       this.feed.lastSeq = result.room.lastSeq;
       this.oldestSeq = result.room.lastSeq + 1;
+      // History before the live stream, not missed messages: kept for loadOlder().
+      if (options.prefetch !== undefined) this.prefetched = { messages: result.messages, hasMore: result.hasMore };
+      this.joined = true;
+      this.deliver(this.beforeJoin.splice(0));
+      return result.room;
     }
     this.joined = true;
     this.deliver([...result.messages, ...this.beforeJoin.splice(0)]);
@@ -113,6 +127,12 @@ export class RoomHandle extends Emitter<RoomEvents> {
 
   /** Older messages than any delivered so far (newest page before them), oldest first. Not sent to `message`. */
   async loadOlder(limit = 50): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const prefetched = this.prefetched;
+    if (prefetched) {
+      this.prefetched = null;
+      if (prefetched.messages[0]) this.oldestSeq = prefetched.messages[0].seq;
+      return prefetched;
+    }
     const before = this.oldestSeq ?? this.feed.lastSeq + 1;
     if (before <= 1) return { messages: [], hasMore: false };
     const page = await this.transport.rest.messages.page(this.roomId, { before, limit });

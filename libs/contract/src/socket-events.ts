@@ -5,6 +5,8 @@ import type { Message, MessagePage, Room, RoomRole, User } from './objects';
 export interface RoomJoinPayload {
   roomId: string;
   sinceSeq?: number;
+  /** Without sinceSeq: the newest `limit` (1–200) messages come back in the ack. */
+  limit?: number;
 }
 export interface RoomLeavePayload {
   roomId: string;

@@ -97,6 +97,14 @@ export class MessagesService {
     return this.repository.findPage(roomId, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
   }
 
+  /**
+   * The newest `limit` messages up to `lastSeq` (the seq live delivery starts after), oldest first; `hasMore`:
+   * older ones exist. The caller has checked access.
+   */
+  latest(roomId: string, lastSeq: number, limit: number): Promise<MessagePage> {
+    return this.repository.findPage(roomId, { before: lastSeq + 1, limit });
+  }
+
   /** Messages after `sinceSeq`, oldest first, at most MAX_PAGE_SIZE. The caller has checked access. */
   catchUp(roomId: string, sinceSeq: number): Promise<MessagePage> {
     return this.repository.findPage(roomId, { after: sinceSeq, limit: MAX_PAGE_SIZE });

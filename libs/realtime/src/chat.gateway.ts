@@ -82,11 +82,16 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   /** Every client event's DTO and handler, shared by all sockets (dispatchEvents). */
   private readonly routes = eventRoutes({
     'room:join': route(RoomJoinDto, async (socket, payload): Promise<RoomJoinResult> => {
+      if (payload.sinceSeq !== undefined && payload.limit !== undefined) throw ApiError.validation('Give sinceSeq or limit, not both');
       const room = await this.rooms.joinRoom(socket.data.auth.id, payload.roomId);
       this.delivery.prime(room.id, room.lastSeq);
       await this.registry.subscribe(socket, payload.roomId);
       const page =
-        payload.sinceSeq === undefined ? { messages: [], hasMore: false } : await this.messages.catchUp(payload.roomId, payload.sinceSeq);
+        payload.sinceSeq !== undefined
+          ? await this.messages.catchUp(payload.roomId, payload.sinceSeq)
+          : payload.limit !== undefined
+            ? await this.messages.latest(payload.roomId, room.lastSeq, payload.limit)
+            : { messages: [], hasMore: false };
       return { room, ...page };
     }),
     'room:leave': route(RoomLeaveDto, async (socket, payload) => {

@@ -1,5 +1,5 @@
 import { hasOnlyKeys, registerFastValidator } from '@parley/common';
-import { EditMessageDto, SendMessageDto, sendMessageFields } from '@parley/messages';
+import { EditMessageDto, MAX_PAGE_SIZE, SendMessageDto, sendMessageFields } from '@parley/messages';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, Max, Min } from 'class-validator';
 
 /** Socket payloads: strict types (no string→number coercion), unknown fields rejected. */
@@ -12,6 +12,13 @@ export class RoomJoinDto {
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   sinceSeq?: number;
+
+  /** Without `sinceSeq`: also return the room's newest `limit` messages (one round trip to open a room). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
 }
 
 export class RoomLeaveDto {
