@@ -347,6 +347,10 @@ describe('web client in a browser (two users, two instances)', () => {
     await carol.locator(tid('muted-notice')).filter({ hasText: /You are muted in this room until / }).waitFor();
     expect(await carol.locator(tid('composer-input')).isDisabled()).toBe(true);
     expect(await carol.locator(tid('send-button')).isDisabled()).toBe(true);
+    // After a reload the room itself says so (Room.muted / mutedUntil), before any send is refused.
+    await carol.reload();
+    await carol.locator(tid('muted-notice')).filter({ hasText: /You are muted in this room until / }).waitFor();
+    expect(await carol.locator(tid('composer-input')).isDisabled()).toBe(true);
 
     // Bob reports the message (members and moderators alike can).
     await message(bob, 'buy cheap pills').locator(tid('report-message')).focus();

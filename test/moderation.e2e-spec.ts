@@ -82,6 +82,9 @@ describe('room moderation', () => {
     const refused = await emitAck(muted, 'message:send', { roomId: room.id, content: 'still here?' });
     expect(refused).toEqual({ ok: false, error: { code: 'forbidden', message: 'You are muted in this room', requestId: expect.any(String) } });
     expect((await api.post(`/api/rooms/${room.id}/messages`, { content: 'rest too?' }, member.accessToken)).status).toBe(403);
+    // The muted member's own view of the room says so, with the end (after a reload, say).
+    expect((await apiB.get<Room>(`/api/rooms/${room.id}`, member.accessToken)).body).toMatchObject({ muted: true, mutedUntil: sanction.until });
+    expect((await apiB.get<Room>(`/api/rooms/${room.id}`, other.accessToken)).body).toMatchObject({ muted: false, mutedUntil: null });
     // Nor by rewriting an earlier message.
     expect(await emitAck(muted, 'message:edit', { messageId: earlier.id, content: 'spam by editing' })).toMatchObject({
       ok: false,
@@ -96,6 +99,7 @@ describe('room moderation', () => {
     expect(await unmutedEvent).toEqual({ roomId: room.id, user: expect.objectContaining({ id: member.user.id }), until: null });
     expect((await emitOk<Message>(muted, 'message:send', { roomId: room.id, content: 'back' })).content).toBe('back');
     expect((await apiB.request('DELETE', `/api/rooms/${room.id}/members/${member.user.id}/mute`, { token: admin.accessToken })).status).toBe(404);
+    expect((await api.get<Room>(`/api/rooms/${room.id}`, member.accessToken)).body).toMatchObject({ muted: false, mutedUntil: null });
   });
 
   it('lets a mute end by itself at its time', async () => {

@@ -34,10 +34,12 @@ describe('rooms (contract §3)', () => {
       joined: true,
       role: 'owner',
       unreadCount: 0,
+      muted: false,
+      mutedUntil: null,
     });
     const seenByOther = await api.get<Room[]>('/api/rooms', other.accessToken);
     const entry = seenByOther.body.find((room) => room.id === created.body.id);
-    expect(entry).toMatchObject({ joined: false, role: null, unreadCount: null, memberCount: 1 });
+    expect(entry).toMatchObject({ joined: false, role: null, unreadCount: null, muted: null, mutedUntil: null, memberCount: 1 });
     const joinedOnly = await api.get<Room[]>('/api/rooms?joined=true', other.accessToken);
     expect(joinedOnly.body.find((room) => room.id === created.body.id)).toBeUndefined();
   });

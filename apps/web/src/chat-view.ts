@@ -234,6 +234,9 @@ export class ChatView {
         return;
       }
       this.applyRoom(room);
+      // The server's view of my own mute, with its end (e.g. after a reload).
+      if (room.muted) this.setMyMute({ until: room.mutedUntil, known: true });
+      else if (this.myMute) this.setMyMute(null);
     } catch (error) {
       if (!this.active) return;
       this.joinError = error;

@@ -18,6 +18,8 @@ const room = (lastSeq: number): Room => ({
   joined: true,
   role: 'member',
   unreadCount: 0,
+  muted: false,
+  mutedUntil: null,
 });
 
 describe('RoomHandle', () => {

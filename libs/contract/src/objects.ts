@@ -29,6 +29,10 @@ export interface Room {
   joined: boolean;
   role: RoomRole | null;
   unreadCount: number | null;
+  /** The viewer is muted here: sends and edits are refused (null when not a member). */
+  muted: boolean | null;
+  /** When the viewer's mute ends; null when it is for good or there is none. */
+  mutedUntil: string | null;
 }
 
 export interface Member {

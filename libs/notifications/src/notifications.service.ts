@@ -75,7 +75,7 @@ export class NotificationsService {
   private async onRoomCreated(room: Room): Promise<void> {
     if (room.visibility === 'public') {
       // One event for every stream: the outsider's view (the creator has its own view from the response).
-      await this.bus.toAll({ kind: 'live', event: 'room.created', data: { ...room, joined: false, role: null, unreadCount: null } });
+      await this.bus.toAll({ kind: 'live', event: 'room.created', data: { ...room, joined: false, role: null, unreadCount: null, muted: null, mutedUntil: null } });
     } else {
       await this.live(await this.rooms.listMemberIds(room.id), 'room.created', room);
     }

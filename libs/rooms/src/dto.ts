@@ -19,6 +19,10 @@ export class RoomDto implements Room {
   @ApiProperty({ enum: ['owner', 'admin', 'moderator', 'member'], nullable: true, type: String }) role!: RoomRole | null;
   @ApiProperty({ nullable: true, type: Number, description: 'lastSeq - lastReadSeq; null when not a member' })
   unreadCount!: number | null;
+  @ApiProperty({ nullable: true, type: Boolean, description: 'The caller is muted here (sends and edits refused); null when not a member' })
+  muted!: boolean | null;
+  @ApiProperty({ nullable: true, type: String, example: null, description: "When the caller's mute ends; null when for good or not muted" })
+  mutedUntil!: string | null;
 }
 
 export class MemberDto implements Member {

@@ -17,6 +17,9 @@ export interface RoomRecord {
   memberCount: number;
   viewerRole: RoomRole | null;
   viewerLastReadSeq: number | null;
+  viewerMuted: boolean;
+  /** The end of the viewer's mute; null when for good or not muted. */
+  viewerMutedUntil: Date | null;
 }
 
 export interface MemberRecord {
@@ -94,6 +97,8 @@ interface RoomRow {
   member_count: number;
   viewer_role: RoomRole | null;
   viewer_last_read_seq: number | null;
+  viewer_muted: boolean;
+  viewer_muted_until: Date | null;
 }
 
 /** A room's newest seq: its newest message's, one probe of the (room_id, seq) index (0 when empty). */
@@ -102,9 +107,11 @@ const lastSeqOf = (room: string): string => `coalesce((SELECT max(s.seq) FROM me
 const ROOM_VIEW_SELECT = `
   SELECT r.id, r.name, r.description, r.visibility, r.kind, r.created_by, r.created_at, ${lastSeqOf('r.id')} AS last_seq,
          (SELECT count(*) FROM memberships c WHERE c.room_id = r.id) AS member_count,
-         m.role AS viewer_role, m.last_read_seq AS viewer_last_read_seq
+         m.role AS viewer_role, m.last_read_seq AS viewer_last_read_seq,
+         vm.room_id IS NOT NULL AS viewer_muted, NULLIF(vm.until, 'infinity') AS viewer_muted_until
   FROM rooms r
-  LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1`;
+  LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1
+  LEFT JOIN room_sanctions vm ON vm.room_id = r.id AND vm.user_id = $1 AND vm.kind = 'mute' AND vm.until > now()`;
 
 function toRecord(row: RoomRow): RoomRecord {
   return {
@@ -119,6 +126,8 @@ function toRecord(row: RoomRow): RoomRecord {
     memberCount: row.member_count,
     viewerRole: row.viewer_role,
     viewerLastReadSeq: row.viewer_last_read_seq,
+    viewerMuted: row.viewer_muted,
+    viewerMutedUntil: row.viewer_muted_until,
   };
 }
 

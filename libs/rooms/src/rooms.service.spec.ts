@@ -21,6 +21,8 @@ function record(overrides: Partial<RoomRecord> = {}): RoomRecord {
     memberCount: 3,
     viewerRole: null,
     viewerLastReadSeq: null,
+    viewerMuted: false,
+    viewerMutedUntil: null,
     ...overrides,
   };
 }
@@ -89,7 +91,16 @@ describe('toRoom', () => {
       joined: true,
       role: 'admin',
       unreadCount: 6,
+      muted: false,
+      mutedUntil: null,
     });
+  });
+
+  it("tells the viewer of their own mute: its end, or null for good; nothing for a non-member", () => {
+    const until = new Date('2024-03-01T11:00:00.000Z');
+    expect(toRoom(record({ viewerRole: 'member', viewerMuted: true, viewerMutedUntil: until }))).toMatchObject({ muted: true, mutedUntil: until.toISOString() });
+    expect(toRoom(record({ viewerRole: 'member', viewerMuted: true, viewerMutedUntil: null }))).toMatchObject({ muted: true, mutedUntil: null });
+    expect(toRoom(record({ viewerRole: null, viewerMuted: false }))).toMatchObject({ muted: null, mutedUntil: null });
   });
 
   it('maps a room the viewer is not in: not joined, no role, no unread count', () => {

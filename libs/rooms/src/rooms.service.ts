@@ -29,6 +29,8 @@ export function toRoom(record: RoomRecord): Room {
     joined,
     role: record.viewerRole,
     unreadCount: joined ? Math.max(0, record.lastSeq - (record.viewerLastReadSeq ?? 0)) : null,
+    muted: joined ? record.viewerMuted : null,
+    mutedUntil: joined && record.viewerMuted ? (record.viewerMutedUntil?.toISOString() ?? null) : null,
   };
 }
 
@@ -60,7 +62,7 @@ export class RoomsService {
         break;
       case 'post':
         if (role === null) throw ApiError.forbidden('Join the room first');
-        if (await this.repository.findActiveSanction(roomId, userId, 'mute')) throw ApiError.forbidden('You are muted in this room');
+        if (room.viewerMuted) throw ApiError.forbidden('You are muted in this room');
         break;
       case 'moderate':
         if (role === null || !MODERATORS.has(role)) throw ApiError.forbidden('Only the room owner, an admin or a moderator can do this');
