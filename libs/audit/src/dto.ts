@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IdPageQuery } from '@parley/common';
 import type { AuditAction, AuditEntry, AuditPage, User } from '@parley/contract';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
 
 export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'message.deleted',
@@ -20,7 +20,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
 ];
 
 /** Filters of GET /api/rooms/:id/audit. */
-export class RoomAuditQuery {
+export class RoomAuditQuery extends IdPageQuery {
   @ApiPropertyOptional({ enum: AUDIT_ACTIONS })
   @IsOptional()
   @IsIn(AUDIT_ACTIONS)
@@ -35,21 +35,6 @@ export class RoomAuditQuery {
   @IsOptional()
   @IsUUID()
   targetUserId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, description: 'Entries with a lower id (the previous page\'s nextBefore)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 /** Filters of GET /api/admin/audit: those of a room's log, and the room. */

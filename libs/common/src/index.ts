@@ -14,3 +14,4 @@ export * from './pre-encoded';
 export * from './request-context';
 export * from './request-id.middleware';
 export * from './context-logger';
+export * from './id-page-query';

@@ -1,4 +1,4 @@
-import { hasOnlyKeys, registerFastValidator, Trim } from '@parley/common';
+import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Message, MessagePage, Report, ReportStatus, User } from '@parley/contract';
 import { UserDto } from '@parley/users';
@@ -112,26 +112,11 @@ export class ReportMessageDto {
 
 const REPORT_STATUSES: readonly ReportStatus[] = ['open', 'dismissed', 'actioned'];
 
-export class ReportsQuery {
+export class ReportsQuery extends IdPageQuery {
   @ApiPropertyOptional({ enum: REPORT_STATUSES, description: 'Default: every status' })
   @IsOptional()
   @IsIn(REPORT_STATUSES)
   status?: ReportStatus;
-
-  @ApiPropertyOptional({ minimum: 1, description: 'Reports with a lower id (paging back)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
 }
 
 export class ReportIdParams {

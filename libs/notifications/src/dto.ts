@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IdPageQuery } from '@parley/common';
 import { DURABLE_NOTIFICATION_TYPES } from '@parley/contract';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 
 export class NotificationDto {
   @ApiProperty({ example: 42, description: 'Increasing per user; the SSE `id:` of this notification' }) id!: number;
@@ -15,26 +16,11 @@ export class NotificationDto {
   @ApiProperty({ nullable: true, type: String }) readAt!: string | null;
 }
 
-export class ListNotificationsQuery {
+export class ListNotificationsQuery extends IdPageQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only unread ones' })
   @IsOptional()
   @IsIn(['true', 'false'])
   unread?: 'true' | 'false';
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 1, description: 'Only ids below this (paging back)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
 }
 
 export class MarkNotificationsReadDto {
