@@ -1,8 +1,9 @@
 import type { RunningServer } from '../apps/server/src/server';
-import type { AuthResult, Message, RoomJoinResult } from '@parley/contract';
+import type { AuthResult, Member, Message, RoomJoinResult } from '@parley/contract';
 import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
 import { RedisServer } from '../tools/redis-server';
 import { startTestCluster } from './support/server';
+import { SseClient } from './support/sse';
 
 describe('Redis goes away and comes back', () => {
   let redis: RedisServer;
@@ -93,5 +94,48 @@ describe('Redis goes away and comes back', () => {
     expect(await typing).toEqual({ roomId: room.id, user: expect.objectContaining({ id: alice.user.id }), isTyping: true });
     // It took about 1.3 s when sends waited for Redis commands to fail; failing fast takes milliseconds.
     expect(sendMs).toBeLessThan(1000);
+  });
+
+  it('after the outage, shows who connected meanwhile as online everywhere and fills the notifications it missed', async () => {
+    const [apiA, apiB] = servers.map((server) => new Api(server.url)) as [Api, Api];
+    const carol = await apiB.register(uniqueName('rcar'));
+    const room = await apiA.createRoom(alice.accessToken, uniqueName('AfterOutage'));
+    for (const user of [bob, carol]) expect((await apiB.post(`/api/rooms/${room.id}/join`, {}, user.accessToken)).status).toBe(200);
+    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
+    sockets.push(a);
+    await emitOk(a, 'room:join', { roomId: room.id });
+    // Bob's notification stream on the other instance, live before the outage.
+    const bobStream = await SseClient.connect(`${servers[1]!.url}/api/notifications/stream?token=${bob.accessToken}`);
+    try {
+      expect(bobStream.status).toBe(200);
+      await emitOk(a, 'message:send', { roomId: room.id, content: `@${bob.user.username} before` });
+      await eventually(() => bobStream.of('mention').length === 1, 5000, 'the mention before the outage');
+
+      await redis.stop();
+      await eventually(async () => (await apiB.get('/api/health')).status === 503 && (await apiA.get('/api/health')).status === 503, 10_000, 'Redis down on both');
+      // Carol comes online on B while Redis is away; Alice mentions Bob (stored, not published).
+      const c = await connected(connectSocket(servers[1]!.url, carol.accessToken));
+      sockets.push(c);
+      await emitOk(c, 'room:join', { roomId: room.id });
+      await emitOk(a, 'message:send', { roomId: room.id, content: `@${bob.user.username} during` });
+
+      await redis.start();
+      await eventually(async () => (await apiA.get('/api/health')).status === 200 && (await apiB.get('/api/health')).status === 200, 15_000, 'recovery');
+      // Presence: instance A (whose view comes from Redis) sees Carol online once B has restored its entries.
+      const carolOnline = async (): Promise<boolean> =>
+        (await apiA.get<Member[]>(`/api/rooms/${room.id}/members`, alice.accessToken)).body.find((member) => member.user.id === carol.user.id)?.online === true;
+      await eventually(carolOnline, 15_000, 'Carol online on the other instance after recovery');
+
+      // Notifications: the next mention reaches the stream, and the one made during the outage is filled in
+      // before it, from the database, in id order.
+      await emitOk(a, 'message:send', { roomId: room.id, content: `@${bob.user.username} after` });
+      await eventually(() => bobStream.of('mention').length === 3, 10_000, 'the mentions after recovery');
+      const mentions = bobStream.of<{ preview: string }>('mention');
+      expect(mentions.map((mention) => mention.data.preview)).toEqual([`@${bob.user.username} before`, `@${bob.user.username} during`, `@${bob.user.username} after`]);
+      const ids = mentions.map((mention) => Number(mention.id));
+      expect(ids).toEqual([ids[0]!, ids[0]! + 1, ids[0]! + 2]);
+    } finally {
+      await bobStream.close();
+    }
   });
 });
