@@ -1,5 +1,5 @@
 import type { RunningServer } from '../apps/server/src/server';
-import type { Message, Room } from '@parley/contract';
+import type { DurableNotification, Message, Room } from '@parley/contract';
 import { Api, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 import { SseClient } from './support/sse';
@@ -23,10 +23,15 @@ describe('privacy of private rooms and direct rooms', () => {
     const [alice, bob, eve] = await Promise.all([apiA.register(uniqueName('pa')), apiB.register(uniqueName('pb')), apiB.register(uniqueName('pe'))]);
 
     const eveStreams = await Promise.all(servers.map((server) => SseClient.connect(`${server.url}/api/notifications/stream?token=${eve.accessToken}`)));
+    expect(eveStreams.map((stream) => stream.status)).toEqual([200, 200]);
     const eveSockets: TestSocket[] = await Promise.all(servers.map((server) => connected(connectSocket(server.url, eve.accessToken))));
-    const eveSocketEvents: Array<{ event: string; payload: unknown }> = [];
-    for (const socket of eveSockets) socket.onAny((event: string, payload: unknown) => eveSocketEvents.push({ event, payload }));
+    const eveSocketEvents: Array<{ socket: TestSocket; event: string; payload: unknown }> = [];
+    for (const socket of eveSockets) socket.onAny((event: string, payload: unknown) => eveSocketEvents.push({ socket, event, payload }));
     const bobStream = await SseClient.connect(`${servers[1]!.url}/api/notifications/stream?token=${bob.accessToken}`);
+    expect(bobStream.status).toBe(200);
+    // Eve's sockets listen to a public room, where the socket marker will come from.
+    const lobby = await apiA.createRoom(alice.accessToken, uniqueName('Lobby'));
+    for (const socket of eveSockets) await emitOk(socket, 'room:join', { roomId: lobby.id });
 
     // Every kind of event, in a private room and a DM.
     const room = await apiA.createRoom(alice.accessToken, uniqueName('Vault'), 'private');
@@ -52,12 +57,28 @@ describe('privacy of private rooms and direct rooms', () => {
       5000,
       'member notifications',
     );
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Markers sent after everything, on the paths a leak would take: a public room.created (the channel of
+    // every stream), a mention of Eve (her user channel) and a message in the lobby (her sockets' room, on
+    // both instances). Eve's streams and sockets are open and hear them, so they would have heard a leak first.
+    const announced = await apiA.createRoom(alice.accessToken, uniqueName('Announced'));
+    const marker = (await apiA.post<Message>(`/api/rooms/${lobby.id}/messages`, { content: `marker for @${eve.user.username}` }, alice.accessToken)).body;
+    await eventually(
+      () =>
+        eveStreams.every(
+          (stream) =>
+            stream.of<Room>('room.created').some((event) => event.data.id === announced.id) &&
+            stream.of<{ roomId: string }>('mention').some((event) => event.data.roomId === lobby.id),
+        ) && eveSockets.every((socket) => eveSocketEvents.some((entry) => entry.event === 'message:new' && (entry.payload as Message).id === marker.id && entry.socket === socket)),
+      5000,
+      "the markers on Eve's streams and sockets",
+    );
     // ...and the outsider heard nothing about either room.
     const leaked = (payload: unknown): boolean => JSON.stringify(payload).includes(room.id) || JSON.stringify(payload).includes(dm.id);
     for (const stream of eveStreams) expect(stream.events.filter((event) => leaked(event.data))).toEqual([]);
     expect(eveSocketEvents.filter((entry) => leaked(entry.payload))).toEqual([]);
-    expect((await apiB.get<unknown[]>('/api/notifications', eve.accessToken)).body).toEqual([]);
+    // Eve's stored notifications are the marker mention alone.
+    const stored = (await apiB.get<DurableNotification[]>('/api/notifications', eve.accessToken)).body;
+    expect(stored.map((notification) => [notification.type, (notification.data as { roomId?: string }).roomId])).toEqual([['mention', lobby.id]]);
 
     for (const socket of [...eveSockets, a, b]) socket.disconnect();
     await Promise.all([...eveStreams, bobStream].map((stream) => stream.close()));
