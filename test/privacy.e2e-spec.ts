@@ -10,9 +10,16 @@ import { SseClient } from './support/sse';
  */
 describe('privacy of private rooms and direct rooms', () => {
   let servers: RunningServer[];
+  const streams: SseClient[] = [];
+  const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
     servers = await startTestCluster(2, { TYPING_TIMEOUT_MS: '300' });
+  });
+  // Closed even when an assertion fails, so that a failure is reported as itself, not as a hook timeout.
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) socket.disconnect();
+    await Promise.all(streams.splice(0).map((stream) => stream.close()));
   });
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.close()));
@@ -23,11 +30,14 @@ describe('privacy of private rooms and direct rooms', () => {
     const [alice, bob, eve] = await Promise.all([apiA.register(uniqueName('pa')), apiB.register(uniqueName('pb')), apiB.register(uniqueName('pe'))]);
 
     const eveStreams = await Promise.all(servers.map((server) => SseClient.connect(`${server.url}/api/notifications/stream?token=${eve.accessToken}`)));
+    streams.push(...eveStreams);
     expect(eveStreams.map((stream) => stream.status)).toEqual([200, 200]);
     const eveSockets: TestSocket[] = await Promise.all(servers.map((server) => connected(connectSocket(server.url, eve.accessToken))));
+    sockets.push(...eveSockets);
     const eveSocketEvents: Array<{ socket: TestSocket; event: string; payload: unknown }> = [];
     for (const socket of eveSockets) socket.onAny((event: string, payload: unknown) => eveSocketEvents.push({ socket, event, payload }));
     const bobStream = await SseClient.connect(`${servers[1]!.url}/api/notifications/stream?token=${bob.accessToken}`);
+    streams.push(bobStream);
     expect(bobStream.status).toBe(200);
     // Eve's sockets listen to a public room, where the socket marker will come from.
     const lobby = await apiA.createRoom(alice.accessToken, uniqueName('Lobby'));
@@ -38,6 +48,7 @@ describe('privacy of private rooms and direct rooms', () => {
     await apiA.post(`/api/rooms/${room.id}/members`, { userId: bob.user.id }, alice.accessToken);
     const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
     const b = await connected(connectSocket(servers[1]!.url, bob.accessToken));
+    sockets.push(a, b);
     await emitOk(a, 'room:join', { roomId: room.id });
     await emitOk(b, 'room:join', { roomId: room.id });
     const message = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: `@${eve.user.username} @${bob.user.username} secret plans` });
@@ -79,8 +90,5 @@ describe('privacy of private rooms and direct rooms', () => {
     // Eve's stored notifications are the marker mention alone.
     const stored = (await apiB.get<DurableNotification[]>('/api/notifications', eve.accessToken)).body;
     expect(stored.map((notification) => [notification.type, (notification.data as { roomId?: string }).roomId])).toEqual([['mention', lobby.id]]);
-
-    for (const socket of [...eveSockets, a, b]) socket.disconnect();
-    await Promise.all([...eveStreams, bobStream].map((stream) => stream.close()));
   });
 });

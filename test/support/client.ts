@@ -135,7 +135,7 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** An event that must reach the receiver on the same path as the one that must not, sent after it. */
+/** An event that must reach the receiver on the same path as the one that must not, sent after it (of the same type). */
 export interface Marker<M = unknown> {
   event: string;
   /** Picks the marker out of other `event`s (defaults to any). */
@@ -149,12 +149,12 @@ export interface Marker<M = unknown> {
  * after the action, `marker` is sent and awaited on every socket; whatever the action caused on that path
  * would have arrived before it, so the forbidden events are counted then (a slow leak still fails).
  */
-export async function expectNothing<T = unknown, M = unknown>(
+export async function expectNothing<T = unknown>(
   sockets: TestSocket | TestSocket[],
   event: string,
   forbidden: (payload: T) => boolean,
   action: () => Promise<unknown>,
-  marker: Marker<M>,
+  marker: Marker<T>,
   timeoutMs = 5000,
 ): Promise<void> {
   const targets = Array.isArray(sockets) ? sockets : [sockets];
@@ -166,7 +166,7 @@ export async function expectNothing<T = unknown, M = unknown>(
   for (const socket of targets) on(socket).on(event, listener);
   try {
     await action();
-    const arrived = targets.map((socket) => nextEvent<M>(socket, marker.event, marker.match, timeoutMs));
+    const arrived = targets.map((socket) => nextEvent<T>(socket, marker.event, marker.match, timeoutMs));
     await marker.send();
     await Promise.all(arrived);
   } finally {
