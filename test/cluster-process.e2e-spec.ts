@@ -129,7 +129,9 @@ describe('three instances as separate processes', () => {
     console.log(`[cluster] sends taken again ${resumedMs} ms after the writer was SIGKILLed`);
     expect(resumedMs).toBeLessThan(2000);
     acked.push(probe);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Traffic goes on after the failover (not a fixed while: a number of further acknowledged sends).
+    const ackedAtProbe = acked.length;
+    await eventually(() => acked.length >= ackedAtProbe + 20, 10_000, 'sends acknowledged after the failover');
     sending = false;
     await Promise.all(pumps);
 

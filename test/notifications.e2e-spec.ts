@@ -63,9 +63,10 @@ describe('notifications (SSE) across instances', () => {
       id: undefined,
       data: { roomId: room.id, messageId: expect.any(String), seq: 1, author: alice.user, preview: 'hello bob, this is alice' },
     });
-    // Not to the author.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(aliceStream.of('message.created')).toEqual([]);
+    // Not to the author: the first message.created Alice hears is Bob's answer, sent after hers on the same path.
+    await apiB.post(`/api/rooms/${room.id}/messages`, { content: 'hi alice' }, bob.accessToken);
+    await eventually(() => aliceStream.of<MessageNotification>('message.created').some((event) => event.data.preview === 'hi alice'), 3000, "Bob's answer at Alice");
+    expect(aliceStream.of<MessageNotification>('message.created').map((event) => event.data.preview)).toEqual(['hi alice']);
   });
 
   it('delivers one message notification to every other member, on both instances (one publish for all of them)', async () => {
@@ -81,9 +82,19 @@ describe('notifications (SSE) across instances', () => {
       await eventually(() => client.of('message.created').length === 1, 3000, `message.created for ${name}`);
       expect(client.of<MessageNotification>('message.created')[0]?.data).toMatchObject({ roomId: room.id, seq: 1, preview: 'to all three of you' });
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(authorStream.of('message.created')).toEqual([]);
-    expect([onB, onA, alsoOnB].map((client) => client.of('message.created').length)).toEqual([1, 1, 1]);
+    // Markers on the same path, sent after: Bob's answer (heard by all but Bob), then Carol's (heard by Bob too).
+    // Once each stream has its markers, the author's own notification or a duplicate would have arrived.
+    await apiA.post(`/api/rooms/${room.id}/messages`, { content: 'from bob' }, bob!.accessToken);
+    await apiA.post(`/api/rooms/${room.id}/messages`, { content: 'from carol' }, carol!.accessToken);
+    const heard = (client: SseClient): string[] => client.of<MessageNotification>('message.created').map((event) => event.data.preview).sort();
+    const expected: Array<[SseClient, string[]]> = [
+      [authorStream, ['from bob', 'from carol']],
+      [onB, ['from carol', 'to all three of you']],
+      [onA, ['from bob', 'to all three of you']],
+      [alsoOnB, ['from bob', 'from carol', 'to all three of you']],
+    ];
+    await eventually(() => expected.every(([client, previews]) => previews.every((preview) => heard(client).includes(preview))), 3000, 'the markers');
+    for (const [client, previews] of expected) expect(heard(client)).toEqual(previews);
   });
 
   it('sends durable mentions with ids, only to users who can see the room', async () => {
@@ -97,7 +108,10 @@ describe('notifications (SSE) across instances', () => {
     const mention = bobStream.of<MessageNotification>('mention')[0]!;
     expect(mention.id).toMatch(/^\d+$/);
     expect(mention.data).toMatchObject({ roomId: secret.id, seq: 1, author: alice.user });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The marker: a mention of Carol in a public room, on the same path (her user channel) after the secret one.
+    const lobby = await apiA.createRoom(alice.accessToken, uniqueName('MLobby'));
+    await apiA.post(`/api/rooms/${lobby.id}/messages`, { content: `@${carol.user.username} over here` }, alice.accessToken);
+    await eventually(() => carolStream.of<MessageNotification>('mention').some((event) => event.data.roomId === lobby.id), 3000, "Carol's marker mention");
     expect(carolStream.events.filter((event) => JSON.stringify(event.data).includes(secret.id))).toEqual([]);
 
     const listed = await apiB.get<DurableNotification[]>('/api/notifications?unread=true', bob.accessToken);
@@ -154,8 +168,11 @@ describe('notifications (SSE) across instances', () => {
     expect(bobStream.of<Room>('room.invited')[0]!.id).toMatch(/^\d+$/);
     await apiB.post(`/api/rooms/${room.id}/leave`, undefined, bob.accessToken);
     await eventually(() => aliceStream.of('member.left').length === 1 && bobStream.of('member.left').length === 1, 3000, 'leave');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(carolStream.events).toEqual([]);
+    // The marker: a mention of Carol in a public room, on the same path (her user channel) after the others.
+    const lobby = await apiA.createRoom(alice.accessToken, uniqueName('ILobby'));
+    await apiA.post(`/api/rooms/${lobby.id}/messages`, { content: `@${carol.user.username} over here` }, alice.accessToken);
+    await eventually(() => carolStream.of<MessageNotification>('mention').some((event) => event.data.roomId === lobby.id), 3000, "Carol's marker mention");
+    expect(carolStream.events.filter((event) => JSON.stringify(event.data).includes(room.id))).toEqual([]);
   });
 
   it('announces public rooms to everyone and private rooms to their members only', async () => {
@@ -166,7 +183,10 @@ describe('notifications (SSE) across instances', () => {
     const hidden = await apiA.createRoom(alice.accessToken, uniqueName('PrivateNews'), 'private');
     await eventually(() => bobStream.of<Room>('room.created').some((event) => event.data.id === open.id), 3000, 'public room.created');
     await eventually(() => aliceStream.of<Room>('room.created').some((event) => event.data.id === hidden.id), 3000, 'private room.created to its member');
-    expect(bobStream.of<Room>('room.created').some((event) => event.data.id === hidden.id)).toBe(false);
+    // The marker: another public room, announced on the same path after the private one.
+    const later = await apiA.createRoom(alice.accessToken, uniqueName('LaterNews'));
+    await eventually(() => bobStream.of<Room>('room.created').some((event) => event.data.id === later.id), 3000, 'the later public room.created');
+    expect(bobStream.of<Room>('room.created').map((event) => event.data.id)).toEqual([open.id, later.id]);
   });
 
   it('releases streams when clients go away (no leak after 200 connect/disconnect cycles)', async () => {
@@ -179,7 +199,5 @@ describe('notifications (SSE) across instances', () => {
       await client.close();
     }
     await eventually(() => registry.size === before, 5000, 'streams released');
-    const heapUsed = process.memoryUsage().heapUsed;
-    expect(heapUsed).toBeGreaterThan(0);
   });
 });

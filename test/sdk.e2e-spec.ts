@@ -1,6 +1,7 @@
 import type { RunningServer } from '../apps/server/src/server';
 import { MemorySessionStore, ParleyClient, type Notification } from '@parley/client';
 import type { Message } from '@parley/contract';
+import { NotificationStreams } from '@parley/notifications';
 import { eventually, uniqueName } from './support/client';
 import { freePort } from '../tools/ports';
 import { startTestCluster, startTestServer } from './support/server';
@@ -121,14 +122,18 @@ describe('client SDK (libs/client) against a cluster', () => {
     const bobUser = await bob.register(uniqueName('nb'), 'password123');
     const received: Notification[] = [];
     bob.on('notification', (notification) => received.push(notification));
+    // Once the server holds Bob's stream, its starting point is fixed: a mention sent from then on is replayed
+    // or arrives live, so it is sent once (resending until one arrives would hide a lost notification).
+    const streams = servers[1]!.app.get(NotificationStreams);
+    const before = streams.size;
     bob.startNotifications();
+    await eventually(() => streams.size === before + 1, 5000, "Bob's stream on the server");
     const room = await alice.rest.rooms.create({ name: uniqueName('SdkNotify') });
-    await eventually(async () => {
-      await alice.rest.messages.send(room.id, `ping @${bobUser.username}`);
-      return received.some((notification) => notification.event === 'mention');
-    }, 5000, 'mention through the SDK');
-    const mention = received.find((notification) => notification.event === 'mention');
-    expect(mention?.id).toEqual(expect.any(Number));
+    const sent = await alice.rest.messages.send(room.id, `ping @${bobUser.username}`);
+    await eventually(() => received.some((notification) => notification.event === 'mention'), 5000, 'mention through the SDK');
+    expect(received.filter((notification) => notification.event === 'mention')).toEqual([
+      { event: 'mention', id: expect.any(Number), data: expect.objectContaining({ roomId: room.id, messageId: sent.id, seq: sent.seq }) },
+    ]);
     bob.stopNotifications();
   });
 });

@@ -135,11 +135,44 @@ export async function eventually(condition: () => boolean | Promise<boolean>, ti
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Asserts that no `event` arrives within the window. */
-export async function expectSilence(socket: TestSocket, event: string, windowMs = 300): Promise<void> {
-  const received = collect(socket, event);
-  await new Promise((resolve) => setTimeout(resolve, windowMs));
-  if (received.length > 0) throw new Error(`unexpected ${event}: ${JSON.stringify(received[0])}`);
+/** An event that must reach the receiver on the same path as the one that must not, sent after it (of the same type). */
+export interface Marker<M = unknown> {
+  event: string;
+  /** Picks the marker out of other `event`s (defaults to any). */
+  match?: (payload: M) => boolean;
+  /** Causes the marker (e.g. a message in another room the receiver joined, on the same instance). */
+  send: () => Promise<unknown>;
+}
+
+/**
+ * Asserts that no forbidden `event` reaches any of the sockets because of `action`, without a fixed wait:
+ * after the action, `marker` is sent and awaited on every socket; whatever the action caused on that path
+ * would have arrived before it, so the forbidden events are counted then (a slow leak still fails).
+ */
+export async function expectNothing<T = unknown>(
+  sockets: TestSocket | TestSocket[],
+  event: string,
+  forbidden: (payload: T) => boolean,
+  action: () => Promise<unknown>,
+  marker: Marker<T>,
+  timeoutMs = 5000,
+): Promise<void> {
+  const targets = Array.isArray(sockets) ? sockets : [sockets];
+  const heard: T[] = [];
+  const listener = (payload: T): void => {
+    if (forbidden(payload)) heard.push(payload);
+  };
+  const on = (socket: TestSocket) => socket as unknown as { on(e: string, l: (p: T) => void): void; off(e: string, l: (p: T) => void): void };
+  for (const socket of targets) on(socket).on(event, listener);
+  try {
+    await action();
+    const arrived = targets.map((socket) => nextEvent<T>(socket, marker.event, marker.match, timeoutMs));
+    await marker.send();
+    await Promise.all(arrived);
+  } finally {
+    for (const socket of targets) on(socket).off(event, listener);
+  }
+  if (heard.length > 0) throw new Error(`unexpected ${event} before the ${marker.event} marker: ${JSON.stringify(heard[0])}`);
 }
 
 export type { Message, Room };

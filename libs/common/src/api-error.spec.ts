@@ -1,9 +1,21 @@
 import { ERROR_STATUS, type ErrorCode } from '@parley/contract';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiError } from './api-error';
 
+/** The codes and statuses docs/api-contract.md promises (its "Codes:" sentence), read from the document itself. */
+function documentedStatuses(): Record<string, number> {
+  const contract = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'api-contract.md'), 'utf8');
+  const sentence = /Codes: ([\s\S]*?)\.\s/.exec(contract)?.[1] ?? '';
+  return Object.fromEntries([...sentence.matchAll(/`([a-z_]+)` (\d{3})/g)].map(([, code, status]) => [code!, Number(status)]));
+}
+
 describe('ApiError', () => {
-  it.each(Object.entries(ERROR_STATUS) as Array<[ErrorCode, number]>)('maps code %s to HTTP status %d', (code, status) => {
-    expect(new ApiError(code, 'm').status).toBe(status);
+  it('answers every code with the HTTP status the contract documents for it, and knows no other code', () => {
+    const documented = documentedStatuses();
+    expect(Object.keys(documented).length).toBeGreaterThanOrEqual(12);
+    const actual = Object.fromEntries((Object.keys(ERROR_STATUS) as ErrorCode[]).map((code) => [code, new ApiError(code, 'm').status]));
+    expect(actual).toEqual(documented);
   });
 
   it('is an Error with its own name and message', () => {

@@ -26,7 +26,12 @@ async function socketPair(): Promise<{ sender: Socket; received: () => string; c
 }
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
+/** What the other end has received once it has `length` characters (polled, with a deadline, not a fixed wait). */
+async function receivedUpTo(pair: { received: () => string }, length: number): Promise<string> {
+  const deadline = Date.now() + 2000;
+  while (pair.received().length < length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  return pair.received();
+}
 
 describe('corkWritesPerTurn', () => {
   it('sends the writes of one turn in one system call, in order, and each later turn separately', async () => {
@@ -47,8 +52,7 @@ describe('corkWritesPerTurn', () => {
     pair.sender.write('d');
     await nextTurn();
     expect(writev.mock.calls.length + write.mock.calls.length).toBe(2);
-    await settle();
-    expect(pair.received()).toBe('abcd');
+    expect(await receivedUpTo(pair, 4)).toBe('abcd');
     await pair.close();
   });
 
@@ -60,8 +64,7 @@ describe('corkWritesPerTurn', () => {
     expect(pair.sender.write).toBe(patched);
     const done = await new Promise<boolean>((resolve) => pair.sender.write('x', (error) => resolve(!error)));
     expect(done).toBe(true);
-    await settle();
-    expect(pair.received()).toBe('x');
+    expect(await receivedUpTo(pair, 1)).toBe('x');
     await pair.close();
   });
 
@@ -70,8 +73,7 @@ describe('corkWritesPerTurn', () => {
     corkWritesPerTurn(pair.sender);
     pair.sender.write('last words');
     pair.sender.end();
-    await settle();
-    expect(pair.received()).toBe('last words');
+    expect(await receivedUpTo(pair, 10)).toBe('last words');
     await pair.close();
   });
 });
