@@ -63,11 +63,13 @@ export function uniqueName(prefix = 'u'): string {
   return `${prefix}${Date.now().toString(36)}${counter}`.slice(0, 32);
 }
 
-export function connectSocket(baseUrl: string, token: string | undefined, options: { transports?: string[] } = {}): TestSocket {
+/** A Socket.IO client; it does not reconnect by itself unless asked (`reconnection`). */
+export function connectSocket(baseUrl: string, token: string | undefined, options: { transports?: string[]; reconnection?: boolean } = {}): TestSocket {
   return io(baseUrl, {
     auth: token === undefined ? {} : { token },
     transports: options.transports ?? ['websocket'],
-    reconnection: false,
+    reconnection: options.reconnection ?? false,
+    reconnectionDelay: 100,
     forceNew: true,
   });
 }

@@ -32,7 +32,11 @@ export async function spawnServer(
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      // A server that never got ready must not outlive the test run.
+      child.kill('SIGKILL');
+      reject(new Error(`server not ready in ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
     const check = (): void => {
       if (readyPattern.test(output)) {
         clearTimeout(timer);

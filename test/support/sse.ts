@@ -34,6 +34,11 @@ export class SseClient {
     return client;
   }
 
+  /** Resolves when the server ends the stream (or close() aborts it). */
+  get finished(): Promise<void> {
+    return this.done ?? Promise.resolve();
+  }
+
   of<T = unknown>(event: string): Array<{ id?: string; data: T }> {
     return this.events.filter((entry) => entry.event === event).map((entry) => ({ id: entry.id, data: entry.data as T }));
   }

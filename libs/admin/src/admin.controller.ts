@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { BeforeApplicationShutdown, Body, Controller, Get, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { AuditLog } from '@parley/audit';
 import { AuthService, isRevoked, Sessions } from '@parley/auth';
@@ -14,7 +14,10 @@ import { StatsService, type ClusterStats } from './stats.service';
 @UseGuards(AdminGuard)
 @ApiErrors('unauthorized', 'forbidden', 'rate_limited')
 @Controller('admin')
-export class AdminController {
+export class AdminController implements BeforeApplicationShutdown {
+  /** Open stats streams, ended at shutdown before the HTTP server closes (it waits for open responses). */
+  private readonly statsStreams = new Set<Response>();
+
   constructor(
     private readonly stats: StatsService,
     private readonly events: DomainEvents,
@@ -23,6 +26,10 @@ export class AdminController {
     private readonly sessions: Sessions,
     private readonly audit: AuditLog,
   ) {}
+
+  beforeApplicationShutdown(): void {
+    for (const response of this.statsStreams) response.end();
+  }
 
   @Get('stats')
   @ApiOperation({ summary: 'Cluster-wide figures, and per instance (admins only)' })
@@ -43,6 +50,7 @@ export class AdminController {
     response.setHeader('Cache-Control', 'no-cache, no-transform');
     response.setHeader('X-Accel-Buffering', 'no');
     response.flushHeaders();
+    this.statsStreams.add(response);
     let busy = false;
     const send = (): void => {
       if (busy) return; // a slow round never piles up
@@ -67,6 +75,7 @@ export class AdminController {
       if (isRevoked(revocation, caller.id, caller.sessionId)) end('auth:revoked', { reason: revocation.reason });
     });
     response.on('close', () => {
+      this.statsStreams.delete(response);
       clearInterval(timer);
       clearTimeout(expiry);
       stopListening();

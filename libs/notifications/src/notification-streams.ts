@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { isRevoked, Sessions, type SessionRevocation } from '@parley/auth';
 import type { AuthUser } from '@parley/common';
 import { AppConfig } from '@parley/config';
@@ -34,7 +34,7 @@ const REPLAY_PAGE = 500;
  * when its session is revoked on any instance.
  */
 @Injectable()
-export class NotificationStreams implements OnModuleInit, OnApplicationShutdown {
+export class NotificationStreams implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(NotificationStreams.name);
   private readonly byUser = new Map<string, Set<Stream>>();
   private keepAlive?: NodeJS.Timeout;
@@ -63,8 +63,11 @@ export class NotificationStreams implements OnModuleInit, OnApplicationShutdown 
     this.keepAlive.unref();
   }
 
-  /** Ends every stream (shutdown); EventSource clients reconnect, to another instance, with Last-Event-ID. */
-  onApplicationShutdown(): void {
+  /**
+   * Ends every stream at shutdown, before the HTTP server closes (it waits for open responses);
+   * EventSource clients reconnect, to another instance, with Last-Event-ID.
+   */
+  beforeApplicationShutdown(): void {
     clearInterval(this.keepAlive);
     for (const streams of this.byUser.values()) for (const stream of streams) stream.response.end();
   }
