@@ -72,6 +72,41 @@ describe('behind the shipped nginx config', () => {
     }
   });
 
+  it('resumes a notification stream through the proxy with Last-Event-ID: what was missed, in order, then live', async () => {
+    const reader = await new Api(lb).register(uniqueName('lbr'));
+    const room = await new Api(lb).createRoom(user.accessToken, uniqueName('Resume'));
+    expect((await new Api(lb).post(`/api/rooms/${room.id}/join`, {}, reader.accessToken)).status).toBe(200);
+    const mention = (text: string) => new Api(servers[0]!.url).post(`/api/rooms/${room.id}/messages`, { content: `@${reader.user.username} ${text}` }, user.accessToken);
+    const url = `${lb}/api/notifications/stream?token=${reader.accessToken}`;
+    const first = await SseClient.connect(url);
+    let lastId: string | undefined;
+    try {
+      await mention('one');
+      await eventually(() => first.of('mention').length === 1, 3000, 'the first mention through nginx');
+      lastId = first.of('mention')[0]!.id;
+    } finally {
+      await first.close();
+    }
+    // Missed while away: a backlog, raised on both instances.
+    for (let i = 0; i < 30; i++) await new Api(servers[i % 2]!.url).post(`/api/rooms/${room.id}/messages`, { content: `@${reader.user.username} missed ${i}` }, user.accessToken);
+    const resumed = await SseClient.connect(url, { 'Last-Event-ID': lastId! });
+    try {
+      expect(resumed.status).toBe(200);
+      await eventually(() => resumed.of('mention').length === 30, 5000, 'the missed mentions through nginx');
+      await mention('live');
+      await eventually(() => resumed.of('mention').length === 31, 3000, 'the live mention after the replay');
+      const mentions = resumed.of<{ preview: string }>('mention');
+      expect(mentions.map((entry) => entry.data.preview)).toEqual([
+        ...Array.from({ length: 30 }, (_, i) => `@${reader.user.username} missed ${i}`),
+        `@${reader.user.username} live`,
+      ]);
+      const ids = mentions.map((entry) => Number(entry.id));
+      expect(ids).toEqual(ids.map((_, i) => Number(lastId) + 1 + i));
+    } finally {
+      await resumed.close();
+    }
+  });
+
   it('reaches an instance directly and through the balancer alike, with the contract\'s errors', async () => {
     const viaLb = await new Api(lb).get<{ code: string }>('/api/rooms/not-a-uuid', user.accessToken);
     expect(viaLb.status).toBe(400);
