@@ -241,4 +241,16 @@ describe('room moderation', () => {
     expect(forRoom.body.entries.map((entry) => entry.details)).toEqual([{ reportId: report.id, resolution: 'actioned' }]);
     expect((await api.get('/api/admin/audit', owner.accessToken)).status).toBe(403);
   });
+
+  it('shows a deleted account as a deleted user in sanctions and audit entries too', async () => {
+    const leaver = await api.register(uniqueName('gone'));
+    expect((await api.post(`/api/rooms/${room.id}/join`, {}, leaver.accessToken)).status).toBe(200);
+    expect((await api.request('POST', `/api/rooms/${room.id}/members/${leaver.user.id}/mute`, { token: owner.accessToken, body: {} })).status).toBe(200);
+    expect((await api.request('DELETE', '/api/users/me', { token: leaver.accessToken, body: { password: 'password123' } })).status).toBe(204);
+    const deletedUser = { id: leaver.user.id, username: 'deleted', displayName: 'Deleted user', createdAt: leaver.user.createdAt, deleted: true };
+    const sanctions = await api.get<Sanction[]>(`/api/rooms/${room.id}/sanctions?kind=mute`, owner.accessToken);
+    expect(sanctions.body.find((entry) => entry.user.id === leaver.user.id)?.user).toEqual(deletedUser);
+    const audit = await api.get<AuditPage>(`/api/rooms/${room.id}/audit?action=member.muted&targetUserId=${leaver.user.id}`, owner.accessToken);
+    expect(audit.body.entries.map((entry) => entry.targetUser)).toEqual([deletedUser]);
+  });
 });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { AuditAction, AuditEntry, User } from '@parley/contract';
+import type { AuditAction, AuditEntry } from '@parley/contract';
 import { queryRows } from '@parley/database';
+import { userFromJson, userRowJson, type UserJsonRow } from '@parley/users';
 import { DataSource, type EntityManager } from 'typeorm';
 
 export interface AuditRecord {
@@ -29,13 +30,9 @@ interface AuditRow {
   room_id: string | null;
   message_id: string | null;
   details: Record<string, unknown>;
-  actor: User | null;
-  target: User | null;
+  actor: UserJsonRow | null;
+  target: UserJsonRow | null;
 }
-
-const userJson = (alias: string): string =>
-  `CASE WHEN ${alias}.id IS NULL THEN NULL ELSE json_build_object('id', ${alias}.id, 'username', ${alias}.username, 'displayName', ${alias}.display_name,
-     'createdAt', to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END`;
 
 /** The append-only audit log (a trigger refuses UPDATE, DELETE and TRUNCATE); private to the audit module. */
 @Injectable()
@@ -54,7 +51,7 @@ export class AuditRepository {
   /** Newest first, below `before`. */
   async page(filter: AuditFilter): Promise<AuditEntry[]> {
     const rows = await queryRows<AuditRow>(this.db, 
-      `SELECT a.id, a.at, a.action, a.room_id, a.message_id, a.details, ${userJson('actor')} AS actor, ${userJson('target')} AS target
+      `SELECT a.id, a.at, a.action, a.room_id, a.message_id, a.details, ${userRowJson('actor')} AS actor, ${userRowJson('target')} AS target
        FROM audit_log a
        LEFT JOIN users actor ON actor.id = a.actor_id
        LEFT JOIN users target ON target.id = a.target_user_id
@@ -68,9 +65,9 @@ export class AuditRepository {
       id: Number(row.id),
       at: row.at.toISOString(),
       action: row.action,
-      actor: row.actor,
+      actor: row.actor && userFromJson(row.actor),
       roomId: row.room_id,
-      targetUser: row.target,
+      targetUser: row.target && userFromJson(row.target),
       messageId: row.message_id,
       details: row.details,
     }));

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Report, ReportStatus, User } from '@parley/contract';
+import type { Report, ReportStatus } from '@parley/contract';
 import { queryModified, queryRows } from '@parley/database';
+import { userFromJson, userRowJson, type UserJsonRow } from '@parley/users';
 import { DataSource, type EntityManager } from 'typeorm';
 
 interface ReportRow {
@@ -12,8 +13,8 @@ interface ReportRow {
   seq: string | number;
   content: string;
   deleted_at: Date | null;
-  author: User;
-  reporter: User;
+  author: UserJsonRow;
+  reporter: UserJsonRow;
   reason: string;
   status: ReportStatus;
   created_at: Date;
@@ -21,13 +22,9 @@ interface ReportRow {
   resolved_at: Date | null;
 }
 
-const userJson = (alias: string): string =>
-  `json_build_object('id', ${alias}.id, 'username', ${alias}.username, 'displayName', ${alias}.display_name,
-     'createdAt', to_char(${alias}.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
-
 const REPORT_SELECT = `
   SELECT rep.id, rep.room_id, r.name AS room_name, rep.message_id, msg.seq, msg.content, msg.deleted_at,
-         ${userJson('author')} AS author, ${userJson('reporter')} AS reporter,
+         ${userRowJson('author')} AS author, ${userRowJson('reporter')} AS reporter,
          rep.reason, rep.status, rep.created_at, rep.resolved_by, rep.resolved_at
   FROM message_reports rep
   JOIN rooms r ON r.id = rep.room_id
@@ -40,8 +37,8 @@ function toReport(row: ReportRow): Report {
     id: Number(row.id),
     roomId: row.room_id,
     roomName: row.room_name,
-    message: { id: row.message_id, seq: Number(row.seq), content: row.deleted_at ? '' : row.content, author: row.author, deleted: row.deleted_at !== null },
-    reporter: row.reporter,
+    message: { id: row.message_id, seq: Number(row.seq), content: row.deleted_at ? '' : row.content, author: userFromJson(row.author), deleted: row.deleted_at !== null },
+    reporter: userFromJson(row.reporter),
     reason: row.reason,
     status: row.status,
     createdAt: row.created_at.toISOString(),

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditLog, type AuditFilter } from '@parley/audit';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { AuditPage, Member, RoomRole, Sanction, SanctionKind } from '@parley/contract';
-import { UsersService } from '@parley/users';
+import { userView, UsersService } from '@parley/users';
 import { RoomsRepository, type SanctionRecord } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
@@ -16,7 +16,7 @@ export function outranks(actor: RoomRole | null, target: RoomRole | null): boole
 export function toSanction(record: SanctionRecord): Sanction {
   return {
     roomId: record.roomId,
-    user: { id: record.userId, username: record.username, displayName: record.displayName, createdAt: record.userCreatedAt.toISOString() },
+    user: userView({ id: record.userId, username: record.username, displayName: record.displayName, createdAt: record.userCreatedAt, deletedAt: record.userDeletedAt }),
     kind: record.kind,
     until: record.until ? record.until.toISOString() : null,
     reason: record.reason,

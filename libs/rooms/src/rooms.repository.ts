@@ -45,6 +45,7 @@ export interface SanctionRecord {
   username: string;
   displayName: string;
   userCreatedAt: Date;
+  userDeletedAt: Date | null;
   kind: SanctionKind;
   until: Date | null;
   reason: string;
@@ -58,6 +59,7 @@ interface SanctionRow {
   username: string;
   display_name: string;
   user_created_at: Date;
+  user_deleted_at: Date | null;
   kind: SanctionKind;
   until: Date | null;
   reason: string;
@@ -66,7 +68,7 @@ interface SanctionRow {
 }
 
 const SANCTION_SELECT = `
-  SELECT s.room_id, s.user_id, u.username, u.display_name, u.created_at AS user_created_at, s.kind,
+  SELECT s.room_id, s.user_id, u.username, u.display_name, u.created_at AS user_created_at, u.deleted_at AS user_deleted_at, s.kind,
          CASE WHEN s.until = 'infinity' THEN NULL ELSE s.until END AS until, s.reason, s.created_by, s.created_at
   FROM room_sanctions s JOIN users u ON u.id = s.user_id`;
 
@@ -77,6 +79,7 @@ function toSanction(row: SanctionRow): SanctionRecord {
     username: row.username,
     displayName: row.display_name,
     userCreatedAt: row.user_created_at,
+    userDeletedAt: row.user_deleted_at,
     kind: row.kind,
     until: row.until,
     reason: row.reason,

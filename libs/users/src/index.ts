@@ -1,4 +1,4 @@
 export { UsersModule } from './users.module';
 export { UsersService, toUser, type AccountStatus, type UserCredentials } from './users.service';
-export { userView, type UserRow } from './user-view';
+export { userFromJson, userRowJson, userView, type UserJsonRow, type UserRow } from './user-view';
 export { UserDto } from './dto';
