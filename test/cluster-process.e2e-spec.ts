@@ -4,9 +4,9 @@ import { Client } from 'pg';
 import { MIGRATIONS } from '../libs/database/src/migrations';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
 import { freePort } from '../tools/ports';
-import { spawnServer, type ServerProcess } from './support/process';
+import { clusterProcessEnv, spawnServer, type ServerProcess } from './support/process';
 import { RedisServer } from '../tools/redis-server';
-import { createTestDatabase, TEST_JWT_SECRET } from './support/server';
+import { createTestDatabase } from './support/server';
 
 /**
  * Three Parley instances as separate processes (the built server, as in production) on one PostgreSQL
@@ -28,18 +28,7 @@ describe('three instances as separate processes', () => {
     redis = await RedisServer.start();
     databaseUrl = await createTestDatabase();
     const ports = await Promise.all([freePort(), freePort(), freePort()]);
-    const env = (i: number): Record<string, string> => ({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(ports[i]),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_JWT_SECRET,
-      INSTANCE_ID: `proc-${i}`,
-      LOG_LEVEL: 'log',
-      SEND_RATE_LIMIT: '100000',
-      AUTH_RATE_LIMIT: '100000',
-    });
+    const env = (i: number): Record<string, string> => clusterProcessEnv({ port: ports[i]!, instanceId: `proc-${i}`, databaseUrl, redisUrl: redis.url });
     // Started together on an empty database: the migrations must run exactly once.
     const processes = await Promise.all([0, 1, 2].map((i) => spawnServer(env(i))));
     instances = processes.map((process, i) => ({ process, url: `http://127.0.0.1:${ports[i]}`, api: new Api(`http://127.0.0.1:${ports[i]}`) }));

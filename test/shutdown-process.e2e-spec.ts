@@ -3,14 +3,14 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startNginx, writeNginxPrefix } from '../apps/cluster/src/nginx';
 import { requireBinary } from '../tools/binaries';
 import { freePort } from '../tools/ports';
 import { RedisServer } from '../tools/redis-server';
 import { Api, connected, connectSocket, emitAck, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
-import { spawnServer, type ServerProcess } from './support/process';
-import { createTestDatabase, TEST_JWT_SECRET } from './support/server';
+import { expectAckedStoredGapless } from './support/database';
+import { clusterProcessEnv, spawnServer, type ServerProcess } from './support/process';
+import { createTestDatabase } from './support/server';
 import { SseClient } from './support/sse';
 
 /**
@@ -32,19 +32,8 @@ describe('SIGTERM with traffic in flight, behind nginx', () => {
     redis = await RedisServer.start();
     databaseUrl = await createTestDatabase();
     const ports = await Promise.all([freePort(), freePort()]);
-    const env = (i: number): Record<string, string> => ({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: String(ports[i]),
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redis.url,
-      JWT_SECRET: TEST_JWT_SECRET,
-      INSTANCE_ID: `stop-${i}`,
-      LOG_LEVEL: 'log',
-      SEND_RATE_LIMIT: '100000',
-      AUTH_RATE_LIMIT: '100000',
-      SOCKET_EVENT_LIMIT: '100000',
-    });
+    const env = (i: number): Record<string, string> =>
+      clusterProcessEnv({ port: ports[i]!, instanceId: `stop-${i}`, databaseUrl, redisUrl: redis.url }, { SOCKET_EVENT_LIMIT: '100000' });
     const processes = await Promise.all([0, 1].map((i) => spawnServer(env(i), undefined, 40_000)));
     instances = processes.map((process, i) => ({ id: `stop-${i}`, process }));
     prefix = mkdtempSync(join(tmpdir(), 'parley-stop-'));
@@ -118,16 +107,7 @@ describe('SIGTERM with traffic in flight, behind nginx', () => {
     const acked = outcomes.flatMap((outcome) => (outcome !== 'no ack' && outcome.ok ? [outcome.data] : []));
     expect(acked.length).toBeGreaterThan(0);
     for (const outcome of outcomes) if (outcome !== 'no ack' && !outcome.ok) expect(outcome.error.code).toBe('unavailable');
-    const db = new Client({ connectionString: databaseUrl });
-    await db.connect();
-    try {
-      const stored = await db.query<{ id: string; seq: string }>('SELECT id, seq FROM messages WHERE room_id = $1 ORDER BY seq', [room.id]);
-      const storedIds = new Set(stored.rows.map((row) => row.id));
-      for (const message of acked) expect(storedIds.has(message.id)).toBe(true);
-      expect(stored.rows.map((row) => Number(row.seq))).toEqual(stored.rows.map((_, i) => i + 1));
-    } finally {
-      await db.end();
-    }
+    await expectAckedStoredGapless(databaseUrl, room.id, acked);
 
     // The same client reconnects through nginx, now to the survivor, catches up and sends again.
     await eventually(() => socket.connected, 15_000, 'the socket to reconnect through nginx');

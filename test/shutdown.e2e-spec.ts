@@ -1,5 +1,5 @@
 import type { Ack, Message } from '@parley/contract';
-import { Client } from 'pg';
+import { expectAckedStoredGapless } from './support/database';
 import { Api, connected, connectSocket, emitAck, emitOk, uniqueName } from './support/client';
 import { createTestDatabase, startTestServer } from './support/server';
 
@@ -32,17 +32,8 @@ describe('graceful shutdown', () => {
 
     const acked = outcomes.flatMap((outcome) => (outcome !== 'no ack' && outcome.ok ? [outcome.data] : []));
     expect(acked.length).toBeGreaterThan(0);
-    const db = new Client({ connectionString: databaseUrl });
-    await db.connect();
-    try {
-      const stored = await db.query<{ id: string; seq: string }>('SELECT id, seq FROM messages WHERE room_id = $1 ORDER BY seq', [room.id]);
-      const storedIds = new Set(stored.rows.map((row) => row.id));
-      for (const message of acked) expect(storedIds.has(message.id)).toBe(true);
-      // Gapless even across the shutdown.
-      expect(stored.rows.map((row) => Number(row.seq))).toEqual(stored.rows.map((_, i) => i + 1));
-    } finally {
-      await db.end();
-    }
+    // Gapless even across the shutdown.
+    await expectAckedStoredGapless(databaseUrl, room.id, acked);
     // Refusals during shutdown carry a contract code.
     for (const outcome of outcomes) {
       if (outcome !== 'no ack' && !outcome.ok) expect(outcome.error.code).toBe('unavailable');

@@ -35,6 +35,20 @@ export async function openMigratedDatabase(): Promise<{ url: string; dataSource:
   return { url, dataSource };
 }
 
+/** Every acked message is stored in the room, and the room's seqs are gapless (1…n), after whatever happened. */
+export async function expectAckedStoredGapless(databaseUrl: string, roomId: string, acked: Array<{ id: string }>): Promise<void> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const stored = await db.query<{ id: string; seq: string }>('SELECT id, seq FROM messages WHERE room_id = $1 ORDER BY seq', [roomId]);
+    const storedIds = new Set(stored.rows.map((row) => row.id));
+    for (const message of acked) expect(storedIds.has(message.id)).toBe(true);
+    expect(stored.rows.map((row) => Number(row.seq))).toEqual(stored.rows.map((_, i) => i + 1));
+  } finally {
+    await db.end();
+  }
+}
+
 /** Rows for repository specs, inserted with plain SQL (the repositories under test are not the seeders). */
 export class Seed {
   constructor(private readonly db: DataSource) {}

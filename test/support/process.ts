@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, requireServerBuild } from './build';
+import { TEST_JWT_SECRET } from './server';
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -51,6 +52,29 @@ export async function spawnServer(
     });
   });
   return { child, output: () => output, exited };
+}
+
+/**
+ * The environment of a server process in a multi-process test: one instance of a cluster on the shared
+ * PostgreSQL and Redis, logging its readiness, with limits out of the way; `extra` adds or overrides.
+ */
+export function clusterProcessEnv(
+  instance: { port: number; instanceId: string; databaseUrl: string; redisUrl: string },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(instance.port),
+    DATABASE_URL: instance.databaseUrl,
+    REDIS_URL: instance.redisUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    INSTANCE_ID: instance.instanceId,
+    LOG_LEVEL: 'log',
+    SEND_RATE_LIMIT: '100000',
+    AUTH_RATE_LIMIT: '100000',
+    ...extra,
+  };
 }
 
 export function isProcessAlive(pid: number): boolean {
