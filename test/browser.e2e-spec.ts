@@ -165,6 +165,13 @@ describe('web client in a browser (two users, two instances)', () => {
     await alice.keyboard.press('Enter');
     const edited = message(bob, 'Hi Bob! Welcome aboard.');
     await edited.locator(tid('message-edited')).waitFor();
+    // "(edited)" opens the edit history: the earlier text, then the current one.
+    await edited.locator(tid('message-edited')).click();
+    await bob.locator(`${tid('edit-history')} ${tid('edit-version')}`).filter({ hasText: 'Hi Bob! Welcome 👋' }).waitFor();
+    expect(await bob.locator(`${tid('edit-history')} ${tid('edit-current')}`).textContent()).toContain('Hi Bob! Welcome aboard.');
+    await shot(bob, 'edit-history');
+    await bob.keyboard.press('Escape');
+    await bob.locator(tid('edit-history-dialog')).waitFor({ state: 'detached' });
 
     await send(alice, 'oops, wrong room');
     const id = await message(alice, 'oops, wrong room').getAttribute('data-message-id');

@@ -3,6 +3,7 @@ import { confirmDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, longTime, plural, roomLabel, shortTime } from './format';
+import { editHistoryDialog } from './edit-history';
 import { memberActionsDialog, moderationPanel, muteEnd, reportDialog } from './moderation';
 import { toast } from './toasts';
 
@@ -27,7 +28,7 @@ interface MessageItem {
   message: Message;
   element: HTMLLIElement;
   content: HTMLDivElement;
-  edited: HTMLSpanElement;
+  edited: HTMLButtonElement;
   actions: HTMLDivElement | null;
 }
 
@@ -405,7 +406,7 @@ export class ChatView {
       } else {
         this.renderContent(item.content, message.content);
         item.edited.hidden = !message.editedAt;
-        if (message.editedAt) item.edited.title = `Edited ${longTime(message.editedAt)}`;
+        if (message.editedAt) item.edited.title = `Edited ${longTime(message.editedAt)}: show the earlier versions`;
         item.element.classList.toggle('mentions-me', this.mentionsMe(message));
       }
     });
@@ -526,8 +527,8 @@ export class ChatView {
     const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(message.author));
     avatar.style.setProperty('--hue', String(hueOf(message.author.id)));
     const time = h('time', { datetime: message.createdAt, title: longTime(message.createdAt) }, shortTime(message.createdAt));
-    const edited = h('span', { class: 'edited', 'data-testid': 'message-edited', hidden: !message.editedAt }, '(edited)');
-    if (message.editedAt) edited.title = `Edited ${longTime(message.editedAt)}`;
+    const edited = h('button', { type: 'button', class: 'edited', 'data-testid': 'message-edited', hidden: !message.editedAt }, '(edited)');
+    if (message.editedAt) edited.title = `Edited ${longTime(message.editedAt)}: show the earlier versions`;
     const content = h('div', { class: 'content', 'data-testid': 'message-content' });
     const author = h('span', { class: 'author', 'data-testid': 'message-author', title: `@${message.author.username}` }, message.author.displayName);
     const actions = this.messageActions(message);
@@ -552,6 +553,7 @@ export class ChatView {
     );
     const item: MessageItem = { message, element, content, edited, actions };
     this.items.set(message.id, item);
+    edited.addEventListener('click', () => editHistoryDialog(this.handle, item.message));
     if (message.deletedAt) {
       element.classList.add('deleted');
       element.dataset.deleted = 'true';

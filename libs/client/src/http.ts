@@ -7,6 +7,7 @@ import type {
   Member,
   Message,
   MessagePage,
+  MessageVersion,
   Report,
   ReportStatus,
   Room,
@@ -157,6 +158,9 @@ export class RestApi {
       this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}) }),
     edit: (roomId: string, messageId: string, content: string): Promise<Message> =>
       this.http.request('PATCH', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`, { content }),
+    /** The texts the message had before its edits, oldest first (members; empty once it is deleted). */
+    edits: (roomId: string, messageId: string): Promise<MessageVersion[]> =>
+      this.http.request('GET', `/api/rooms/${id(roomId)}/messages/${id(messageId)}/edits`),
     remove: (roomId: string, messageId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`),
     /** To the site admins; a repeat by the same user returns the first report. */
     report: (roomId: string, messageId: string, reason: string): Promise<Report> =>

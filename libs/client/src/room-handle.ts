@@ -8,6 +8,7 @@ import type {
   Member,
   Message,
   MessageDeletedEvent,
+  MessageVersion,
   PresenceEvent,
   ReceiptEvent,
   Report,
@@ -163,6 +164,11 @@ export class RoomHandle extends Emitter<RoomEvents> {
 
   async remove(messageId: string): Promise<void> {
     await this.transport.emit('message:delete', { messageId });
+  }
+
+  /** The texts a message had before its edits, oldest first (REST). */
+  edits(messageId: string): Promise<MessageVersion[]> {
+    return this.transport.rest.messages.edits(this.roomId, messageId);
   }
 
   // ---- moderation (REST; the server checks ranks: an actor acts only on members of lower rank) ----------

@@ -67,6 +67,13 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
+/** A text a message had before an edit: written at `writtenAt` (sent or edited), replaced at `replacedAt`. */
+export interface MessageVersion {
+  content: string;
+  writtenAt: string;
+  replacedAt: string;
+}
+
 /** A room mute (cannot send) or ban (removed, cannot rejoin). `until` null: for good. */
 export type SanctionKind = 'mute' | 'ban';
 export interface Sanction {

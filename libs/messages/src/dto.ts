@@ -1,6 +1,6 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessagePage, Report, ReportStatus, User } from '@parley/contract';
+import type { Message, MessagePage, MessageVersion, Report, ReportStatus, User } from '@parley/contract';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
@@ -24,6 +24,12 @@ export class MessageDto implements Message {
 export class MessagePageDto implements MessagePage {
   @ApiProperty({ type: MessageDto, isArray: true, description: 'Ordered by seq ascending' }) messages!: MessageDto[];
   @ApiProperty({ description: 'More messages exist beyond this page in the paging direction' }) hasMore!: boolean;
+}
+
+export class MessageVersionDto implements MessageVersion {
+  @ApiProperty({ description: 'The text before the edit' }) content!: string;
+  @ApiProperty({ format: 'date-time', description: 'When this text was written: the message was sent, or the edit before' }) writtenAt!: string;
+  @ApiProperty({ format: 'date-time', description: 'When an edit replaced it' }) replacedAt!: string;
 }
 
 export class SendMessageDto {

@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, Report } from '@parley/contract';
+import type { Message, MessagePage, MessageVersion, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
-import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
+import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, MessageVersionDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -37,6 +37,17 @@ export class MessagesController {
   @ApiErrors('forbidden', 'conflict')
   edit(@CurrentUser() caller: AuthUser, @Param() params: MessageParams, @Body() body: EditMessageDto): Promise<Message> {
     return this.messages.edit(caller.id, params.messageId, body.content, params.id);
+  }
+
+  @Get(':messageId/edits')
+  @ApiOperation({
+    summary: 'Edit history: the texts the message had before each edit, oldest first (members)',
+    description: 'Empty for a message never edited, and for a deleted one: deleting removes the history with the text.',
+  })
+  @ApiOkResponse({ type: MessageVersionDto, isArray: true })
+  @ApiErrors('forbidden')
+  edits(@CurrentUser() caller: AuthUser, @Param() params: MessageParams): Promise<MessageVersion[]> {
+    return this.messages.versions(caller.id, params.messageId, params.id);
   }
 
   @Delete(':messageId')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Message } from '@parley/contract';
-import { queryModified, queryRows } from '@parley/database';
+import type { Message, MessageVersion } from '@parley/contract';
+import { queryRows } from '@parley/database';
 import { userView } from '@parley/users';
 import { types } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -259,13 +259,37 @@ export class MessagesRepository {
     return { messages: page, hasMore };
   }
 
+  /**
+   * Replaces the text and keeps the one it replaced in the edit history (unless it is the same text), in one
+   * statement. The row lock is taken before the old text is read, so of two concurrent edits the second keeps
+   * the first one's text: the history is a chain with no version lost.
+   */
   async updateContent(messageId: string, content: string): Promise<Message | null> {
-    const { rows } = await queryModified<{ id: string }>(
+    const rows = await queryRows<{ id: string }>(
       this.db,
-      `UPDATE messages SET content = $2, edited_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+      `WITH previous AS (SELECT id, content FROM messages WHERE id = $1 AND deleted_at IS NULL FOR UPDATE),
+            updated AS (UPDATE messages m SET content = $2, edited_at = now() FROM previous WHERE m.id = previous.id
+                        RETURNING m.id, previous.content AS previous_content),
+            kept AS (INSERT INTO message_edits (message_id, content, replaced_at)
+                     SELECT id, previous_content, now() FROM updated WHERE previous_content <> $2)
+       SELECT id FROM updated`,
       [messageId, content],
     );
     return rows.length > 0 ? this.findById(messageId) : null;
+  }
+
+  /** The texts a message had before its edits, oldest first, each with when it was written and replaced. */
+  async findVersions(messageId: string): Promise<MessageVersion[]> {
+    const rows = await queryRows<{ content: string; written_at: Date; replaced_at: Date }>(
+      this.db,
+      `SELECT e.content, e.replaced_at,
+              coalesce(lag(e.replaced_at) OVER (ORDER BY e.id), m.created_at) AS written_at
+       FROM message_edits e JOIN messages m ON m.id = e.message_id
+       WHERE e.message_id = $1
+       ORDER BY e.id`,
+      [messageId],
+    );
+    return rows.map((row) => ({ content: row.content, writtenAt: row.written_at.toISOString(), replacedAt: row.replaced_at.toISOString() }));
   }
 
   /** Runs `work` in one transaction (a moderator's deletion and its audit entry commit together). */
@@ -275,9 +299,12 @@ export class MessagesRepository {
 
   /** Soft delete: the row keeps its id and seq so histories stay gapless. Idempotent. */
   async softDelete(messageId: string, manager: EntityManager = this.db.manager): Promise<boolean> {
-    const { rows } = await queryModified<{ id: string }>(
+    // The edit history goes with the text: nothing of a deleted message stays readable.
+    const rows = await queryRows<{ id: string }>(
       manager,
-      `UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id`,
+      `WITH deleted AS (UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id),
+            history AS (DELETE FROM message_edits WHERE message_id IN (SELECT id FROM deleted))
+       SELECT id FROM deleted`,
       [messageId],
     );
     return rows.length > 0;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, Report, ReportStatus, RoomRole, User } from '@parley/contract';
+import type { Message, MessagePage, MessageVersion, Report, ReportStatus, RoomRole, User } from '@parley/contract';
 import { AuditLog } from '@parley/audit';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
@@ -120,6 +120,12 @@ export class MessagesService {
     if (!updated) throw ApiError.conflict('A deleted message cannot be edited');
     this.events.emit('message.updated', { message: updated });
     return updated;
+  }
+
+  /** The texts a message had before its edits, oldest first: for the room's members. */
+  async versions(userId: string, messageId: string, expectedRoomId: string): Promise<MessageVersion[]> {
+    await this.findAccessible(userId, messageId, expectedRoomId);
+    return this.repository.findVersions(messageId);
   }
 
   /** The author, or a moderator of the room (owner, admin, moderator), whose deletion is audited. */
