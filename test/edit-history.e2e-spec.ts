@@ -80,7 +80,7 @@ describe('message edit history', () => {
     const removed = await api.request('DELETE', `/api/rooms/${room.id}/messages/${message.id}`, { token: alice.accessToken });
     expect(removed.status).toBe(204);
     expect(await versions(message)).toEqual([]);
-    const rows = (await server.app.get(DataSource).query(`SELECT count(*)::int AS n FROM message_edits WHERE message_id = $1`, [message.id])) as Array<{ n: number }>;
+    const rows = await server.app.get(DataSource).query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM message_edits WHERE message_id = $1`, [message.id]);
     expect(rows[0]!.n).toBe(0);
   });
 
