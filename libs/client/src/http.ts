@@ -8,6 +8,7 @@ import type {
   Message,
   MessagePage,
   MessageVersion,
+  Pin,
   Report,
   ReportStatus,
   Room,
@@ -148,6 +149,10 @@ export class RestApi {
     /** The room's moderation log (owner, admin). */
     audit: (roomId: string, query: AuditQuery = {}): Promise<AuditPage> => this.http.request('GET', `/api/rooms/${id(roomId)}/audit${q({ ...query })}`),
     markRead: (roomId: string, seq: number): Promise<void> => this.http.request('POST', `/api/rooms/${id(roomId)}/read`, { seq }),
+    /** Newest pin first; pinning and unpinning are for the owner and admins. */
+    pins: (roomId: string): Promise<Pin[]> => this.http.request('GET', `/api/rooms/${id(roomId)}/pins`),
+    pin: (roomId: string, messageId: string): Promise<Pin> => this.http.request('POST', `/api/rooms/${id(roomId)}/pins`, { messageId }),
+    unpin: (roomId: string, messageId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/pins/${id(messageId)}`),
     openDirect: (userId: string): Promise<Room> => this.http.request('POST', '/api/dms', { userId }),
   };
 

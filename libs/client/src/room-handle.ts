@@ -8,7 +8,9 @@ import type {
   Member,
   Message,
   MessageDeletedEvent,
+  MessageUnpinnedEvent,
   MessageVersion,
+  Pin,
   PresenceEvent,
   ReceiptEvent,
   Report,
@@ -28,6 +30,10 @@ export interface RoomEvents {
   message: Message;
   updated: Message;
   deleted: MessageDeletedEvent;
+  /** The owner or an admin pinned a message. */
+  pinned: Pin;
+  /** A message was unpinned (a deleted message's pin goes with `deleted` only). */
+  unpinned: MessageUnpinnedEvent;
   presence: PresenceEvent;
   typing: TypingEvent;
   receipt: ReceiptEvent;
@@ -169,6 +175,20 @@ export class RoomHandle extends Emitter<RoomEvents> {
   /** The texts a message had before its edits, oldest first (REST). */
   edits(messageId: string): Promise<MessageVersion[]> {
     return this.transport.rest.messages.edits(this.roomId, messageId);
+  }
+
+  // ---- pins (REST; the owner and admins pin and unpin) ----------------------------------------------------
+
+  pins(): Promise<Pin[]> {
+    return this.transport.rest.rooms.pins(this.roomId);
+  }
+
+  pin(messageId: string): Promise<Pin> {
+    return this.transport.rest.rooms.pin(this.roomId, messageId);
+  }
+
+  unpin(messageId: string): Promise<void> {
+    return this.transport.rest.rooms.unpin(this.roomId, messageId);
   }
 
   // ---- moderation (REST; the server checks ranks: an actor acts only on members of lower rank) ----------

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AnnouncementEvent, Message, Room, RoomRole, User } from '@parley/contract';
+import type { AnnouncementEvent, Message, MessageUnpinnedEvent, Pin, Room, RoomRole, User } from '@parley/contract';
 
 /**
  * Facts the domain services publish after a commit. Realtime (sockets) and notifications subscribe; the
@@ -10,6 +10,8 @@ export interface DomainEventMap {
   'message.created': { message: Message; memberIds: string[] };
   'message.updated': { message: Message };
   'message.deleted': { roomId: string; id: string; seq: number };
+  'message.pinned': { pin: Pin };
+  'message.unpinned': MessageUnpinnedEvent;
   'room.created': { room: Room };
   'room.updated': { room: Room };
   'room.deleted': { roomId: string; memberIds: string[] };

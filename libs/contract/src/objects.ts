@@ -67,6 +67,13 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
+/** A pinned message of a room, newest pin first in `GET /api/rooms/:id/pins`. `pinnedBy` null: that account is gone. */
+export interface Pin {
+  message: Message;
+  pinnedBy: User | null;
+  pinnedAt: string;
+}
+
 /** A text a message had before an edit: written at `writtenAt` (sent or edited), replaced at `replacedAt`. */
 export interface MessageVersion {
   content: string;

@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { Message, MessagePage, Room, RoomRole, User } from './objects';
+import type { Message, MessagePage, Pin, Room, RoomRole, User } from './objects';
 
 /** Client → server payloads (contract section 5). */
 export interface RoomJoinPayload {
@@ -75,6 +75,11 @@ export interface MessageDeletedEvent {
   id: string;
   seq: number;
 }
+export interface MessageUnpinnedEvent {
+  roomId: string;
+  messageId: string;
+  unpinnedBy: User;
+}
 export interface PresenceEvent {
   roomId: string;
   user: User;
@@ -132,6 +137,8 @@ export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   'message:updated': (message: Message) => void;
   'message:deleted': (event: MessageDeletedEvent) => void;
+  'message:pinned': (pin: Pin) => void;
+  'message:unpinned': (event: MessageUnpinnedEvent) => void;
   presence: (event: PresenceEvent) => void;
   typing: (event: TypingEvent) => void;
   receipt: (event: ReceiptEvent) => void;

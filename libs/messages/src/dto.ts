@@ -1,6 +1,6 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessagePage, MessageVersion, Report, ReportStatus, User } from '@parley/contract';
+import type { Message, MessagePage, MessageVersion, Pin, Report, ReportStatus, User } from '@parley/contract';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
@@ -24,6 +24,18 @@ export class MessageDto implements Message {
 export class MessagePageDto implements MessagePage {
   @ApiProperty({ type: MessageDto, isArray: true, description: 'Ordered by seq ascending' }) messages!: MessageDto[];
   @ApiProperty({ description: 'More messages exist beyond this page in the paging direction' }) hasMore!: boolean;
+}
+
+export class PinDto implements Pin {
+  @ApiProperty({ type: MessageDto }) message!: Message;
+  @ApiProperty({ type: UserDto, nullable: true, description: 'Who pinned it' }) pinnedBy!: User | null;
+  @ApiProperty({ format: 'date-time' }) pinnedAt!: string;
+}
+
+export class PinMessageDto {
+  @ApiProperty({ format: 'uuid', description: 'A message of this room' })
+  @IsUUID()
+  messageId!: string;
 }
 
 export class MessageVersionDto implements MessageVersion {

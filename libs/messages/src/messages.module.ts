@@ -7,6 +7,8 @@ import { UsersModule } from '@parley/users';
 import { MessagesController } from './messages.controller';
 import { MessagesRepository } from './messages.repository';
 import { MessagesService } from './messages.service';
+import { PinsController } from './pins.controller';
+import { PinsService } from './pins.service';
 import { ReportsRepository } from './reports.repository';
 import { RoomWriter } from './room-writer';
 import { SendPool } from './send-pool';
@@ -15,7 +17,7 @@ import { LocalWriterLeases, RedisWriterLeases, WriterLeases } from './writer-lea
 
 @Module({
   imports: [RoomsModule, UsersModule, AuditModule],
-  controllers: [MessagesController],
+  controllers: [MessagesController, PinsController],
   providers: [
     SendPool,
     MessagesRepository,
@@ -23,6 +25,7 @@ import { LocalWriterLeases, RedisWriterLeases, WriterLeases } from './writer-lea
     RoomWriter,
     SendRouter,
     MessagesService,
+    PinsService,
     {
       provide: WriterLeases,
       inject: [AppConfig, { token: RedisConnections, optional: true }],

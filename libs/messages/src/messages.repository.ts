@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Message, MessageVersion } from '@parley/contract';
+import type { Message, MessageVersion, Pin } from '@parley/contract';
 import { queryRows } from '@parley/database';
-import { userView } from '@parley/users';
+import { userFromJson, userRowJson, userView, type UserJsonRow } from '@parley/users';
 import { types } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SendPool } from './send-pool';
@@ -71,6 +71,9 @@ export class TimestampTextToIso {
     return iso;
   };
 }
+
+/** What pinning did: pinned now, pinned before, or refused (no such message in the room, deleted, room full). */
+export type PinOutcome = 'pinned' | 'already' | 'missing' | 'deleted' | 'full';
 
 /** One message for the send statement: its shard's writer has numbered its room up to `base` under `epoch`. */
 export interface WriteItem {
@@ -292,6 +295,60 @@ export class MessagesRepository {
     return rows.map((row) => ({ content: row.content, writtenAt: row.written_at.toISOString(), replacedAt: row.replaced_at.toISOString() }));
   }
 
+  /**
+   * Pins a live message of the room, unless the room has `limit` pins already. The room's pins are counted
+   * under a lock on its row, so concurrent pins never pass the limit together.
+   */
+  pin(roomId: string, messageId: string, userId: string, limit: number): Promise<PinOutcome> {
+    return this.db.transaction(async (manager) => {
+      await queryRows(manager, `SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
+      const rows = await queryRows<{ live: boolean; pinned: boolean; pins: number }>(
+        manager,
+        `SELECT m.deleted_at IS NULL AS live,
+                EXISTS (SELECT 1 FROM message_pins p WHERE p.message_id = m.id) AS pinned,
+                (SELECT count(*) FROM message_pins p WHERE p.room_id = $1) AS pins
+         FROM messages m WHERE m.id = $2 AND m.room_id = $1`,
+        [roomId, messageId],
+      );
+      const state = rows[0];
+      if (!state) return 'missing';
+      if (!state.live) return 'deleted';
+      if (state.pinned) return 'already';
+      if (state.pins >= limit) return 'full';
+      await queryRows(manager, `INSERT INTO message_pins (message_id, room_id, pinned_by) VALUES ($1, $2, $3)`, [messageId, roomId, userId]);
+      return 'pinned';
+    });
+  }
+
+  /** True when the message was pinned in the room. */
+  async unpin(roomId: string, messageId: string): Promise<boolean> {
+    const rows = await queryRows<{ message_id: string }>(
+      this.db,
+      `WITH removed AS (DELETE FROM message_pins WHERE room_id = $1 AND message_id = $2 RETURNING message_id) SELECT message_id FROM removed`,
+      [roomId, messageId],
+    );
+    return rows.length > 0;
+  }
+
+  /** The room's pins, newest pin first (one pin, with `messageId`). */
+  async findPins(roomId: string, messageId?: string): Promise<Pin[]> {
+    const rows = await queryRows<MessageRow & { pinned_at: Date; pinned_by: UserJsonRow | null }>(
+      this.db,
+      `WITH pins AS (SELECT message_id, pinned_at, pinned_by FROM message_pins WHERE room_id = $1 AND ($2::uuid IS NULL OR message_id = $2))
+       SELECT pinned.*, pins.pinned_at, ${userRowJson('pinner')} AS pinned_by
+       FROM (${MESSAGE_SELECT} WHERE msg.id IN (SELECT message_id FROM pins)) pinned
+       JOIN pins ON pins.message_id = pinned.id
+       LEFT JOIN users pinner ON pinner.id = pins.pinned_by
+       ORDER BY pins.pinned_at DESC, pinned.seq DESC`,
+      [roomId, messageId ?? null],
+    );
+    return rows.map((row) => ({
+      message: toMessage(row),
+      pinnedBy: row.pinned_by ? userFromJson(row.pinned_by) : null,
+      pinnedAt: row.pinned_at.toISOString(),
+    }));
+  }
+
   /** Runs `work` in one transaction (a moderator's deletion and its audit entry commit together). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
@@ -303,7 +360,8 @@ export class MessagesRepository {
     const rows = await queryRows<{ id: string }>(
       manager,
       `WITH deleted AS (UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id),
-            history AS (DELETE FROM message_edits WHERE message_id IN (SELECT id FROM deleted))
+            history AS (DELETE FROM message_edits WHERE message_id IN (SELECT id FROM deleted)),
+            unpinned AS (DELETE FROM message_pins WHERE message_id IN (SELECT id FROM deleted))
        SELECT id FROM deleted`,
       [messageId],
     );

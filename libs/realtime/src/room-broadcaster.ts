@@ -36,6 +36,8 @@ export class RoomBroadcaster {
     });
     events.on('message.updated', ({ message }) => this.emitToRoom(message.roomId, 'message:updated', message));
     events.on('message.deleted', (event) => this.emitToRoom(event.roomId, 'message:deleted', event));
+    events.on('message.pinned', ({ pin }) => this.emitToRoom(pin.message.roomId, 'message:pinned', pin));
+    events.on('message.unpinned', (event) => this.emitToRoom(event.roomId, 'message:unpinned', event));
     events.on('read.updated', (event) => this.emitToRoom(event.roomId, 'receipt', event));
     events.on('member.joined', ({ roomId, user }) => this.emitToRoom(roomId, 'member:joined', { roomId, user }));
     events.on('member.muted', (event) => this.emitToRoom(event.roomId, 'member:muted', event));

@@ -4,6 +4,7 @@ import { RoomWriters1764200000000 } from './1764200000000-room-writers';
 import { AccountState1764300000000 } from './1764300000000-account-state';
 import { Moderation1764400000000 } from './1764400000000-moderation';
 import { MessageEdits1764800000000 } from './1764800000000-message-edits';
+import { Pins1764900000000 } from './1764900000000-pins';
 
 /** Every migration, in order. Committed, never generated at runtime; `synchronize` stays off. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   AccountState1764300000000,
   Moderation1764400000000,
   MessageEdits1764800000000,
+  Pins1764900000000,
 ];
