@@ -188,6 +188,27 @@ describe('web client in a browser (two users, two instances)', () => {
     await message(alice, 'Looks great').waitFor();
   });
 
+  it('pins a message: the other user sees the pin count and the list, and an unpin live', async () => {
+    // Only the owner and admins get the Pin action.
+    expect(await message(bob, 'Looks great').locator(tid('pin-message')).count()).toBe(0);
+    await message(alice, 'Looks great').locator(tid('pin-message')).focus();
+    await alice.keyboard.press('Enter');
+    await bob.locator(`${tid('message')}[data-pinned="true"]`).filter({ hasText: 'Looks great' }).waitFor();
+    await bob.locator(tid('pins-button')).filter({ hasText: '1' }).click();
+    await bob.locator(`${tid('pin-list')} ${tid('pin')}`).filter({ hasText: 'pinned by Alice Liddell' }).waitFor();
+    expect(await bob.locator(tid('pin-unpin')).count()).toBe(0);
+    await shot(bob, 'pins');
+    await bob.locator(tid('pin-jump')).click();
+    await bob.locator(tid('pins-dialog')).waitFor({ state: 'detached' });
+
+    await alice.locator(tid('pins-button')).click();
+    await alice.locator(tid('pin-unpin')).click();
+    await alice.locator(`${tid('pin-list')} .note`).filter({ hasText: 'Nothing is pinned.' }).waitFor();
+    await alice.keyboard.press('Escape');
+    await bob.locator(tid('pins-button')).waitFor({ state: 'hidden' });
+    expect(await message(bob, 'Looks great').getAttribute('data-pinned')).toBe('false');
+  });
+
   it('badges unread messages of a room not on screen, and shows a mention as a toast', async () => {
     await createRoom(alice, 'random', 'public');
     await joinViaBrowse(bob, 'random');

@@ -4,6 +4,7 @@ import { h, icon, replaceChildren } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, longTime, plural, roomLabel, shortTime } from './format';
 import { editHistoryDialog } from './edit-history';
+import { PinBoard } from './pins';
 import { memberActionsDialog, moderationPanel, muteEnd, reportDialog } from './moderation';
 import { toast } from './toasts';
 
@@ -88,6 +89,7 @@ export class ChatView {
   private readonly membersCount = h('span', { class: 'members-count', 'data-testid': 'online-count' });
   private readonly addMemberButton: HTMLButtonElement;
   private readonly moderationButton: HTMLButtonElement;
+  private readonly pins: PinBoard;
   private readonly scroller: HTMLDivElement;
   private readonly list = h('ol', { class: 'message-list', 'data-testid': 'message-list' });
   /** Own messages on their way (below the list until the server has them). */
@@ -128,6 +130,12 @@ export class ChatView {
       h('span', { class: 'label' }, 'Moderation'),
     );
     this.moderationButton.addEventListener('click', () => moderationPanel(this.handle, this.room.name, this.room.role));
+    this.pins = new PinBoard(
+      this.handle,
+      () => this.canPin(),
+      (messageId, pinned) => this.markPinned(messageId, pinned),
+      (messageId) => this.revealMessage(messageId),
+    );
     this.membersToggle = h(
       'button',
       { type: 'button', class: 'button secondary small', 'data-testid': 'members-toggle', 'aria-controls': panelId, 'aria-expanded': 'false' },
@@ -191,7 +199,7 @@ export class ChatView {
         { class: 'chat-head' },
         back,
         h('div', { class: 'chat-heading' }, h('div', { class: 'chat-title-row' }, this.titleIcon, this.title), this.subtitle),
-        h('div', { class: 'chat-tools' }, this.moderationButton, this.addMemberButton, this.membersToggle),
+        h('div', { class: 'chat-tools' }, this.pins.button, this.moderationButton, this.addMemberButton, this.membersToggle),
       ),
       h(
         'div',
@@ -246,6 +254,7 @@ export class ChatView {
       return;
     }
     const members = this.loadMembers();
+    this.pins.load().catch(() => undefined); // pins are extra: the room works without them
     if (!this.started) {
       this.started = true;
       await this.loadOlder();
@@ -321,7 +330,10 @@ export class ChatView {
       room.on('deleted', (event) => {
         const item = this.items.get(event.id);
         if (item) this.applyUpdate({ ...item.message, content: '', deletedAt: item.message.deletedAt ?? new Date().toISOString() });
+        this.pins.removed(event.id);
       }),
+      room.on('pinned', (pin) => this.pins.added(pin)),
+      room.on('unpinned', (event) => this.pins.removed(event.messageId)),
       room.on('typing', (event) => this.setTypist(event.user, event.isTyping)),
       room.on('presence', (event) => this.setOnline(event.user, event.status === 'online')),
       room.on('memberJoined', (event) => {
@@ -553,6 +565,7 @@ export class ChatView {
     );
     const item: MessageItem = { message, element, content, edited, actions };
     this.items.set(message.id, item);
+    if (this.pins.isPinned(message.id)) element.dataset.pinned = 'true';
     edited.addEventListener('click', () => editHistoryDialog(this.handle, item.message));
     if (message.deletedAt) {
       element.classList.add('deleted');
@@ -570,17 +583,51 @@ export class ChatView {
     if (message.deletedAt) return null;
     const own = message.author.id === this.ctx.me.id;
     const buttons: HTMLButtonElement[] = [];
-    const button = (testId: string, label: string, iconName: 'edit' | 'trash' | 'flag', run: () => void): void => {
+    const button = (testId: string, label: string, iconName: 'edit' | 'trash' | 'flag' | 'pin', run: () => void): void => {
       const element = h('button', { type: 'button', class: 'icon-button', 'data-testid': testId, 'aria-label': label, title: label.replace(/ message$/, '') }, icon(iconName));
       element.addEventListener('click', run);
       buttons.push(element);
     };
     if (own) button('edit-message', 'Edit message', 'edit', () => this.startEdit(message.id));
     else if (this.room.kind === 'group') button('report-message', 'Report message', 'flag', () => reportDialog(this.handle, message));
+    if (this.canPin()) {
+      const pinned = this.pins.isPinned(message.id);
+      button('pin-message', pinned ? 'Unpin message' : 'Pin message', 'pin', () => {
+        this.pins.toggle(message.id).catch((error: unknown) => toast(describeError(error, 'Could not change the pin'), { kind: 'error' }));
+      });
+    }
     if (own || (this.room.kind === 'group' && canModerate(this.room.role, 'member'))) {
       button('delete-message', 'Delete message', 'trash', () => void this.deleteMessage(message.id));
     }
     return buttons.length ? h('div', { class: 'message-actions' }, ...buttons) : null;
+  }
+
+  private canPin(): boolean {
+    return this.room.kind === 'group' && (this.room.role === 'owner' || this.room.role === 'admin');
+  }
+
+  /** A pin was added or removed: the message shows it, and its Pin/Unpin action follows. */
+  private markPinned(messageId: string, pinned: boolean): void {
+    const item = this.items.get(messageId);
+    if (!item) return;
+    item.element.dataset.pinned = String(pinned);
+    if (this.editing?.id === messageId) return;
+    const actions = this.messageActions(item.message);
+    if (item.actions) item.actions.replaceWith(...(actions ? [actions] : []));
+    else if (actions) item.element.appendChild(actions);
+    item.actions = actions;
+  }
+
+  /** Scrolls to a message already on screen and flashes it (older ones: a note, history is not paged to it yet). */
+  private revealMessage(messageId: string): void {
+    const item = this.items.get(messageId);
+    if (!item) {
+      toast('That message is further up: scroll up to load it.', { kind: 'info' });
+      return;
+    }
+    item.element.scrollIntoView({ block: 'center' });
+    item.element.classList.add('flash');
+    setTimeout(() => item.element.classList.remove('flash'), 1600);
   }
 
   /** Our role changed: moderators get Delete on every message, others lose it. */

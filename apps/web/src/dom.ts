@@ -49,6 +49,7 @@ const ICON_PATHS = {
   shield: 'M12 3 5 6v6c0 4.5 3 7.5 7 9 4-1.5 7-4.5 7-9V6z',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
   flag: 'M5 21V4h11l-2 4 2 4H5',
+  pin: 'M9 4h6l-1 6 4 4H6l4-4zM12 14v7',
 } as const;
 export type IconName = keyof typeof ICON_PATHS;
 
