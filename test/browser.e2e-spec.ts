@@ -209,6 +209,25 @@ describe('web client in a browser (two users, two instances)', () => {
     expect(await message(bob, 'Looks great').getAttribute('data-pinned')).toBe('false');
   });
 
+  it('reacts to a message: the chip and its count reach the other user, and a click on it adds theirs', async () => {
+    const target = 'Hi Bob! Welcome aboard.';
+    await message(bob, target).locator(tid('react-message')).focus();
+    await bob.keyboard.press('Enter');
+    await bob.locator(`${tid('reaction-option')}[data-emoji="🎉"]`).click();
+    const chip = (page: Page): Locator => message(page, target).locator(`${tid('reaction')}[data-emoji="🎉"]`);
+    await chip(alice).filter({ hasText: '1' }).waitFor();
+    expect(await chip(alice).getAttribute('aria-pressed')).toBe('false');
+    expect(await chip(bob).getAttribute('aria-pressed')).toBe('true');
+    await chip(alice).click();
+    await chip(bob).filter({ hasText: '2' }).waitFor();
+    await alice.locator(`${tid('message')} ${tid('reaction')}[data-emoji="🎉"][aria-pressed="true"]`).waitFor();
+    await shot(alice, 'reactions');
+    // After a reload the reactions come with the history, each user's own marked.
+    await bob.reload();
+    await chip(bob).filter({ hasText: '2' }).waitFor();
+    expect(await chip(bob).getAttribute('aria-pressed')).toBe('true');
+  });
+
   it('badges unread messages of a room not on screen, and shows a mention as a toast', async () => {
     await createRoom(alice, 'random', 'public');
     await joinViaBrowse(bob, 'random');

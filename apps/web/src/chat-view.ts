@@ -1,10 +1,11 @@
-import { ParleyError, canModerate, type Member, type Message, type ParleyClient, type Room, type RoomHandle, type User } from '@parley/client';
+import { ParleyError, canModerate, mergeReactions, type Member, type Message, type ParleyClient, type Room, type RoomHandle, type User } from '@parley/client';
 import { confirmDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, longTime, plural, roomLabel, shortTime } from './format';
 import { editHistoryDialog } from './edit-history';
 import { PinBoard } from './pins';
+import { reactionPicker, renderReactions } from './reactions';
 import { memberActionsDialog, moderationPanel, muteEnd, reportDialog } from './moderation';
 import { toast } from './toasts';
 
@@ -30,6 +31,7 @@ interface MessageItem {
   element: HTMLLIElement;
   content: HTMLDivElement;
   edited: HTMLButtonElement;
+  reactions: HTMLDivElement;
   actions: HTMLDivElement | null;
 }
 
@@ -332,6 +334,12 @@ export class ChatView {
         if (item) this.applyUpdate({ ...item.message, content: '', deletedAt: item.message.deletedAt ?? new Date().toISOString() });
         this.pins.removed(event.id);
       }),
+      room.on('reactions', (event) => {
+        const item = this.items.get(event.messageId);
+        if (!item) return;
+        item.message = { ...item.message, reactions: mergeReactions(item.message.reactions, event, this.ctx.me.id) };
+        this.withScrollAnchor(() => this.renderItemReactions(item));
+      }),
       room.on('pinned', (pin) => this.pins.added(pin)),
       room.on('unpinned', (event) => this.pins.removed(event.messageId)),
       room.on('typing', (event) => this.setTypist(event.user, event.isTyping)),
@@ -406,7 +414,9 @@ export class ChatView {
     const item = this.items.get(message.id);
     if (!item) return;
     this.withScrollAnchor(() => {
-      item.message = message;
+      // Broadcast updates carry no reactions: keep the ones we have (a deleted message has none).
+      item.message = { ...message, reactions: message.deletedAt ? [] : (message.reactions ?? item.message.reactions) };
+      this.renderItemReactions(item);
       if (message.deletedAt) {
         if (this.editing?.id === message.id) this.editing.cancel();
         item.element.classList.add('deleted');
@@ -542,6 +552,7 @@ export class ChatView {
     const edited = h('button', { type: 'button', class: 'edited', 'data-testid': 'message-edited', hidden: !message.editedAt }, '(edited)');
     if (message.editedAt) edited.title = `Edited ${longTime(message.editedAt)}: show the earlier versions`;
     const content = h('div', { class: 'content', 'data-testid': 'message-content' });
+    const reactions = h('div', { class: 'reactions', 'data-testid': 'reactions', hidden: true });
     const author = h('span', { class: 'author', 'data-testid': 'message-author', title: `@${message.author.username}` }, message.author.displayName);
     const actions = this.messageActions(message);
     const element = h(
@@ -560,10 +571,12 @@ export class ChatView {
         { class: 'bubble' },
         h('div', { class: 'meta' }, author, own ? h('span', { class: 'you-tag' }, 'you') : null, time, edited),
         content,
+        reactions,
       ),
       actions,
     );
-    const item: MessageItem = { message, element, content, edited, actions };
+    const item: MessageItem = { message, element, content, edited, reactions, actions };
+    this.renderItemReactions(item);
     this.items.set(message.id, item);
     if (this.pins.isPinned(message.id)) element.dataset.pinned = 'true';
     edited.addEventListener('click', () => editHistoryDialog(this.handle, item.message));
@@ -583,11 +596,17 @@ export class ChatView {
     if (message.deletedAt) return null;
     const own = message.author.id === this.ctx.me.id;
     const buttons: HTMLButtonElement[] = [];
-    const button = (testId: string, label: string, iconName: 'edit' | 'trash' | 'flag' | 'pin', run: () => void): void => {
+    const button = (testId: string, label: string, iconName: 'edit' | 'trash' | 'flag' | 'pin' | 'smile', run: () => void): void => {
       const element = h('button', { type: 'button', class: 'icon-button', 'data-testid': testId, 'aria-label': label, title: label.replace(/ message$/, '') }, icon(iconName));
       element.addEventListener('click', run);
       buttons.push(element);
     };
+    if (this.room.joined && !this.myMute) {
+      button('react-message', 'React to message', 'smile', () => {
+        const item = this.items.get(message.id);
+        if (item) reactionPicker(item.reactions, (emoji) => this.toggleReaction(message.id, emoji));
+      });
+    }
     if (own) button('edit-message', 'Edit message', 'edit', () => this.startEdit(message.id));
     else if (this.room.kind === 'group') button('report-message', 'Report message', 'flag', () => reportDialog(this.handle, message));
     if (this.canPin()) {
@@ -600,6 +619,18 @@ export class ChatView {
       button('delete-message', 'Delete message', 'trash', () => void this.deleteMessage(message.id));
     }
     return buttons.length ? h('div', { class: 'message-actions' }, ...buttons) : null;
+  }
+
+  private renderItemReactions(item: MessageItem): void {
+    renderReactions(item.reactions, item.message.reactions ?? [], (emoji) => this.toggleReaction(item.message.id, emoji));
+  }
+
+  /**
+   * The change shows when the room's `message:reactions` comes back (to us as to everyone, in commit order);
+   * the ack's counts could be older than an event already applied, so only its failure is used.
+   */
+  private toggleReaction(messageId: string, emoji: string): void {
+    this.handle.react(messageId, emoji).catch((error: unknown) => toast(describeError(error, 'Could not react'), { kind: 'error' }));
   }
 
   private canPin(): boolean {

@@ -9,6 +9,7 @@ import type {
   MessagePage,
   MessageVersion,
   Pin,
+  ReactionResult,
   Report,
   ReportStatus,
   Room,
@@ -163,6 +164,9 @@ export class RestApi {
       this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}) }),
     edit: (roomId: string, messageId: string, content: string): Promise<Message> =>
       this.http.request('PATCH', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`, { content }),
+    /** `on` sets the caller's emoji either way; absent: toggles. */
+    react: (roomId: string, messageId: string, emoji: string, on?: boolean): Promise<ReactionResult> =>
+      this.http.request('POST', `/api/rooms/${id(roomId)}/messages/${id(messageId)}/reactions`, on === undefined ? { emoji } : { emoji, on }),
     /** The texts the message had before its edits, oldest first (members; empty once it is deleted). */
     edits: (roomId: string, messageId: string): Promise<MessageVersion[]> =>
       this.http.request('GET', `/api/rooms/${id(roomId)}/messages/${id(messageId)}/edits`),

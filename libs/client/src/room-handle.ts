@@ -8,9 +8,11 @@ import type {
   Member,
   Message,
   MessageDeletedEvent,
+  MessageReactionsEvent,
   MessageUnpinnedEvent,
   MessageVersion,
   Pin,
+  ReactionResult,
   PresenceEvent,
   ReceiptEvent,
   Report,
@@ -30,6 +32,8 @@ export interface RoomEvents {
   message: Message;
   updated: Message;
   deleted: MessageDeletedEvent;
+  /** Someone put an emoji on a message or took it off (merge with `mergeReactions`). */
+  reactions: MessageReactionsEvent;
   /** The owner or an admin pinned a message. */
   pinned: Pin;
   /** A message was unpinned (a deleted message's pin goes with `deleted` only). */
@@ -170,6 +174,11 @@ export class RoomHandle extends Emitter<RoomEvents> {
 
   async remove(messageId: string): Promise<void> {
     await this.transport.emit('message:delete', { messageId });
+  }
+
+  /** Puts an emoji on a message or takes it off (`on` given: sets it either way; absent: toggles). */
+  react(messageId: string, emoji: string, on?: boolean): Promise<ReactionResult> {
+    return this.transport.emit('reaction:toggle', on === undefined ? { messageId, emoji } : { messageId, emoji, on });
   }
 
   /** The texts a message had before its edits, oldest first (REST). */

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AnnouncementEvent, Message, MessageUnpinnedEvent, Pin, Room, RoomRole, User } from '@parley/contract';
+import type { AnnouncementEvent, Message, MessageReactionsEvent, MessageUnpinnedEvent, Pin, Room, RoomRole, User } from '@parley/contract';
 
 /**
  * Facts the domain services publish after a commit. Realtime (sockets) and notifications subscribe; the
@@ -11,6 +11,7 @@ export interface DomainEventMap {
   'message.updated': { message: Message };
   'message.deleted': { roomId: string; id: string; seq: number };
   'message.pinned': { pin: Pin };
+  'message.reactions': MessageReactionsEvent;
   'message.unpinned': MessageUnpinnedEvent;
   'room.created': { room: Room };
   'room.updated': { room: Room };

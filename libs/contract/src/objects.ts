@@ -52,6 +52,18 @@ export interface Message {
   createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
+  /**
+   * Present where the message is read for one viewer (history pages, `room:join`); absent on broadcasts
+   * (`message:new`, `message:updated`) and acks, where `message:reactions` events keep them.
+   */
+  reactions?: Reaction[];
+}
+
+/** An emoji on a message: how many members put it there, in the order it was first used; `me`: the viewer did. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  me: boolean;
 }
 
 export interface AuthResult {

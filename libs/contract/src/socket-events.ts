@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { Message, MessagePage, Pin, Room, RoomRole, User } from './objects';
+import type { Message, MessagePage, Pin, Reaction, Room, RoomRole, User } from './objects';
 
 /** Client → server payloads (contract section 5). */
 export interface RoomJoinPayload {
@@ -53,6 +53,7 @@ export interface ClientToServerEvents {
   'message:edit': (payload: MessageEditPayload, ack: (res: Ack<Message>) => void) => void;
   'message:delete': (payload: MessageDeletePayload, ack: (res: Ack<Record<string, never>>) => void) => void;
   'message:read': (payload: MessageReadPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
+  'reaction:toggle': (payload: ReactionTogglePayload, ack: (res: Ack<ReactionResult>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
   'auth:refresh': (payload: AuthRefreshPayload, ack: (res: Ack<AuthRefreshResult>) => void) => void;
 }
@@ -66,6 +67,7 @@ export const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
   'message:edit',
   'message:delete',
   'message:read',
+  'reaction:toggle',
   'typing',
   'auth:refresh',
 ];
@@ -74,6 +76,29 @@ export interface MessageDeletedEvent {
   roomId: string;
   id: string;
   seq: number;
+}
+export interface ReactionTogglePayload {
+  messageId: string;
+  /** One emoji, or a `:shortcode:` from the fixed list (stored as its emoji). */
+  emoji: string;
+  /** Set it (true) or clear it (false) whatever it was, so that a retry cannot flip it back; absent: toggle. */
+  on?: boolean;
+}
+/** The ack: whether the caller's reaction is now on, and the message's reactions as the caller sees them. */
+export interface ReactionResult {
+  messageId: string;
+  emoji: string;
+  on: boolean;
+  reactions: Reaction[];
+}
+/** To the room when a reaction is added or removed: the counts (with no viewer's `me`), and who did it. */
+export interface MessageReactionsEvent {
+  roomId: string;
+  messageId: string;
+  emoji: string;
+  user: User;
+  added: boolean;
+  reactions: Array<Omit<Reaction, 'me'>>;
 }
 export interface MessageUnpinnedEvent {
   roomId: string;
@@ -137,6 +162,7 @@ export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
   'message:updated': (message: Message) => void;
   'message:deleted': (event: MessageDeletedEvent) => void;
+  'message:reactions': (event: MessageReactionsEvent) => void;
   'message:pinned': (pin: Pin) => void;
   'message:unpinned': (event: MessageUnpinnedEvent) => void;
   presence: (event: PresenceEvent) => void;

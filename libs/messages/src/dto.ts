@@ -1,6 +1,7 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessagePage, MessageVersion, Pin, Report, ReportStatus, User } from '@parley/contract';
+import type { Message, MessagePage, MessageVersion, Pin, Reaction, ReactionResult, Report, ReportStatus, User } from '@parley/contract';
+import { MAX_EMOJI_LENGTH } from './emoji';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
@@ -24,6 +25,31 @@ export class MessageDto implements Message {
 export class MessagePageDto implements MessagePage {
   @ApiProperty({ type: MessageDto, isArray: true, description: 'Ordered by seq ascending' }) messages!: MessageDto[];
   @ApiProperty({ description: 'More messages exist beyond this page in the paging direction' }) hasMore!: boolean;
+}
+
+export class ReactionDto implements Reaction {
+  @ApiProperty({ example: '👍' }) emoji!: string;
+  @ApiProperty({ description: 'How many members put it there' }) count!: number;
+  @ApiProperty({ description: 'The caller is one of them' }) me!: boolean;
+}
+
+export class ReactDto {
+  @ApiProperty({ example: '👍', maxLength: MAX_EMOJI_LENGTH, description: 'One emoji, or a `:shortcode:` from the fixed list (stored as its emoji)' })
+  @IsString()
+  @Length(1, MAX_EMOJI_LENGTH)
+  emoji!: string;
+
+  @ApiPropertyOptional({ description: 'true puts it on, false takes it off, whatever it was (a retry cannot flip it back); absent: toggles' })
+  @IsOptional()
+  @IsBoolean()
+  on?: boolean;
+}
+
+export class ReactionResultDto implements ReactionResult {
+  @ApiProperty({ format: 'uuid' }) messageId!: string;
+  @ApiProperty({ description: 'As stored: a shortcode becomes its emoji' }) emoji!: string;
+  @ApiProperty({ description: "The caller's reaction is now on" }) on!: boolean;
+  @ApiProperty({ type: ReactionDto, isArray: true }) reactions!: ReactionDto[];
 }
 
 export class PinDto implements Pin {

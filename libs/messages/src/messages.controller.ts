@@ -1,9 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, MessageVersion, Report } from '@parley/contract';
+import type { Message, MessagePage, MessageVersion, ReactionResult, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
-import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, MessageVersionDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
+import { UsersService } from '@parley/users';
+import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -11,7 +12,10 @@ import { MessagesService } from './messages.service';
 @ApiErrors('unauthorized', 'validation_failed', 'not_found', 'rate_limited')
 @Controller('rooms/:id/messages')
 export class MessagesController {
-  constructor(private readonly messages: MessagesService) {}
+  constructor(
+    private readonly messages: MessagesService,
+    private readonly users: UsersService,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -48,6 +52,18 @@ export class MessagesController {
   @ApiErrors('forbidden')
   edits(@CurrentUser() caller: AuthUser, @Param() params: MessageParams): Promise<MessageVersion[]> {
     return this.messages.versions(caller.id, params.messageId, params.id);
+  }
+
+  @Post(':messageId/reactions')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Put an emoji on a message or take it off (members who may post)',
+    description: '`on` sets it either way; without it, toggles. `message:reactions` goes to the room when it changed. At most 20 different emoji per message.',
+  })
+  @ApiOkResponse({ type: ReactionResultDto })
+  @ApiErrors('forbidden', 'conflict')
+  async react(@CurrentUser() caller: AuthUser, @Param() params: MessageParams, @Body() body: ReactDto): Promise<ReactionResult> {
+    return this.messages.react(await this.users.getById(caller.id), params.messageId, body.emoji, body.on, params.id);
   }
 
   @Delete(':messageId')

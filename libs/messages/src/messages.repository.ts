@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Message, MessageVersion, Pin } from '@parley/contract';
+import type { Message, MessageVersion, Pin, Reaction } from '@parley/contract';
 import { queryRows } from '@parley/database';
 import { userFromJson, userRowJson, userView, type UserJsonRow } from '@parley/users';
 import { types } from 'pg';
@@ -74,6 +74,9 @@ export class TimestampTextToIso {
 
 /** What pinning did: pinned now, pinned before, or refused (no such message in the room, deleted, room full). */
 export type PinOutcome = 'pinned' | 'already' | 'missing' | 'deleted' | 'full';
+
+/** What a reaction did: the caller's reaction is now `on` (`changed`: it was not before), or it was refused. */
+export type ReactOutcome = { on: boolean; changed: boolean } | 'missing' | 'deleted' | 'full';
 
 /** One message for the send statement: its shard's writer has numbered its room up to `base` under `epoch`. */
 export interface WriteItem {
@@ -349,6 +352,62 @@ export class MessagesRepository {
     }));
   }
 
+  /**
+   * Sets the user's `emoji` on a live message of the room on or off (`on` undefined: the opposite of now). A new
+   * emoji is refused once the message has `maxDistinct` distinct ones. The message row is locked first, so
+   * concurrent reactions to one message are counted one after the other.
+   */
+  react(roomId: string, messageId: string, userId: string, emoji: string, on: boolean | undefined, maxDistinct: number): Promise<ReactOutcome> {
+    return this.db.transaction(async (manager) => {
+      const [message] = await queryRows<{ live: boolean }>(
+        manager,
+        `SELECT deleted_at IS NULL AS live FROM messages WHERE id = $1 AND room_id = $2 FOR NO KEY UPDATE`,
+        [messageId, roomId],
+      );
+      if (!message) return 'missing';
+      if (!message.live) return 'deleted';
+      const [state] = await queryRows<{ mine: boolean; used: boolean; distinct: number }>(
+        manager,
+        `SELECT EXISTS (SELECT 1 FROM message_reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3) AS mine,
+                EXISTS (SELECT 1 FROM message_reactions WHERE message_id = $1 AND emoji = $2) AS used,
+                (SELECT count(DISTINCT emoji) FROM message_reactions WHERE message_id = $1) AS distinct`,
+        [messageId, emoji, userId],
+      );
+      const want = on ?? !state!.mine;
+      if (want === state!.mine) return { on: want, changed: false };
+      if (want) {
+        if (!state!.used && state!.distinct >= maxDistinct) return 'full';
+        await queryRows(manager, `INSERT INTO message_reactions (message_id, emoji, user_id) VALUES ($1, $2, $3)`, [messageId, emoji, userId]);
+      } else {
+        await queryRows(manager, `WITH gone AS (DELETE FROM message_reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3 RETURNING 1) SELECT 1 FROM gone`, [
+          messageId,
+          emoji,
+          userId,
+        ]);
+      }
+      return { on: want, changed: true };
+    });
+  }
+
+  /** Each message's reactions as `viewerId` sees them, emoji in the order they were first used. */
+  async findReactions(messageIds: string[], viewerId: string): Promise<Map<string, Reaction[]>> {
+    const byMessage = new Map<string, Reaction[]>();
+    if (messageIds.length === 0) return byMessage;
+    const rows = await queryRows<{ message_id: string; emoji: string; count: number; me: boolean }>(
+      this.db,
+      `SELECT message_id, emoji, count(*) AS count, bool_or(user_id = $2) AS me
+       FROM message_reactions WHERE message_id = ANY($1::uuid[])
+       GROUP BY message_id, emoji ORDER BY message_id, min(created_at), emoji`,
+      [messageIds, viewerId],
+    );
+    for (const row of rows) {
+      const list = byMessage.get(row.message_id) ?? [];
+      list.push({ emoji: row.emoji, count: row.count, me: row.me });
+      byMessage.set(row.message_id, list);
+    }
+    return byMessage;
+  }
+
   /** Runs `work` in one transaction (a moderator's deletion and its audit entry commit together). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
@@ -361,7 +420,8 @@ export class MessagesRepository {
       manager,
       `WITH deleted AS (UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id),
             history AS (DELETE FROM message_edits WHERE message_id IN (SELECT id FROM deleted)),
-            unpinned AS (DELETE FROM message_pins WHERE message_id IN (SELECT id FROM deleted))
+            unpinned AS (DELETE FROM message_pins WHERE message_id IN (SELECT id FROM deleted)),
+            unreacted AS (DELETE FROM message_reactions WHERE message_id IN (SELECT id FROM deleted))
        SELECT id FROM deleted`,
       [messageId],
     );

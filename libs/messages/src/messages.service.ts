@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, MessageVersion, Report, ReportStatus, RoomRole, User } from '@parley/contract';
+import type { Message, MessagePage, MessageVersion, ReactionResult, Report, ReportStatus, RoomRole, User } from '@parley/contract';
+import { normalizeEmoji } from './emoji';
 import { AuditLog } from '@parley/audit';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
@@ -12,6 +13,8 @@ import { SendRouter } from './send-router';
 
 const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
+/** How many different emoji one message can carry. */
+export const MAX_DISTINCT_REACTIONS = 20;
 
 @Injectable()
 export class MessagesService {
@@ -94,20 +97,66 @@ export class MessagesService {
 
   async history(userId: string, roomId: string, query: Partial<PageQuery>): Promise<MessagePage> {
     await this.rooms.requireAccess(userId, roomId, 'view');
-    return this.repository.findPage(roomId, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+    return this.withReactions(await this.repository.findPage(roomId, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE }), userId);
   }
 
   /**
-   * The newest `limit` messages up to `lastSeq` (the seq live delivery starts after), oldest first; `hasMore`:
-   * older ones exist. The caller has checked access.
+   * The newest `limit` messages up to `lastSeq` (the seq live delivery starts after), oldest first, with their
+   * reactions as `viewerId` sees them; `hasMore`: older ones exist. The caller has checked access.
    */
-  latest(roomId: string, lastSeq: number, limit: number): Promise<MessagePage> {
-    return this.repository.findPage(roomId, { before: lastSeq + 1, limit });
+  async latest(roomId: string, lastSeq: number, limit: number, viewerId: string): Promise<MessagePage> {
+    return this.withReactions(await this.repository.findPage(roomId, { before: lastSeq + 1, limit }), viewerId);
   }
 
-  /** Messages after `sinceSeq`, oldest first, at most MAX_PAGE_SIZE. The caller has checked access. */
-  catchUp(roomId: string, sinceSeq: number): Promise<MessagePage> {
-    return this.repository.findPage(roomId, { after: sinceSeq, limit: MAX_PAGE_SIZE });
+  /**
+   * Messages after `sinceSeq`, oldest first, at most MAX_PAGE_SIZE; with their reactions when read for one
+   * viewer (not for a gap fill delivered to every subscriber). The caller has checked access.
+   */
+  async catchUp(roomId: string, sinceSeq: number, viewerId?: string): Promise<MessagePage> {
+    const page = await this.repository.findPage(roomId, { after: sinceSeq, limit: MAX_PAGE_SIZE });
+    return viewerId === undefined ? page : this.withReactions(page, viewerId);
+  }
+
+  private async withReactions(page: MessagePage, viewerId: string): Promise<MessagePage> {
+    const reactions = await this.repository.findReactions(
+      page.messages.map((message) => message.id),
+      viewerId,
+    );
+    return { ...page, messages: page.messages.map((message) => ({ ...message, reactions: reactions.get(message.id) ?? [] })) };
+  }
+
+  /**
+   * Puts the user's emoji on a message or takes it off (`on` undefined: toggles). Members who may post (a
+   * muted member may not react either); at most MAX_DISTINCT_REACTIONS different emoji per message.
+   */
+  async react(user: User, messageId: string, emojiInput: string, on: boolean | undefined, expectedRoomId?: string): Promise<ReactionResult> {
+    const emoji = normalizeEmoji(emojiInput);
+    if (emoji === null) throw ApiError.validation('emoji must be one emoji, or a :shortcode: from the list in the contract');
+    const message = await this.findAccessible(user.id, messageId, expectedRoomId);
+    await this.rooms.requireAccess(user.id, message.roomId, 'post');
+    const outcome = await this.repository.react(message.roomId, messageId, user.id, emoji, on, MAX_DISTINCT_REACTIONS);
+    switch (outcome) {
+      case 'missing':
+        throw ApiError.notFound('Message');
+      case 'deleted':
+        throw ApiError.conflict('A deleted message cannot get reactions');
+      case 'full':
+        throw ApiError.conflict(`A message can carry at most ${MAX_DISTINCT_REACTIONS} different emoji`);
+      default:
+        break;
+    }
+    const reactions = (await this.repository.findReactions([messageId], user.id)).get(messageId) ?? [];
+    if (outcome.changed) {
+      this.events.emit('message.reactions', {
+        roomId: message.roomId,
+        messageId,
+        emoji,
+        user,
+        added: outcome.on,
+        reactions: reactions.map(({ emoji: e, count }) => ({ emoji: e, count })),
+      });
+    }
+    return { messageId, emoji, on: outcome.on, reactions };
   }
 
   async edit(userId: string, messageId: string, content: string, expectedRoomId?: string): Promise<Message> {

@@ -8,7 +8,7 @@ import { MessagesService } from '@parley/messages';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
-import { AuthRefreshDto, MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
+import { AuthRefreshDto, MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, ReactionToggleDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
 import { RoomBroadcaster } from './room-broadcaster';
 import { RoomDelivery } from './room-delivery';
 import { dispatchEvents, eventRoutes, route, type EventRoute } from './socket-ack';
@@ -88,9 +88,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       await this.registry.subscribe(socket, payload.roomId);
       const page =
         payload.sinceSeq !== undefined
-          ? await this.messages.catchUp(payload.roomId, payload.sinceSeq)
+          ? await this.messages.catchUp(payload.roomId, payload.sinceSeq, socket.data.auth.id)
           : payload.limit !== undefined
-            ? await this.messages.latest(payload.roomId, room.lastSeq, payload.limit)
+            ? await this.messages.latest(payload.roomId, room.lastSeq, payload.limit, socket.data.auth.id)
             : { messages: [], hasMore: false };
       return { room, ...page };
     }),
@@ -114,6 +114,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       await this.rooms.markRead(socket.data.auth.id, payload.roomId, payload.seq);
       return {};
     }),
+    'reaction:toggle': route(ReactionToggleDto, (socket, payload) => this.messages.react(socket.data.user, payload.messageId, payload.emoji, payload.on)),
     'auth:refresh': route(AuthRefreshDto, (socket, payload) => this.socketSessions.refresh(socket, payload.accessToken)),
     typing: route(TypingDto, async (socket, payload) => {
       await this.rooms.requireAccess(socket.data.auth.id, payload.roomId, 'member');

@@ -1,5 +1,5 @@
 import { hasOnlyKeys, registerFastValidator } from '@parley/common';
-import { EditMessageDto, MAX_PAGE_SIZE, SendMessageDto, sendMessageFields } from '@parley/messages';
+import { EditMessageDto, MAX_PAGE_SIZE, ReactDto, SendMessageDto, sendMessageFields } from '@parley/messages';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, Max, Min } from 'class-validator';
 
 /** Socket payloads: strict types (no string→number coercion), unknown fields rejected. */
@@ -39,6 +39,11 @@ registerFastValidator(MessageSendDto, (payload) => {
 });
 
 export class MessageEditDto extends EditMessageDto {
+  @IsUUID()
+  messageId!: string;
+}
+
+export class ReactionToggleDto extends ReactDto {
   @IsUUID()
   messageId!: string;
 }

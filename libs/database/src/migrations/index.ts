@@ -5,6 +5,7 @@ import { AccountState1764300000000 } from './1764300000000-account-state';
 import { Moderation1764400000000 } from './1764400000000-moderation';
 import { MessageEdits1764800000000 } from './1764800000000-message-edits';
 import { Pins1764900000000 } from './1764900000000-pins';
+import { Reactions1765000000000 } from './1765000000000-reactions';
 
 /** Every migration, in order. Committed, never generated at runtime; `synchronize` stays off. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Moderation1764400000000,
   MessageEdits1764800000000,
   Pins1764900000000,
+  Reactions1765000000000,
 ];
