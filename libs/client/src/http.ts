@@ -6,6 +6,7 @@ import type {
   ErrorBody,
   Member,
   Message,
+  MessageChanges,
   MessagePage,
   MessageVersion,
   Pin,
@@ -164,6 +165,9 @@ export class RestApi {
       this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}) }),
     edit: (roomId: string, messageId: string, content: string): Promise<Message> =>
       this.http.request('PATCH', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`, { content }),
+    /** Messages changed (edited, deleted, reactions) after a change version, oldest change first. */
+    changes: (roomId: string, sinceVersion: number, limit?: number): Promise<MessageChanges> =>
+      this.http.request('GET', `/api/rooms/${id(roomId)}/messages/changes${q({ sinceVersion, limit })}`),
     /** `on` sets the caller's emoji either way; absent: toggles. */
     react: (roomId: string, messageId: string, emoji: string, on?: boolean): Promise<ReactionResult> =>
       this.http.request('POST', `/api/rooms/${id(roomId)}/messages/${id(messageId)}/reactions`, on === undefined ? { emoji } : { emoji, on }),

@@ -64,7 +64,7 @@ describe('RoomHandle', () => {
 
   it('starts live delivery after the room\'s lastSeq and keeps live messages that beat the join ack', async () => {
     let release!: () => void;
-    answers.push(() => new Promise((resolve) => (release = () => resolve({ room: room(10), messages: [], hasMore: false }))));
+    answers.push(() => new Promise((resolve) => (release = () => resolve({ room: room(10), messages: [], hasMore: false, changeVersion: 0 }))));
     const joining = handle.join();
     handle.handleLive(message(11)); // arrives before the ack
     release();
@@ -75,7 +75,7 @@ describe('RoomHandle', () => {
   });
 
   it('prefetches the newest page with the first join: history for loadOlder, not live delivery, then REST pages on', async () => {
-    joinWith({ room: room(10), messages: [message(9), message(10)], hasMore: true });
+    joinWith({ room: room(10), messages: [message(9), message(10)], hasMore: true, changeVersion: 0 });
     await handle.join({ prefetch: 2 });
     expect(emitted[0]).toEqual({ event: 'room:join', payload: { roomId: 'r1', limit: 2 } });
     expect(delivered).toEqual([]);
@@ -86,7 +86,7 @@ describe('RoomHandle', () => {
   });
 
   it('fills a hole over REST when live traffic does not within gapWaitMs', async () => {
-    joinWith({ room: room(10), messages: [], hasMore: false });
+    joinWith({ room: room(10), messages: [], hasMore: false, changeVersion: 0 });
     await handle.join();
     pages.push({ messages: [message(11), message(12)], hasMore: false });
     handle.handleLive(message(12));
@@ -96,7 +96,7 @@ describe('RoomHandle', () => {
   });
 
   it('does not fetch when the hole closes in time', async () => {
-    joinWith({ room: room(0), messages: [], hasMore: false });
+    joinWith({ room: room(0), messages: [], hasMore: false, changeVersion: 0 });
     await handle.join();
     handle.handleLive(message(2));
     handle.handleLive(message(1));
@@ -105,17 +105,43 @@ describe('RoomHandle', () => {
   });
 
   it('re-joins with sinceSeq after a reconnect and pages on when there is more', async () => {
-    joinWith({ room: room(5), messages: [], hasMore: false });
+    joinWith({ room: room(5), messages: [], hasMore: false, changeVersion: 0 });
     await handle.join();
-    joinWith({ room: room(300), messages: Array.from({ length: 200 }, (_, i) => message(6 + i)), hasMore: true });
+    joinWith({ room: room(300), messages: Array.from({ length: 200 }, (_, i) => message(6 + i)), hasMore: true, changeVersion: 0 });
     pages.push({ messages: Array.from({ length: 95 }, (_, i) => message(206 + i)), hasMore: false });
     await handle.resync();
-    expect(emitted[1]).toEqual({ event: 'room:join', payload: { roomId: 'r1', sinceSeq: 5 } });
+    expect(emitted[1]).toEqual({ event: 'room:join', payload: { roomId: 'r1', sinceSeq: 5, sinceVersion: 0 } });
     expect(delivered).toEqual(Array.from({ length: 295 }, (_, i) => 6 + i));
   });
 
+  it('re-joins with the change version it has and reports the messages changed meanwhile, paging over REST', async () => {
+    joinWith({ room: room(5), messages: [], hasMore: false, changeVersion: 7 });
+    await handle.join();
+    const updated: Array<{ seq: number; content: string }> = [];
+    const deleted: number[] = [];
+    handle.on('updated', (m) => updated.push({ seq: m.seq, content: m.content }));
+    handle.on('deleted', (e) => deleted.push(e.seq));
+    const edited = { ...message(2), content: 'edited while away' };
+    const gone = { ...message(3), content: '', deletedAt: '2026-01-01T00:00:01.000Z' };
+    joinWith({ room: room(5), messages: [], hasMore: false, changeVersion: 9, changes: [edited], hasMoreChanges: true });
+    const changes = jest.fn(() => Promise.resolve({ messages: [gone], hasMore: false, changeVersion: 11 }));
+    (handle as unknown as { transport: { rest: { messages: { changes: unknown } } } }).transport.rest.messages.changes = changes;
+    await handle.resync();
+    expect(emitted[1]).toEqual({ event: 'room:join', payload: { roomId: 'r1', sinceSeq: 5, sinceVersion: 7 } });
+    expect(changes).toHaveBeenCalledWith('r1', 9);
+    expect(updated).toEqual([
+      { seq: 2, content: 'edited while away' },
+      { seq: 3, content: '' },
+    ]);
+    expect(deleted).toEqual([3]);
+    // The next re-join asks from where the pages ended.
+    joinWith({ room: room(5), messages: [], hasMore: false, changeVersion: 11 });
+    await handle.resync();
+    expect(emitted[2]).toEqual({ event: 'room:join', payload: { roomId: 'r1', sinceSeq: 5, sinceVersion: 11 } });
+  });
+
   it('retries a send with the same clientMsgId after a network failure, and delivers it once', async () => {
-    joinWith({ room: room(0), messages: [], hasMore: false });
+    joinWith({ room: room(0), messages: [], hasMore: false, changeVersion: 0 });
     await handle.join();
     answers.push(() => Promise.reject(new ParleyError('network', 'No answer')), (payload) => Promise.resolve({ ...message(1), clientMsgId: (payload as { clientMsgId: string }).clientMsgId }));
     const sent = await handle.send('hello');
@@ -128,7 +154,7 @@ describe('RoomHandle', () => {
   });
 
   it('does not retry refusals', async () => {
-    joinWith({ room: room(0), messages: [], hasMore: false });
+    joinWith({ room: room(0), messages: [], hasMore: false, changeVersion: 0 });
     await handle.join();
     answers.push(() => Promise.reject(new ParleyError('forbidden', 'not a member')));
     await expect(handle.send('x')).rejects.toMatchObject({ code: 'forbidden' });
@@ -136,7 +162,7 @@ describe('RoomHandle', () => {
   });
 
   it('loads older history before what it has, page by page', async () => {
-    joinWith({ room: room(120), messages: [], hasMore: false });
+    joinWith({ room: room(120), messages: [], hasMore: false, changeVersion: 0 });
     await handle.join();
     pages.push({ messages: Array.from({ length: 50 }, (_, i) => message(71 + i)), hasMore: true });
     const older = await handle.loadOlder(50);
@@ -157,7 +183,7 @@ describe('RoomHandle', () => {
     isConnected = false;
     let connect!: () => void;
     connectedPromise = new Promise((resolve) => (connect = resolve));
-    joinWith({ room: room(3), messages: [], hasMore: false });
+    joinWith({ room: room(3), messages: [], hasMore: false, changeVersion: 0 });
     const joining = handle.join();
     await jest.advanceTimersByTimeAsync(10);
     expect(emitted).toEqual([]);
@@ -167,12 +193,12 @@ describe('RoomHandle', () => {
   });
 
   it('catches up from where it stopped when joined again after unsubscribing', async () => {
-    joinWith({ room: room(5), messages: [], hasMore: false });
+    joinWith({ room: room(5), messages: [], hasMore: false, changeVersion: 0 });
     await handle.join();
     await handle.unsubscribe();
-    joinWith({ room: room(7), messages: [message(6), message(7)], hasMore: false });
+    joinWith({ room: room(7), messages: [message(6), message(7)], hasMore: false, changeVersion: 0 });
     await handle.join();
-    expect(emitted.filter((entry) => entry.event === 'room:join').map((entry) => entry.payload)).toEqual([{ roomId: 'r1' }, { roomId: 'r1', sinceSeq: 5 }]);
+    expect(emitted.filter((entry) => entry.event === 'room:join').map((entry) => entry.payload)).toEqual([{ roomId: 'r1' }, { roomId: 'r1', sinceSeq: 5, sinceVersion: 0 }]);
     expect(delivered).toEqual([6, 7]);
   });
 

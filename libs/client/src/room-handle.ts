@@ -30,6 +30,7 @@ import { RoomFeed } from './room-feed';
 export interface RoomEvents {
   /** Every committed message exactly once, in seq order (live, catch-up and gap fills merged). */
   message: Message;
+  /** A message was edited; also, after a re-join, each message changed while away (edited, deleted, reactions). */
   updated: Message;
   deleted: MessageDeletedEvent;
   /** Someone put an emoji on a message or took it off (merge with `mergeReactions`). */
@@ -88,6 +89,8 @@ export class RoomHandle extends Emitter<RoomEvents> {
   private filling = false;
   /** Lowest seq the application has (for loading older history). */
   private oldestSeq?: number;
+  /** The room's change version this handle has caught up to (sent as `sinceVersion` when it re-joins). */
+  private changeVersion?: number;
   /** The page a first join brought (join({ prefetch })), handed out by the next loadOlder(). */
   private prefetched: { messages: Message[]; hasMore: boolean } | null = null;
 
@@ -114,7 +117,7 @@ export class RoomHandle extends Emitter<RoomEvents> {
     if (!this.transport.isConnected()) await this.transport.whenConnected();
     const first = !this.initialised;
     const payload = !first
-      ? { roomId: this.roomId, sinceSeq: this.feed.lastSeq }
+      ? { roomId: this.roomId, sinceSeq: this.feed.lastSeq, ...(this.changeVersion === undefined ? {} : { sinceVersion: this.changeVersion }) }
       : options.prefetch === undefined
         ? { roomId: this.roomId }
         : { roomId: this.roomId, limit: options.prefetch };
@@ -122,6 +125,7 @@ export class RoomHandle extends Emitter<RoomEvents> {
     this.room = result.room;
     if (first) {
       this.initialised = true;
+      this.changeVersion = result.changeVersion;
       this.feed.lastSeq = result.room.lastSeq;
       this.oldestSeq = result.room.lastSeq + 1;
       // History before the live stream, not missed messages: kept for loadOlder().
@@ -133,7 +137,22 @@ export class RoomHandle extends Emitter<RoomEvents> {
     this.joined = true;
     this.deliver([...result.messages, ...this.beforeJoin.splice(0)]);
     if (result.hasMore) await this.fillGap();
+    await this.applyChanges(result);
     return result.room;
+  }
+
+  /** Tells the application about messages changed while away, paging over REST when one answer was not enough. */
+  private async applyChanges(result: RoomJoinResult): Promise<void> {
+    let page = { messages: result.changes ?? [], hasMore: result.hasMoreChanges ?? false, changeVersion: result.changeVersion };
+    for (;;) {
+      for (const message of page.messages) {
+        this.emit('updated', message);
+        if (message.deletedAt) this.emit('deleted', { roomId: message.roomId, id: message.id, seq: message.seq });
+      }
+      this.changeVersion = page.changeVersion;
+      if (!page.hasMore) return;
+      page = await this.transport.rest.messages.changes(this.roomId, page.changeVersion);
+    }
   }
 
   /** Older messages than any delivered so far (newest page before them), oldest first. Not sent to `message`. */

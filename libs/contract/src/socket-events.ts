@@ -7,6 +7,8 @@ export interface RoomJoinPayload {
   sinceSeq?: number;
   /** Without sinceSeq: the newest `limit` (1–200) messages come back in the ack. */
   limit?: number;
+  /** With sinceSeq: also the messages up to sinceSeq changed (edited, deleted, reactions) after this version. */
+  sinceVersion?: number;
 }
 export interface RoomLeavePayload {
   roomId: string;
@@ -43,6 +45,19 @@ export interface AuthRefreshResult {
 
 export interface RoomJoinResult extends MessagePage {
   room: Room;
+  /** The room's change version now (or as far as `changes` go when `hasMoreChanges`): the next `sinceVersion`. */
+  changeVersion: number;
+  /** With `sinceVersion`: the messages at or below `sinceSeq` changed since, in their current state, oldest change first. */
+  changes?: Message[];
+  /** More changes than one answer holds (200): read the rest from `GET /api/rooms/:id/messages/changes?sinceVersion=changeVersion`. */
+  hasMoreChanges?: boolean;
+}
+
+/** `GET /api/rooms/:id/messages/changes`: messages changed after `sinceVersion`, oldest change first. */
+export interface MessageChanges {
+  messages: Message[];
+  changeVersion: number;
+  hasMore: boolean;
 }
 
 /** Every client → server event takes an acknowledgement callback. */

@@ -1,6 +1,6 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessagePage, MessageVersion, Pin, Reaction, ReactionResult, Report, ReportStatus, User } from '@parley/contract';
+import type { Message, MessageChanges, MessagePage, MessageVersion, Pin, Reaction, ReactionResult, Report, ReportStatus, User } from '@parley/contract';
 import { MAX_EMOJI_LENGTH } from './emoji';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
@@ -134,6 +134,29 @@ export class HistoryQuery {
   @IsInt()
   @Min(0)
   after?: number;
+}
+
+export class ChangesQuery {
+  @ApiProperty({ minimum: 0, description: 'The change version the client has seen (`changeVersion` of `room:join` or of the previous page)' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  sinceVersion!: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: MAX_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+}
+
+export class MessageChangesDto implements MessageChanges {
+  @ApiProperty({ type: MessageDto, isArray: true, description: 'In their current state (deleted ones with deletedAt), oldest change first' }) messages!: MessageDto[];
+  @ApiProperty({ description: 'The next sinceVersion' }) changeVersion!: number;
+  @ApiProperty({ description: 'More changes after this page' }) hasMore!: boolean;
 }
 
 export class MessageParams {

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, MessageVersion, ReactionResult, Report } from '@parley/contract';
+import type { Message, MessageChanges, MessagePage, MessageVersion, ReactionResult, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
 import { UsersService } from '@parley/users';
-import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
+import { ChangesQuery, EditMessageDto, MessageChangesDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -25,6 +25,16 @@ export class MessagesController {
   @ApiOkResponse({ type: MessagePageDto })
   history(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: HistoryQuery): Promise<MessagePage> {
     return this.messages.history(caller.id, params.id, query);
+  }
+
+  @Get('changes')
+  @ApiOperation({
+    summary: 'Messages changed (edited, deleted, reactions) after a change version, oldest change first',
+    description: 'What a client that was away missed about messages it already had. Sends do not move the version: new messages are read by seq.',
+  })
+  @ApiOkResponse({ type: MessageChangesDto })
+  changes(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: ChangesQuery): Promise<MessageChanges> {
+    return this.messages.changes(caller.id, params.id, query.sinceVersion, query.limit);
   }
 
   @Post()

@@ -17,6 +17,7 @@ interface MessageRow {
   created_at: Date;
   edited_at: Date | null;
   deleted_at: Date | null;
+  changed_version: number;
   author_id: string;
   author_username: string;
   author_display_name: string;
@@ -25,7 +26,7 @@ interface MessageRow {
 }
 
 const MESSAGE_SELECT = `
-  SELECT msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at,
+  SELECT msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at, msg.changed_version,
          u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
          u.created_at AS author_created_at, u.deleted_at AS author_deleted_at
   FROM messages msg JOIN users u ON u.id = msg.author_id`;
@@ -71,6 +72,13 @@ export class TimestampTextToIso {
     return iso;
   };
 }
+
+/**
+ * CTEs taking the room's next change version for the message selected by CTE `target` (columns id, room_id):
+ * `bumped` (change_version). The room row's lock orders the room's changes, so versions commit in order.
+ */
+const BUMP_CHANGE_VERSION = (target: string): string =>
+  `bumped AS (UPDATE rooms r SET change_version = r.change_version + 1 FROM ${target} WHERE r.id = ${target}.room_id RETURNING r.change_version)`;
 
 /** What pinning did: pinned now, pinned before, or refused (no such message in the room, deleted, room full). */
 export type PinOutcome = 'pinned' | 'already' | 'missing' | 'deleted' | 'full';
@@ -273,8 +281,10 @@ export class MessagesRepository {
   async updateContent(messageId: string, content: string): Promise<Message | null> {
     const rows = await queryRows<{ id: string }>(
       this.db,
-      `WITH previous AS (SELECT id, content FROM messages WHERE id = $1 AND deleted_at IS NULL FOR UPDATE),
-            updated AS (UPDATE messages m SET content = $2, edited_at = now() FROM previous WHERE m.id = previous.id
+      `WITH previous AS (SELECT id, room_id, content FROM messages WHERE id = $1 AND deleted_at IS NULL FOR UPDATE),
+            ${BUMP_CHANGE_VERSION('previous')},
+            updated AS (UPDATE messages m SET content = $2, edited_at = now(), changed_version = bumped.change_version
+                        FROM previous, bumped WHERE m.id = previous.id
                         RETURNING m.id, previous.content AS previous_content),
             kept AS (INSERT INTO message_edits (message_id, content, replaced_at)
                      SELECT id, previous_content, now() FROM updated WHERE previous_content <> $2)
@@ -385,6 +395,13 @@ export class MessagesRepository {
           userId,
         ]);
       }
+      await queryRows(
+        manager,
+        `WITH target AS (SELECT $1::uuid AS id, $2::uuid AS room_id), ${BUMP_CHANGE_VERSION('target')},
+              stamped AS (UPDATE messages m SET changed_version = bumped.change_version FROM bumped WHERE m.id = $1 RETURNING m.id)
+         SELECT id FROM stamped`,
+        [messageId, roomId],
+      );
       return { on: want, changed: true };
     });
   }
@@ -408,6 +425,36 @@ export class MessagesRepository {
     return byMessage;
   }
 
+  /**
+   * Messages of the room changed after `sinceVersion` (at or below `maxSeq`: later ones the caller reads as new
+   * ones), in change order, at most `limit`; and the version to ask from next: the room's current one, or the
+   * last returned message's when there are more. One statement, so the version and the rows are one snapshot.
+   */
+  async findChanges(roomId: string, sinceVersion: number, maxSeq: number, limit: number): Promise<{ messages: Message[]; changeVersion: number; hasMore: boolean }> {
+    const rows = await queryRows<MessageRow & { room_version: number }>(
+      this.db,
+      `WITH room AS (SELECT change_version FROM rooms WHERE id = $1)
+       SELECT changed.*, (SELECT change_version FROM room) AS room_version
+       FROM (${MESSAGE_SELECT}
+             WHERE msg.room_id = $1 AND msg.changed_version > $2 AND msg.seq <= $3
+             ORDER BY msg.changed_version LIMIT $4 + 1) changed
+       RIGHT JOIN room ON true
+       ORDER BY changed.changed_version`,
+      [roomId, sinceVersion, maxSeq, limit],
+    );
+    const found = rows.filter((row) => row.id !== null);
+    const hasMore = found.length > limit;
+    const page = found.slice(0, limit);
+    const roomVersion = rows[0]?.room_version ?? 0;
+    return { messages: page.map(toMessage), changeVersion: hasMore ? page[page.length - 1]!.changed_version : roomVersion, hasMore };
+  }
+
+  /** The room's change version now. */
+  async findChangeVersion(roomId: string): Promise<number> {
+    const rows = await queryRows<{ change_version: number }>(this.db, `SELECT change_version FROM rooms WHERE id = $1`, [roomId]);
+    return rows[0]?.change_version ?? 0;
+  }
+
   /** Runs `work` in one transaction (a moderator's deletion and its audit entry commit together). */
   transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work);
@@ -418,7 +465,10 @@ export class MessagesRepository {
     // The edit history goes with the text: nothing of a deleted message stays readable.
     const rows = await queryRows<{ id: string }>(
       manager,
-      `WITH deleted AS (UPDATE messages SET deleted_at = now(), content = '' WHERE id = $1 AND deleted_at IS NULL RETURNING id),
+      `WITH target AS (SELECT id, room_id FROM messages WHERE id = $1 AND deleted_at IS NULL FOR UPDATE),
+            ${BUMP_CHANGE_VERSION('target')},
+            deleted AS (UPDATE messages m SET deleted_at = now(), content = '', changed_version = bumped.change_version
+                        FROM target, bumped WHERE m.id = target.id RETURNING m.id),
             history AS (DELETE FROM message_edits WHERE message_id IN (SELECT id FROM deleted)),
             unpinned AS (DELETE FROM message_pins WHERE message_id IN (SELECT id FROM deleted)),
             unreacted AS (DELETE FROM message_reactions WHERE message_id IN (SELECT id FROM deleted))

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, MessageVersion, ReactionResult, Report, ReportStatus, RoomRole, User } from '@parley/contract';
+import type { Message, MessageChanges, MessagePage, MessageVersion, ReactionResult, Report, ReportStatus, RoomRole, User } from '@parley/contract';
 import { normalizeEmoji } from './emoji';
 import { AuditLog } from '@parley/audit';
 import { Metrics } from '@parley/metrics';
@@ -115,6 +115,27 @@ export class MessagesService {
   async catchUp(roomId: string, sinceSeq: number, viewerId?: string): Promise<MessagePage> {
     const page = await this.repository.findPage(roomId, { after: sinceSeq, limit: MAX_PAGE_SIZE });
     return viewerId === undefined ? page : this.withReactions(page, viewerId);
+  }
+
+  /** Messages of the room changed after `sinceVersion` (REST), in their current state for the viewer. */
+  async changes(userId: string, roomId: string, sinceVersion: number, limit = MAX_PAGE_SIZE): Promise<MessageChanges> {
+    await this.rooms.requireAccess(userId, roomId, 'view');
+    const changes = await this.repository.findChanges(roomId, sinceVersion, Number.MAX_SAFE_INTEGER, limit);
+    return { ...changes, messages: (await this.withReactions({ messages: changes.messages, hasMore: changes.hasMore }, userId)).messages };
+  }
+
+  /**
+   * For a re-join: the messages up to `maxSeq` changed after `sinceVersion` (later ones come as new ones), at
+   * most MAX_PAGE_SIZE. The caller has checked access.
+   */
+  async changesUpTo(roomId: string, sinceVersion: number, maxSeq: number, viewerId: string): Promise<MessageChanges> {
+    const changes = await this.repository.findChanges(roomId, sinceVersion, maxSeq, MAX_PAGE_SIZE);
+    return { ...changes, messages: (await this.withReactions({ messages: changes.messages, hasMore: changes.hasMore }, viewerId)).messages };
+  }
+
+  /** The room's change version now: where a client starts following changes. */
+  changeVersion(roomId: string): Promise<number> {
+    return this.repository.findChangeVersion(roomId);
   }
 
   private async withReactions(page: MessagePage, viewerId: string): Promise<MessagePage> {

@@ -83,16 +83,20 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
   private readonly routes = eventRoutes({
     'room:join': route(RoomJoinDto, async (socket, payload): Promise<RoomJoinResult> => {
       if (payload.sinceSeq !== undefined && payload.limit !== undefined) throw ApiError.validation('Give sinceSeq or limit, not both');
-      const room = await this.rooms.joinRoom(socket.data.auth.id, payload.roomId);
+      if (payload.sinceVersion !== undefined && payload.sinceSeq === undefined) throw ApiError.validation('sinceVersion goes with sinceSeq');
+      const viewerId = socket.data.auth.id;
+      const room = await this.rooms.joinRoom(viewerId, payload.roomId);
       this.delivery.prime(room.id, room.lastSeq);
       await this.registry.subscribe(socket, payload.roomId);
       const page =
         payload.sinceSeq !== undefined
-          ? await this.messages.catchUp(payload.roomId, payload.sinceSeq, socket.data.auth.id)
+          ? await this.messages.catchUp(payload.roomId, payload.sinceSeq, viewerId)
           : payload.limit !== undefined
-            ? await this.messages.latest(payload.roomId, room.lastSeq, payload.limit, socket.data.auth.id)
+            ? await this.messages.latest(payload.roomId, room.lastSeq, payload.limit, viewerId)
             : { messages: [], hasMore: false };
-      return { room, ...page };
+      if (payload.sinceVersion === undefined) return { room, ...page, changeVersion: await this.messages.changeVersion(room.id) };
+      const changes = await this.messages.changesUpTo(room.id, payload.sinceVersion, payload.sinceSeq!, viewerId);
+      return { room, ...page, changeVersion: changes.changeVersion, changes: changes.messages, hasMoreChanges: changes.hasMore };
     }),
     'room:leave': route(RoomLeaveDto, async (socket, payload) => {
       await this.registry.unsubscribe(socket, payload.roomId);

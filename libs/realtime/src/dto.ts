@@ -19,6 +19,13 @@ export class RoomJoinDto {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit?: number;
+
+  /** With `sinceSeq`: also the messages changed after this change version. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  sinceVersion?: number;
 }
 
 export class RoomLeaveDto {

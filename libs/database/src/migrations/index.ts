@@ -6,6 +6,7 @@ import { Moderation1764400000000 } from './1764400000000-moderation';
 import { MessageEdits1764800000000 } from './1764800000000-message-edits';
 import { Pins1764900000000 } from './1764900000000-pins';
 import { Reactions1765000000000 } from './1765000000000-reactions';
+import { MessageChanges1765100000000 } from './1765100000000-message-changes';
 
 /** Every migration, in order. Committed, never generated at runtime; `synchronize` stays off. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   MessageEdits1764800000000,
   Pins1764900000000,
   Reactions1765000000000,
+  MessageChanges1765100000000,
 ];
