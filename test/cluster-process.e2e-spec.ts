@@ -2,7 +2,7 @@ import type { AuthResult, Message, PresenceEvent, RoomJoinResult } from '@parley
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { MIGRATIONS } from '../libs/database/src/migrations';
-import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEventAt, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitAck, emitOk, eventually, nextEventAt, openSocket, uniqueName, type TestSocket } from './support/client';
 import { freePort } from '../tools/ports';
 import { clusterProcessEnv, spawnServer, type ServerProcess } from './support/process';
 import { RedisServer } from '../tools/redis-server';
@@ -20,11 +20,7 @@ describe('three instances as separate processes', () => {
   let instances: Array<{ process: ServerProcess; url: string; api: Api }>;
   const sockets: TestSocket[] = [];
 
-  const open = async (index: number, user: AuthResult): Promise<TestSocket> => {
-    const socket = await connected(connectSocket(instances[index]!.url, user.accessToken));
-    sockets.push(socket);
-    return socket;
-  };
+  const open = (index: number, user: AuthResult): Promise<TestSocket> => openSocket(instances[index]!.url, user, { into: sockets });
 
   beforeAll(async () => {
     redis = await RedisServer.start();

@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, ErrorBody, Member, Message, PresenceEvent, ReceiptEvent, Room, TypingEvent } from '@parley/contract';
-import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, expectNothing, nextEvent, nextEventAt, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitAck, emitOk, eventually, expectNothing, nextEvent, nextEventAt, openSocket, uniqueName, type TestSocket } from './support/client';
 import { SocketRegistry } from '@parley/realtime';
 import { startTestCluster } from './support/server';
 
@@ -15,11 +15,7 @@ describe('cluster of two instances (Redis adapter, cluster bus, shared presence 
   let carol: AuthResult;
   const sockets: TestSocket[] = [];
 
-  const open = async (server: RunningServer, user: AuthResult): Promise<TestSocket> => {
-    const socket = connectSocket(server.url, user.accessToken);
-    sockets.push(socket);
-    return connected(socket);
-  };
+  const open = (server: RunningServer, user: AuthResult): Promise<TestSocket> => openSocket(server.url, user, { into: sockets });
 
   beforeAll(async () => {
     servers = await startTestCluster(2, { TYPING_TIMEOUT_MS: String(TYPING_TIMEOUT_MS), SEND_RATE_LIMIT: '5', SEND_RATE_WINDOW_MS: '60000' });

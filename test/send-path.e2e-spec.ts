@@ -9,7 +9,7 @@ import { RoomWriter } from '../libs/messages/src/room-writer';
 import { FORWARD_TIMEOUT_MS } from '../libs/messages/src/send-router';
 import { RedisWriterLeases, shardOf } from '../libs/messages/src/writer-leases';
 import { Metrics } from '../libs/metrics/src';
-import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitAck, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster, startTestServer } from './support/server';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -64,11 +64,10 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     outsider = await api.register(uniqueName('gcout'));
     rooms = await Promise.all(Array.from({ length: ROOMS }, (_, i) => api.createRoom(users[0]!.accessToken, uniqueName(`Group${i}`))));
     for (const user of users) {
-      const socket = await connected(connectSocket(server.url, user.accessToken));
-      sockets.push(socket);
+      const socket = await openSocket(server.url, user, { into: sockets });
       for (const room of rooms) await emitOk(socket, 'room:join', { roomId: room.id });
     }
-    sockets.push(await connected(connectSocket(server.url, outsider.accessToken)));
+    await openSocket(server.url, outsider, { into: sockets });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -390,8 +389,7 @@ describe('the send path across two instances (writers and forwarding)', () => {
     const users = await Promise.all(Array.from({ length: USERS }, (_, i) => api.register(uniqueName(`gx${i}_`))));
     const rooms = await Promise.all(Array.from({ length: ROOMS }, (_, i) => api.createRoom(users[0]!.accessToken, uniqueName(`Both${i}`))));
     for (const [i, user] of users.entries()) {
-      const socket = await connected(connectSocket(servers[i % 2]!.url, user.accessToken));
-      sockets.push(socket);
+      const socket = await openSocket(servers[i % 2]!.url, user, { into: sockets });
       for (const room of rooms) await emitOk(socket, 'room:join', { roomId: room.id });
     }
     const inboxes = sockets.slice(0, 2).map((socket) => collect<Message>(socket, 'message:new'));
@@ -434,8 +432,7 @@ describe('the send path across two instances (writers and forwarding)', () => {
     const origin = servers.find((server) => server !== writer)!;
     const hung = jest.spyOn(writer.app.get(RoomWriter), 'write').mockImplementation(() => new Promise(() => undefined));
     try {
-      const socket = await connected(connectSocket(origin.url, bob.accessToken));
-      sockets.push(socket);
+      const socket = await openSocket(origin.url, bob, { into: sockets });
       // Without a clientMsgId the send cannot be retried safely (it may have been stored): unavailable.
       const unretryable = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'no id' });
       expect(unretryable).toMatchObject({ ok: false, error: { code: 'unavailable' } });
@@ -463,8 +460,7 @@ describe('the send path across two instances (writers and forwarding)', () => {
       rooms.push(await api.createRoom(user.accessToken, uniqueName('LimRoom')));
     }
     const pair = [rooms.find((room) => shardOf(room.id, 2) === 0)!, rooms.find((room) => shardOf(room.id, 2) === 1)!];
-    const own = await Promise.all(servers.map((server) => connected(connectSocket(server.url, user.accessToken))));
-    sockets.push(...own);
+    const own = await Promise.all(servers.map((server) => openSocket(server.url, user, { into: sockets })));
     const acks = await Promise.all(
       Array.from({ length: SEND_LIMIT * 2 }, (_, i) =>
         emitAck<Message>(own[i % 2]!, 'message:send', { roomId: pair[Math.floor(i / 2) % 2]!.id, content: `limit ${i}`, clientMsgId: `lim-${i}` }),

@@ -1,6 +1,6 @@
 import type { Ack, Message } from '@parley/contract';
 import { expectAckedStoredGapless } from './support/database';
-import { Api, connected, connectSocket, ackOrDisconnect, emitOk, uniqueName } from './support/client';
+import { ackOrDisconnect, Api, emitOk, openSocket, uniqueName } from './support/client';
 import { createTestDatabase, startTestServer } from './support/server';
 
 describe('graceful shutdown', () => {
@@ -10,7 +10,7 @@ describe('graceful shutdown', () => {
     const api = new Api(server.url);
     const user = await api.register(uniqueName('shut'));
     const room = await api.createRoom(user.accessToken, uniqueName('Closing'));
-    const socket = await connected(connectSocket(server.url, user.accessToken));
+    const socket = await openSocket(server.url, user);
     await emitOk(socket, 'room:join', { roomId: room.id });
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
 

@@ -1,18 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, Member, Message, MessagePage, PresenceEvent, ReceiptEvent, Room, RoomJoinResult, TypingEvent } from '@parley/contract';
-import {
-  Api,
-  collect,
-  connected,
-  connectSocket,
-  emitAck,
-  emitOk,
-  eventually,
-  expectNothing,
-  nextEvent,
-  uniqueName,
-  type TestSocket,
-} from './support/client';
+import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, expectNothing, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
 import { SocketRegistry } from '@parley/realtime';
 import { startTestServer } from './support/server';
 
@@ -24,11 +12,7 @@ describe('Socket.IO (contract §5), one instance', () => {
   let carol: AuthResult;
   const sockets: TestSocket[] = [];
 
-  const open = async (user: AuthResult, transports?: string[]): Promise<TestSocket> => {
-    const socket = connectSocket(server.url, user.accessToken, { transports });
-    sockets.push(socket);
-    return connected(socket);
-  };
+  const open = (user: AuthResult, transports?: string[]): Promise<TestSocket> => openSocket(server.url, user, { transports, into: sockets });
 
   beforeAll(async () => {
     server = await startTestServer({ TYPING_TIMEOUT_MS: '400' });

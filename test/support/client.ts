@@ -83,6 +83,26 @@ export function connected(socket: TestSocket): Promise<TestSocket> {
   });
 }
 
+/**
+ * Opens an authenticated socket and resolves once it is connected. `into` (the spec's cleanup list) gets the
+ * socket before the connection is up, so it is closed afterwards whatever happens; a refused connection
+ * rejects with the connect_error and leaves nothing open.
+ */
+export async function openSocket(
+  baseUrl: string,
+  auth: string | { accessToken: string },
+  options: { transports?: string[]; reconnection?: boolean; into?: TestSocket[] } = {},
+): Promise<TestSocket> {
+  const socket = connectSocket(baseUrl, typeof auth === 'string' ? auth : auth.accessToken, options);
+  options.into?.push(socket);
+  try {
+    return await connected(socket);
+  } catch (error) {
+    socket.disconnect();
+    throw error;
+  }
+}
+
 /** What emitAck rejects with when the socket disconnects before the acknowledgement came (it never will). */
 export class DisconnectedBeforeAck extends Error {
   constructor(
