@@ -9,7 +9,7 @@ import { RoomWriter } from '../libs/messages/src/room-writer';
 import { FORWARD_TIMEOUT_MS } from '../libs/messages/src/send-router';
 import { RedisWriterLeases, shardOf } from '../libs/messages/src/writer-leases';
 import { Metrics } from '../libs/metrics/src';
-import { Api, collect, emitAck, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, DisconnectedBeforeAck, emitAck, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster, startTestServer } from './support/server';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -329,6 +329,45 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       expect(ack).toMatchObject({ ok: true, data: { seq: 2, content: 'held' } });
       await eventually(() => seen.length === 2, 5000, 'message:new after the commit');
       expect(seen[1]).toEqual((ack as Extract<Ack<Message>, { ok: true }>).data);
+    } finally {
+      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+      await blocker.release();
+    }
+  });
+
+  it('commits a send accepted before its client went away; the pending ack is answered by the disconnect at once', async () => {
+    const author = users[7]!;
+    const room = await api.createRoom(author.accessToken, uniqueName('Gone'));
+    const socket = await openSocket(server.url, author, { into: sockets });
+    await emitOk(socket, 'room:join', { roomId: room.id });
+    await emitOk(socket, 'message:send', { roomId: room.id, content: 'warm' }); // the room has its writer state
+    const db = server.app.get(DataSource);
+    const blocker = db.createQueryRunner();
+    await blocker.connect();
+    try {
+      await blocker.startTransaction();
+      await blocker.query(`SELECT 1 FROM writer_shards WHERE shard = $1 FOR UPDATE`, [shardOf(room.id, server.config.writerShards)]);
+      const pending = emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'accepted, then gone', clientMsgId: 'gone-1' });
+      await eventually(
+        async () => (await db.query<unknown[]>(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'parley-send%' AND wait_event_type = 'Lock'`)).length > 0,
+        5000,
+        'the send statement to wait for the shard',
+      );
+      socket.disconnect();
+      // Answered while the commit is still held, so by the disconnect (no ack can come), not by a timeout.
+      const error = await pending.then(
+        () => undefined,
+        (rejected: unknown) => rejected,
+      );
+      expect(error).toBeInstanceOf(DisconnectedBeforeAck);
+      expect((error as DisconnectedBeforeAck).reason).toBe('io client disconnect');
+      await blocker.commitTransaction();
+      // The send was accepted before the client left: it is stored, with nobody left to tell.
+      await eventually(async () => (await history(api, room.id, author.accessToken)).length === 2, 5000, 'the accepted send to be committed');
+      expect((await history(api, room.id, author.accessToken)).map((message) => [message.content, message.clientMsgId])).toEqual([
+        ['warm', null],
+        ['accepted, then gone', 'gone-1'],
+      ]);
     } finally {
       if (blocker.isTransactionActive) await blocker.rollbackTransaction();
       await blocker.release();
