@@ -26,6 +26,15 @@ async function history(api: Api, roomId: string, token: string): Promise<Message
   }
 }
 
+/** Resolves once a send statement is waiting on a lock (a test holds the writer shard's row). */
+function sendStatementWaitingOnLock(db: DataSource): Promise<void> {
+  return eventually(
+    async () => (await db.query<unknown[]>(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'parley-send%' AND wait_event_type = 'Lock'`)).length > 0,
+    5000,
+    'the send statement to wait for the shard',
+  );
+}
+
 /** Records the batches an instance writes (their items and results) without changing them. */
 function recordBatches(server: RunningServer): Array<{ items: readonly WriteItem[]; results: WriteRow[] }> {
   const repository = server.app.get(MessagesRepository, { strict: false });
@@ -312,11 +321,7 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       let acked = false;
       const pending = emitAck<Message>(sender, 'message:send', { roomId: room.id, content: 'held' }).then((ack) => ((acked = true), ack));
       // Barrier: the statement is running and waiting on the lock (so the send has left the socket layer).
-      await eventually(
-        async () => (await db.query<unknown[]>(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'parley-send%' AND wait_event_type = 'Lock'`)).length > 0,
-        5000,
-        'the send statement to wait for the shard',
-      );
+      await sendStatementWaitingOnLock(db);
       // Markers on the same paths, after: the sender's next ack on its socket, and a room broadcast to the
       // watcher. An early ack or message:new would have been written before them.
       const typing = nextEvent(watcher, 'typing');
@@ -348,11 +353,7 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       await blocker.startTransaction();
       await blocker.query(`SELECT 1 FROM writer_shards WHERE shard = $1 FOR UPDATE`, [shardOf(room.id, server.config.writerShards)]);
       const pending = emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'accepted, then gone', clientMsgId: 'gone-1' });
-      await eventually(
-        async () => (await db.query<unknown[]>(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'parley-send%' AND wait_event_type = 'Lock'`)).length > 0,
-        5000,
-        'the send statement to wait for the shard',
-      );
+      await sendStatementWaitingOnLock(db);
       socket.disconnect();
       // Answered while the commit is still held, so by the disconnect (no ack can come), not by a timeout.
       const error = await pending.then(
