@@ -26,6 +26,30 @@ async function history(api: Api, roomId: string, token: string): Promise<Message
   }
 }
 
+/**
+ * Holds a room's writer shard row in a transaction of the test's own (it conflicts with the send statement's
+ * share lock): the room's sends wait in their statement, uncommitted, until `release()` (idempotent).
+ */
+async function holdWriterShard(server: RunningServer, roomId: string): Promise<{ release(): Promise<void> }> {
+  const runner = server.app.get(DataSource).createQueryRunner();
+  await runner.connect();
+  let released = false;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    await runner.release();
+  };
+  try {
+    await runner.startTransaction();
+    await runner.query(`SELECT 1 FROM writer_shards WHERE shard = $1 FOR UPDATE`, [shardOf(roomId, server.config.writerShards)]);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { release };
+}
+
 /** Resolves once a send statement is waiting on a lock (a test holds the writer shard's row). */
 function sendStatementWaitingOnLock(db: DataSource): Promise<void> {
   return eventually(
@@ -312,12 +336,8 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     await emitOk(sender, 'message:send', { roomId: room.id, content: 'warm' });
     await eventually(() => seen.length === 1, 5000, 'the first delivery');
     const db = server.app.get(DataSource);
-    const blocker = db.createQueryRunner();
-    await blocker.connect();
+    const shard = await holdWriterShard(server, room.id);
     try {
-      await blocker.startTransaction();
-      // Conflicts with the statement's share lock on the writer shard: the batch waits, uncommitted.
-      await blocker.query(`SELECT 1 FROM writer_shards WHERE shard = $1 FOR UPDATE`, [shardOf(room.id, server.config.writerShards)]);
       let acked = false;
       const pending = emitAck<Message>(sender, 'message:send', { roomId: room.id, content: 'held' }).then((ack) => ((acked = true), ack));
       // Barrier: the statement is running and waiting on the lock (so the send has left the socket layer).
@@ -329,14 +349,13 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       await typing;
       expect(acked).toBe(false);
       expect(seen.length).toBe(1);
-      await blocker.commitTransaction();
+      await shard.release();
       const ack = await pending;
       expect(ack).toMatchObject({ ok: true, data: { seq: 2, content: 'held' } });
       await eventually(() => seen.length === 2, 5000, 'message:new after the commit');
       expect(seen[1]).toEqual((ack as Extract<Ack<Message>, { ok: true }>).data);
     } finally {
-      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
-      await blocker.release();
+      await shard.release();
     }
   });
 
@@ -347,11 +366,8 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     await emitOk(socket, 'room:join', { roomId: room.id });
     await emitOk(socket, 'message:send', { roomId: room.id, content: 'warm' }); // the room has its writer state
     const db = server.app.get(DataSource);
-    const blocker = db.createQueryRunner();
-    await blocker.connect();
+    const shard = await holdWriterShard(server, room.id);
     try {
-      await blocker.startTransaction();
-      await blocker.query(`SELECT 1 FROM writer_shards WHERE shard = $1 FOR UPDATE`, [shardOf(room.id, server.config.writerShards)]);
       const pending = emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'accepted, then gone', clientMsgId: 'gone-1' });
       await sendStatementWaitingOnLock(db);
       socket.disconnect();
@@ -362,7 +378,7 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       );
       expect(error).toBeInstanceOf(DisconnectedBeforeAck);
       expect((error as DisconnectedBeforeAck).reason).toBe('io client disconnect');
-      await blocker.commitTransaction();
+      await shard.release();
       // The send was accepted before the client left: it is stored, with nobody left to tell.
       await eventually(async () => (await history(api, room.id, author.accessToken)).length === 2, 5000, 'the accepted send to be committed');
       expect((await history(api, room.id, author.accessToken)).map((message) => [message.content, message.clientMsgId])).toEqual([
@@ -370,8 +386,7 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
         ['accepted, then gone', 'gone-1'],
       ]);
     } finally {
-      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
-      await blocker.release();
+      await shard.release();
     }
   });
 
