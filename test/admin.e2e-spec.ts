@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AdminStats, AnnouncementEvent, AuthResult, ErrorBody } from '@parley/contract';
-import { Api, connected, connectSocket, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { Api, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
 import { runAdminCommand } from '../apps/server/src/admin-cli';
 import { startTestCluster, testEnv } from './support/server';
 import { SseClient } from './support/sse';
@@ -40,8 +40,8 @@ describe('admin, health and metrics across two instances', () => {
   });
 
   it('adds up sockets, streams, users and messages of both instances', async () => {
-    for (let i = 0; i < 3; i++) sockets.push(await connected(connectSocket(servers[i % 2]!.url, user.accessToken)));
-    sockets.push(await connected(connectSocket(servers[1]!.url, admin.accessToken)));
+    for (let i = 0; i < 3; i++) await openSocket(servers[i % 2]!.url, user, { into: sockets });
+    await openSocket(servers[1]!.url, admin, { into: sockets });
     streams.push(await SseClient.connect(`${servers[0]!.url}/api/notifications/stream?token=${user.accessToken}`));
     const room = await apiA.createRoom(admin.accessToken, uniqueName('Stats'));
     await apiA.post(`/api/rooms/${room.id}/messages`, { content: 'one' }, admin.accessToken);
@@ -64,8 +64,7 @@ describe('admin, health and metrics across two instances', () => {
   });
 
   it('broadcasts an announcement to sockets and streams on every instance', async () => {
-    const socketOnB = await connected(connectSocket(servers[1]!.url, user.accessToken));
-    sockets.push(socketOnB);
+    const socketOnB = await openSocket(servers[1]!.url, user, { into: sockets });
     const streamOnB = await SseClient.connect(`${servers[1]!.url}/api/notifications/stream?token=${user.accessToken}`);
     streams.push(streamOnB);
     const received = nextEvent<AnnouncementEvent>(socketOnB, 'announcement');
@@ -107,8 +106,7 @@ describe('admin, health and metrics across two instances', () => {
       expect(before).toContain(name);
     }
     const room = await apiA.createRoom(admin.accessToken, uniqueName('Metrics'));
-    const socket = await connected(connectSocket(servers[0]!.url, admin.accessToken));
-    sockets.push(socket);
+    const socket = await openSocket(servers[0]!.url, admin, { into: sockets });
     await emitOk(socket, 'room:join', { roomId: room.id });
     await emitOk(socket, 'message:send', { roomId: room.id, content: 'measured' });
     await eventually(async () => value(await read(), 'parley_message_deliveries_total') >= value(before, 'parley_message_deliveries_total') + 1, 3000, 'deliveries');

@@ -1,11 +1,12 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, ErrorBody, Member, Message, PresenceEvent, ReceiptEvent, Room, TypingEvent } from '@parley/contract';
-import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, expectNothing, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitAck, emitOk, eventually, expectNothing, nextEvent, nextEventAt, openSocket, uniqueName, type TestSocket } from './support/client';
 import { SocketRegistry } from '@parley/realtime';
 import { startTestCluster } from './support/server';
 
 /** Two instances in this process sharing PostgreSQL and Redis: every event must cross between them. */
 describe('cluster of two instances (Redis adapter, cluster bus, shared presence and limits)', () => {
+  const TYPING_TIMEOUT_MS = 500;
   let servers: RunningServer[];
   let apiA: Api;
   let apiB: Api;
@@ -14,14 +15,10 @@ describe('cluster of two instances (Redis adapter, cluster bus, shared presence 
   let carol: AuthResult;
   const sockets: TestSocket[] = [];
 
-  const open = async (server: RunningServer, user: AuthResult): Promise<TestSocket> => {
-    const socket = connectSocket(server.url, user.accessToken);
-    sockets.push(socket);
-    return connected(socket);
-  };
+  const open = (server: RunningServer, user: AuthResult): Promise<TestSocket> => openSocket(server.url, user, { into: sockets });
 
   beforeAll(async () => {
-    servers = await startTestCluster(2, { TYPING_TIMEOUT_MS: '500', SEND_RATE_LIMIT: '5', SEND_RATE_WINDOW_MS: '60000' });
+    servers = await startTestCluster(2, { TYPING_TIMEOUT_MS: String(TYPING_TIMEOUT_MS), SEND_RATE_LIMIT: '5', SEND_RATE_WINDOW_MS: '60000' });
     apiA = new Api(servers[0]!.url);
     apiB = new Api(servers[1]!.url);
     [alice, bob, carol] = await Promise.all([apiA.register(uniqueName('ca')), apiB.register(uniqueName('cb')), apiA.register(uniqueName('cc'))]);
@@ -59,10 +56,17 @@ describe('cluster of two instances (Redis adapter, cluster bus, shared presence 
     await emitOk(b, 'message:edit', { messageId: sent.id, content: 'from B, edited' });
     expect((await updated).content).toBe('from B, edited');
 
-    const typing = nextEvent<TypingEvent>(a, 'typing');
+    // The typing state ends by itself TYPING_TIMEOUT_MS after it was set, announced across instances: not
+    // before (timed in the listener; 20 ms for the two clocks' rounding), and waited for with a deadline of the
+    // timeout plus a margin for a loaded machine rather than a fixed window.
+    const typing = nextEvent<TypingEvent>(a, 'typing', (event) => event.isTyping);
+    const stopped = nextEventAt<TypingEvent>(a, 'typing', (event) => !event.isTyping, TYPING_TIMEOUT_MS + 10_000);
+    const typingSetAt = Date.now();
     await emitOk(b, 'typing', { roomId: room.id, isTyping: true });
     expect(await typing).toEqual({ roomId: room.id, user: bob.user, isTyping: true });
-    expect((await nextEvent<TypingEvent>(a, 'typing', () => true, 2000)).isTyping).toBe(false);
+    const { payload: ended, receivedAt: endedAt } = await stopped;
+    expect(ended).toEqual({ roomId: room.id, user: bob.user, isTyping: false });
+    expect(endedAt - typingSetAt).toBeGreaterThanOrEqual(TYPING_TIMEOUT_MS - 20);
 
     const receipt = nextEvent<ReceiptEvent>(b, 'receipt');
     await emitOk(a, 'message:read', { roomId: room.id, seq: sent.seq });
@@ -155,9 +159,14 @@ describe('cluster of two instances (Redis adapter, cluster bus, shared presence 
     // Bob sends the marker from A, as the owner does (the owner's sends are counted by the shared limit).
     const bobOnA = await open(servers[0]!, bob);
     for (const socket of [carolA, carolB, bobOnA]) await emitOk(socket, 'room:join', { roomId: lobby.id });
-    const leftAtB = nextEvent(carolB, 'member:left');
-    await apiB.request('DELETE', `/api/rooms/${room.id}/members/${carol.user.id}`, { token: alice.accessToken });
-    expect(await leftAtB).toEqual({ roomId: room.id, user: carol.user });
+    // Each instance tells its own subscribers, then unsubscribes them: once both of Carol's sockets heard
+    // member:left, neither is in the room any more (waiting for B's alone left A's unsubscription racing the send).
+    const left = [carolA, carolB].map((socket) => nextEvent(socket, 'member:left'));
+    expect((await apiB.request('DELETE', `/api/rooms/${room.id}/members/${carol.user.id}`, { token: alice.accessToken })).status).toBe(204);
+    expect(await Promise.all(left)).toEqual([
+      { roomId: room.id, user: carol.user },
+      { roomId: room.id, user: carol.user },
+    ]);
     // The marker: a message in a room both of Carol's sockets still listen to, sent after the forbidden one.
     await expectNothing<Message>(
       [carolA, carolB],

@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { Message, MessagePage } from '@parley/contract';
-import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestServer } from './support/server';
 
 const SENDERS = 20;
@@ -24,8 +24,7 @@ describe('concurrent senders into one room', () => {
     const users = await Promise.all(Array.from({ length: SENDERS }, (_, i) => api.register(uniqueName(`s${i}_`))));
     const room = await api.createRoom(users[0]!.accessToken, uniqueName('Storm'));
     for (const user of users) {
-      const socket = await connected(connectSocket(server.url, user.accessToken));
-      sockets.push(socket);
+      const socket = await openSocket(server.url, user, { into: sockets });
       await emitOk(socket, 'room:join', { roomId: room.id });
     }
     const inboxes = sockets.map((socket) => collect<Message>(socket, 'message:new'));

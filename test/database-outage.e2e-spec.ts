@@ -2,7 +2,7 @@ import type { AckError, AuthResult, Room } from '@parley/contract';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, connected, connectSocket, emitAck, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { Api, emitAck, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { freePort } from '../tools/ports';
 import { requireServerBuild } from './support/build';
 import { spawnServer, startPostgresProcess, type PostgresProcess, type ServerProcess } from './support/process';
@@ -42,7 +42,7 @@ describe('PostgreSQL goes away under load and comes back', () => {
     const api = new Api(`http://127.0.0.1:${port}`);
     const user: AuthResult = await api.register(uniqueName('pgo'));
     const room: Room = await api.createRoom(user.accessToken, uniqueName('Outage'));
-    socket = await connected(connectSocket(api.baseUrl, user.accessToken));
+    socket = await openSocket(api.baseUrl, user);
     await emitOk(socket, 'room:join', { roomId: room.id });
     const logBefore = server.output().length;
 

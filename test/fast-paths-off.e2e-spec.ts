@@ -1,7 +1,7 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { Message } from '@parley/contract';
 import { encodeOnce, preEncoded, transportFastPaths } from '@parley/common';
-import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 
 /**
@@ -29,9 +29,8 @@ describe('two instances with the transport fast paths off', () => {
     const [apiA] = servers.map((server) => new Api(server.url)) as [Api];
     const [alice, bob] = await Promise.all([apiA.register(uniqueName('fa')), apiA.register(uniqueName('fb'))]);
     const room = await apiA.createRoom(alice.accessToken, uniqueName('Plain'));
-    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
-    const b = await connected(connectSocket(servers[1]!.url, bob.accessToken));
-    sockets.push(a, b);
+    const a = await openSocket(servers[0]!.url, alice, { into: sockets });
+    const b = await openSocket(servers[1]!.url, bob, { into: sockets });
     await emitOk(a, 'room:join', { roomId: room.id });
     await emitOk(b, 'room:join', { roomId: room.id });
     const atB = collect<Message>(b, 'message:new');

@@ -1,6 +1,6 @@
 import type { AuthResult, Message, MessagePage, Room } from '@parley/contract';
 import type { RunningServer } from '../apps/server/src/server';
-import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 
 /**
@@ -14,11 +14,7 @@ describe('a clientMsgId sent on two instances at once', () => {
   let watcherUser: AuthResult;
   const sockets: TestSocket[] = [];
 
-  const open = async (server: RunningServer, user: AuthResult): Promise<TestSocket> => {
-    const socket = connectSocket(server.url, user.accessToken);
-    sockets.push(socket);
-    return connected(socket);
-  };
+  const open = (server: RunningServer, user: AuthResult): Promise<TestSocket> => openSocket(server.url, user, { into: sockets });
 
   beforeAll(async () => {
     // Rooms spread over several writer shards, so some rooms' writer is A and others' is B.

@@ -98,9 +98,11 @@ describe('server process lifecycle with embedded defaults', () => {
     }
   });
 
+  // Each refusal is an exit with the message; the deadline only stops a hang, and is generous because a node
+  // process loading the server can take many seconds on a loaded machine (20 s ran out there with no output yet).
   it('refuses to start in production without a real JWT secret, with a clear message', async () => {
-    await expect(spawnServer({ ...env, NODE_ENV: 'production' }, /never/, 20_000)).rejects.toThrow(/JWT_SECRET is required when NODE_ENV=production/);
-    await expect(spawnServer({ ...env, NODE_ENV: 'production', JWT_SECRET: 'changeme' }, /never/, 20_000)).rejects.toThrow(/JWT_SECRET must be at least 32 characters/);
-    await expect(spawnServer({ ...env, PORT: 'eighty' }, /never/, 20_000)).rejects.toThrow(/PORT must be an integer/);
-  });
+    await expect(spawnServer({ ...env, NODE_ENV: 'production' }, /never/, 60_000)).rejects.toThrow(/JWT_SECRET is required when NODE_ENV=production/);
+    await expect(spawnServer({ ...env, NODE_ENV: 'production', JWT_SECRET: 'changeme' }, /never/, 60_000)).rejects.toThrow(/JWT_SECRET must be at least 32 characters/);
+    await expect(spawnServer({ ...env, PORT: 'eighty' }, /never/, 60_000)).rejects.toThrow(/PORT must be an integer/);
+  }, 200_000);
 });

@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, ErrorBody, ErrorCode, Message, MessagePage, Room } from '@parley/contract';
-import { Api, connected, connectSocket, emitAck, emitOk, uniqueName, type TestSocket } from './support/client';
+import { Api, emitAck, emitOk, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestServer } from './support/server';
 
 const UUID_OF_NOTHING = '00000000-0000-4000-8000-000000000000';
@@ -22,7 +22,7 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
     api = new Api(server.url);
     user = await api.register(uniqueName('mal'));
     room = await api.createRoom(user.accessToken, uniqueName('Garbage'));
-    socket = await connected(connectSocket(server.url, user.accessToken));
+    socket = await openSocket(server.url, user);
     await emitOk(socket, 'room:join', { roomId: room.id });
   });
   afterAll(async () => {
@@ -135,7 +135,7 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
   });
 
   it('closes only the offending connection when a frame exceeds the socket payload limit', async () => {
-    const victim = await connected(connectSocket(server.url, user.accessToken));
+    const victim = await openSocket(server.url, user);
     const closed = new Promise<string>((resolve) => victim.once('disconnect', resolve));
     (victim as unknown as { emit(event: string, payload: unknown): void }).emit('message:send', { roomId: room.id, content: 'z'.repeat(200 * 1024) });
     expect(await closed).toMatch(/transport (close|error)/);
@@ -198,7 +198,7 @@ describe('malformed input: clear errors, nothing lost, server keeps serving', ()
   it('answers an outsider the same for a private room\'s message and a made-up id', async () => {
     const owner = await api.register(uniqueName('own'));
     const secret = await api.createRoom(owner.accessToken, uniqueName('Secret'), 'private');
-    const ownerSocket = await connected(connectSocket(server.url, owner.accessToken));
+    const ownerSocket = await openSocket(server.url, owner);
     try {
       await emitOk(ownerSocket, 'room:join', { roomId: secret.id });
       const hidden = await emitOk<Message>(ownerSocket, 'message:send', { roomId: secret.id, content: 'private' });

@@ -1,7 +1,7 @@
 import type { AuditPage, AuthResult, ErrorBody, Member, Message, MemberMuteEvent, MemberUpdatedEvent, Report, Room, Sanction } from '@parley/contract';
 import { Client } from 'pg';
 import type { RunningServer } from '../apps/server/src/server';
-import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitAck, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
 import { runAdminCommand } from '../apps/server/src/admin-cli';
 import { startTestCluster, testEnv } from './support/server';
 
@@ -23,8 +23,7 @@ describe('room moderation', () => {
   const sockets: TestSocket[] = [];
 
   const socketOn = async (server: RunningServer, user: AuthResult): Promise<TestSocket> => {
-    const socket = await connected(connectSocket(server.url, user.accessToken));
-    sockets.push(socket);
+    const socket = await openSocket(server.url, user, { into: sockets });
     await emitOk(socket, 'room:join', { roomId: room.id });
     return socket;
   };

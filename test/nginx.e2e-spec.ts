@@ -5,7 +5,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { requireBinary } from '../tools/binaries';
 import { freePort } from '../tools/ports';
 import { startTestCluster } from './support/server';
@@ -42,8 +42,7 @@ describe('behind the shipped nginx config', () => {
 
   it.each([['websocket'], ['polling']])('carries Socket.IO over the %s transport (sticky sessions for polling)', async (transport) => {
     const room = await new Api(lb).createRoom(user.accessToken, uniqueName(`Lb${transport}`));
-    const socket = await connected(connectSocket(lb, user.accessToken, { transports: [transport] }));
-    sockets.push(socket);
+    const socket = await openSocket(lb, user, { transports: [transport], into: sockets });
     const received = collect<Message>(socket, 'message:new');
     await emitOk(socket, 'room:join', { roomId: room.id });
     for (let i = 0; i < 10; i++) await emitOk(socket, 'message:send', { roomId: room.id, content: `${transport} ${i}` });
@@ -52,8 +51,7 @@ describe('behind the shipped nginx config', () => {
   });
 
   it('upgrades polling to websocket through the proxy', async () => {
-    const socket = await connected(connectSocket(lb, user.accessToken, { transports: ['polling', 'websocket'] }));
-    sockets.push(socket);
+    const socket = await openSocket(lb, user, { transports: ['polling', 'websocket'], into: sockets });
     const engine = (socket as unknown as { io: { engine: { transport: { name: string }; once(event: string, cb: () => void): void } } }).io.engine;
     await eventually(() => engine.transport.name === 'websocket', 5000, 'upgrade');
   });

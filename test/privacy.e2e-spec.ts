@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { DurableNotification, Message, Room } from '@parley/contract';
-import { Api, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { Api, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 import { SseClient } from './support/sse';
 
@@ -32,8 +32,7 @@ describe('privacy of private rooms and direct rooms', () => {
     const eveStreams = await Promise.all(servers.map((server) => SseClient.connect(`${server.url}/api/notifications/stream?token=${eve.accessToken}`)));
     streams.push(...eveStreams);
     expect(eveStreams.map((stream) => stream.status)).toEqual([200, 200]);
-    const eveSockets: TestSocket[] = await Promise.all(servers.map((server) => connected(connectSocket(server.url, eve.accessToken))));
-    sockets.push(...eveSockets);
+    const eveSockets: TestSocket[] = await Promise.all(servers.map((server) => openSocket(server.url, eve, { into: sockets })));
     const eveSocketEvents: Array<{ socket: TestSocket; event: string; payload: unknown }> = [];
     for (const socket of eveSockets) socket.onAny((event: string, payload: unknown) => eveSocketEvents.push({ socket, event, payload }));
     const bobStream = await SseClient.connect(`${servers[1]!.url}/api/notifications/stream?token=${bob.accessToken}`);
@@ -46,9 +45,8 @@ describe('privacy of private rooms and direct rooms', () => {
     // Every kind of event, in a private room and a DM.
     const room = await apiA.createRoom(alice.accessToken, uniqueName('Vault'), 'private');
     await apiA.post(`/api/rooms/${room.id}/members`, { userId: bob.user.id }, alice.accessToken);
-    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
-    const b = await connected(connectSocket(servers[1]!.url, bob.accessToken));
-    sockets.push(a, b);
+    const a = await openSocket(servers[0]!.url, alice, { into: sockets });
+    const b = await openSocket(servers[1]!.url, bob, { into: sockets });
     await emitOk(a, 'room:join', { roomId: room.id });
     await emitOk(b, 'room:join', { roomId: room.id });
     const message = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: `@${eve.user.username} @${bob.user.username} secret plans` });

@@ -2,6 +2,7 @@ import { RedisRateLimitStore } from '@parley/common';
 import { RedisChannelBus, RedisConnections } from '@parley/redis';
 import { RedisWriterLeases } from '../libs/messages/src/writer-leases';
 import { randomUUID } from 'node:crypto';
+import { eventually } from './support/client';
 
 /** The send path's coalesced Redis calls (publishes, rate-limit hits), against the real test Redis. */
 describe('coalesced Redis calls (channel bus, rate limits)', () => {
@@ -27,7 +28,7 @@ describe('coalesced Redis calls (channel bus, rate limits)', () => {
     expect(await bus.publish([c], '4')).toBe(1);
     expect(await bus.publish([`${prefix}:nobody`], '5')).toBe(0);
     expect(await bus.publish([], '6')).toBe(0);
-    await waitFor(() => received.length >= 7);
+    await eventually(() => received.length >= 7, 5000, 'the seven publishes');
     expect(received).toEqual(['a:1', 'b:2', 'c:2', 'a:3', 'b:3', 'c:3', 'c:4']);
     await bus.unsubscribe(b);
     expect(await bus.publish([b], '7')).toBe(0);
@@ -63,12 +64,3 @@ describe('coalesced Redis calls (channel bus, rate limits)', () => {
     expect(await a.holder(3)).toBeNull();
   });
 });
-
-
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, Member, Message, RoomJoinResult } from '@parley/contract';
-import { Api, collect, connected, connectSocket, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { RedisServer } from '../tools/redis-server';
 import { startTestCluster } from './support/server';
 import { SseClient } from './support/sse';
@@ -27,9 +27,8 @@ describe('Redis goes away and comes back', () => {
   it('keeps serving local sockets, reports the degradation, then recovers and fills the gap by itself', async () => {
     const [apiA, apiB] = servers.map((server) => new Api(server.url)) as [Api, Api];
     const room = await apiA.createRoom(alice.accessToken, uniqueName('Outage'));
-    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
-    const b = await connected(connectSocket(servers[1]!.url, bob.accessToken));
-    sockets.push(a, b);
+    const a = await openSocket(servers[0]!.url, alice, { into: sockets });
+    const b = await openSocket(servers[1]!.url, bob, { into: sockets });
     await emitOk(a, 'room:join', { roomId: room.id });
     await emitOk(b, 'room:join', { roomId: room.id });
     const atA = collect<Message>(a, 'message:new');
@@ -68,16 +67,14 @@ describe('Redis goes away and comes back', () => {
   it('hears the rooms it joined during the outage once Redis is back, and sends do not wait on it meanwhile', async () => {
     const [apiA, apiB] = servers.map((server) => new Api(server.url)) as [Api, Api];
     const room = await apiA.createRoom(alice.accessToken, uniqueName('JoinedDuring'));
-    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
-    sockets.push(a);
+    const a = await openSocket(servers[0]!.url, alice, { into: sockets });
     await emitOk(a, 'room:join', { roomId: room.id });
     const first = await emitOk<Message>(a, 'message:send', { roomId: room.id, content: 'to be edited' });
 
     await redis.stop();
     await eventually(async () => (await apiB.get('/api/health')).status === 503 && (await apiA.get('/api/health')).status === 503, 10_000, 'Redis down on both');
     // Bob's socket joins on the other instance while Redis is away: the room's channel cannot be subscribed now.
-    const b = await connected(connectSocket(servers[1]!.url, bob.accessToken));
-    sockets.push(b);
+    const b = await openSocket(servers[1]!.url, bob, { into: sockets });
     await emitOk(b, 'room:join', { roomId: room.id });
     // With Redis known to be down, a send neither waits for the rate limit nor for the writer's lease to time out.
     const started = Date.now();
@@ -101,8 +98,7 @@ describe('Redis goes away and comes back', () => {
     const carol = await apiB.register(uniqueName('rcar'));
     const room = await apiA.createRoom(alice.accessToken, uniqueName('AfterOutage'));
     for (const user of [bob, carol]) expect((await apiB.post(`/api/rooms/${room.id}/join`, {}, user.accessToken)).status).toBe(200);
-    const a = await connected(connectSocket(servers[0]!.url, alice.accessToken));
-    sockets.push(a);
+    const a = await openSocket(servers[0]!.url, alice, { into: sockets });
     await emitOk(a, 'room:join', { roomId: room.id });
     // Bob's notification stream on the other instance, live before the outage.
     const bobStream = await SseClient.connect(`${servers[1]!.url}/api/notifications/stream?token=${bob.accessToken}`);
@@ -114,8 +110,7 @@ describe('Redis goes away and comes back', () => {
       await redis.stop();
       await eventually(async () => (await apiB.get('/api/health')).status === 503 && (await apiA.get('/api/health')).status === 503, 10_000, 'Redis down on both');
       // Carol comes online on B while Redis is away; Alice mentions Bob (stored, not published).
-      const c = await connected(connectSocket(servers[1]!.url, carol.accessToken));
-      sockets.push(c);
+      const c = await openSocket(servers[1]!.url, carol, { into: sockets });
       await emitOk(c, 'room:join', { roomId: room.id });
       await emitOk(a, 'message:send', { roomId: room.id, content: `@${bob.user.username} during` });
 

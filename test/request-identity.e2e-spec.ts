@@ -2,7 +2,7 @@ import type { ErrorBody } from '@parley/contract';
 import { request as httpRequest } from 'node:http';
 import { Client } from 'pg';
 import type { RunningServer } from '../apps/server/src/server';
-import { Api, connected, connectSocket, emitAck, uniqueName, type TestSocket } from './support/client';
+import { Api, emitAck, openSocket, uniqueName, type TestSocket } from './support/client';
 import { createTestDatabase, startTestServer } from './support/server';
 
 /** The proxy in these tests; any other peer (127.0.0.2 here, a loopback address too) is an ordinary client. */
@@ -80,7 +80,7 @@ describe('X-Request-Id', () => {
   beforeAll(async () => {
     server = await startTestServer({ TRUSTED_PROXIES: PROXY });
     const user = await new Api(server.url).register(uniqueName('rid'));
-    socket = await connected(connectSocket(server.url, user.accessToken));
+    socket = await openSocket(server.url, user);
   });
   afterAll(async () => {
     socket.disconnect();

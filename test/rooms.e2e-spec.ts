@@ -1,6 +1,6 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, ErrorBody, Member, MemberUpdatedEvent, Room } from '@parley/contract';
-import { Api, connected, connectSocket, emitOk, nextEvent, uniqueName } from './support/client';
+import { Api, emitOk, nextEvent, openSocket, uniqueName } from './support/client';
 import { startTestServer } from './support/server';
 
 describe('rooms (contract §3)', () => {
@@ -136,7 +136,7 @@ describe('rooms (contract §3)', () => {
     await api.post(`/api/rooms/${room.id}/join`, undefined, other.accessToken);
     await api.post(`/api/rooms/${room.id}/join`, undefined, third.accessToken);
     await api.request('PATCH', `/api/rooms/${room.id}/members/${third.user.id}`, { token: founder.accessToken, body: { role: 'admin' } });
-    const watcher = await connected(connectSocket(server.url, other.accessToken));
+    const watcher = await openSocket(server.url, other);
     try {
       await emitOk(watcher, 'room:join', { roomId: room.id });
       const updated = nextEvent<MemberUpdatedEvent>(watcher, 'member:updated');

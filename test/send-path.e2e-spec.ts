@@ -9,7 +9,7 @@ import { RoomWriter } from '../libs/messages/src/room-writer';
 import { FORWARD_TIMEOUT_MS } from '../libs/messages/src/send-router';
 import { RedisWriterLeases, shardOf } from '../libs/messages/src/writer-leases';
 import { Metrics } from '../libs/metrics/src';
-import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { Api, collect, DisconnectedBeforeAck, emitAck, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster, startTestServer } from './support/server';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -24,6 +24,39 @@ async function history(api: Api, roomId: string, token: string): Promise<Message
     if (!page.body.hasMore) return stored;
     after = page.body.messages[page.body.messages.length - 1]!.seq;
   }
+}
+
+/**
+ * Holds a room's writer shard row in a transaction of the test's own (it conflicts with the send statement's
+ * share lock): the room's sends wait in their statement, uncommitted, until `release()` (idempotent).
+ */
+async function holdWriterShard(server: RunningServer, roomId: string): Promise<{ release(): Promise<void> }> {
+  const runner = server.app.get(DataSource).createQueryRunner();
+  await runner.connect();
+  let released = false;
+  const release = async (): Promise<void> => {
+    if (released) return;
+    released = true;
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    await runner.release();
+  };
+  try {
+    await runner.startTransaction();
+    await runner.query(`SELECT 1 FROM writer_shards WHERE shard = $1 FOR UPDATE`, [shardOf(roomId, server.config.writerShards)]);
+  } catch (error) {
+    await release();
+    throw error;
+  }
+  return { release };
+}
+
+/** Resolves once a send statement is waiting on a lock (a test holds the writer shard's row). */
+function sendStatementWaitingOnLock(db: DataSource): Promise<void> {
+  return eventually(
+    async () => (await db.query<unknown[]>(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'parley-send%' AND wait_event_type = 'Lock'`)).length > 0,
+    5000,
+    'the send statement to wait for the shard',
+  );
 }
 
 /** Records the batches an instance writes (their items and results) without changing them. */
@@ -64,11 +97,10 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     outsider = await api.register(uniqueName('gcout'));
     rooms = await Promise.all(Array.from({ length: ROOMS }, (_, i) => api.createRoom(users[0]!.accessToken, uniqueName(`Group${i}`))));
     for (const user of users) {
-      const socket = await connected(connectSocket(server.url, user.accessToken));
-      sockets.push(socket);
+      const socket = await openSocket(server.url, user, { into: sockets });
       for (const room of rooms) await emitOk(socket, 'room:join', { roomId: room.id });
     }
-    sockets.push(await connected(connectSocket(server.url, outsider.accessToken)));
+    await openSocket(server.url, outsider, { into: sockets });
   });
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
@@ -304,20 +336,12 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     await emitOk(sender, 'message:send', { roomId: room.id, content: 'warm' });
     await eventually(() => seen.length === 1, 5000, 'the first delivery');
     const db = server.app.get(DataSource);
-    const blocker = db.createQueryRunner();
-    await blocker.connect();
+    const shard = await holdWriterShard(server, room.id);
     try {
-      await blocker.startTransaction();
-      // Conflicts with the statement's share lock on the writer shard: the batch waits, uncommitted.
-      await blocker.query(`SELECT 1 FROM writer_shards WHERE shard = $1 FOR UPDATE`, [shardOf(room.id, server.config.writerShards)]);
       let acked = false;
       const pending = emitAck<Message>(sender, 'message:send', { roomId: room.id, content: 'held' }).then((ack) => ((acked = true), ack));
       // Barrier: the statement is running and waiting on the lock (so the send has left the socket layer).
-      await eventually(
-        async () => (await db.query<unknown[]>(`SELECT 1 FROM pg_stat_activity WHERE application_name LIKE 'parley-send%' AND wait_event_type = 'Lock'`)).length > 0,
-        5000,
-        'the send statement to wait for the shard',
-      );
+      await sendStatementWaitingOnLock(db);
       // Markers on the same paths, after: the sender's next ack on its socket, and a room broadcast to the
       // watcher. An early ack or message:new would have been written before them.
       const typing = nextEvent(watcher, 'typing');
@@ -325,14 +349,44 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       await typing;
       expect(acked).toBe(false);
       expect(seen.length).toBe(1);
-      await blocker.commitTransaction();
+      await shard.release();
       const ack = await pending;
       expect(ack).toMatchObject({ ok: true, data: { seq: 2, content: 'held' } });
       await eventually(() => seen.length === 2, 5000, 'message:new after the commit');
       expect(seen[1]).toEqual((ack as Extract<Ack<Message>, { ok: true }>).data);
     } finally {
-      if (blocker.isTransactionActive) await blocker.rollbackTransaction();
-      await blocker.release();
+      await shard.release();
+    }
+  });
+
+  it('commits a send accepted before its client went away; the pending ack is answered by the disconnect at once', async () => {
+    const author = users[7]!;
+    const room = await api.createRoom(author.accessToken, uniqueName('Gone'));
+    const socket = await openSocket(server.url, author, { into: sockets });
+    await emitOk(socket, 'room:join', { roomId: room.id });
+    await emitOk(socket, 'message:send', { roomId: room.id, content: 'warm' }); // the room has its writer state
+    const db = server.app.get(DataSource);
+    const shard = await holdWriterShard(server, room.id);
+    try {
+      const pending = emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'accepted, then gone', clientMsgId: 'gone-1' });
+      await sendStatementWaitingOnLock(db);
+      socket.disconnect();
+      // Answered while the commit is still held, so by the disconnect (no ack can come), not by a timeout.
+      const error = await pending.then(
+        () => undefined,
+        (rejected: unknown) => rejected,
+      );
+      expect(error).toBeInstanceOf(DisconnectedBeforeAck);
+      expect((error as DisconnectedBeforeAck).reason).toBe('io client disconnect');
+      await shard.release();
+      // The send was accepted before the client left: it is stored, with nobody left to tell.
+      await eventually(async () => (await history(api, room.id, author.accessToken)).length === 2, 5000, 'the accepted send to be committed');
+      expect((await history(api, room.id, author.accessToken)).map((message) => [message.content, message.clientMsgId])).toEqual([
+        ['warm', null],
+        ['accepted, then gone', 'gone-1'],
+      ]);
+    } finally {
+      await shard.release();
     }
   });
 
@@ -390,8 +444,7 @@ describe('the send path across two instances (writers and forwarding)', () => {
     const users = await Promise.all(Array.from({ length: USERS }, (_, i) => api.register(uniqueName(`gx${i}_`))));
     const rooms = await Promise.all(Array.from({ length: ROOMS }, (_, i) => api.createRoom(users[0]!.accessToken, uniqueName(`Both${i}`))));
     for (const [i, user] of users.entries()) {
-      const socket = await connected(connectSocket(servers[i % 2]!.url, user.accessToken));
-      sockets.push(socket);
+      const socket = await openSocket(servers[i % 2]!.url, user, { into: sockets });
       for (const room of rooms) await emitOk(socket, 'room:join', { roomId: room.id });
     }
     const inboxes = sockets.slice(0, 2).map((socket) => collect<Message>(socket, 'message:new'));
@@ -434,8 +487,7 @@ describe('the send path across two instances (writers and forwarding)', () => {
     const origin = servers.find((server) => server !== writer)!;
     const hung = jest.spyOn(writer.app.get(RoomWriter), 'write').mockImplementation(() => new Promise(() => undefined));
     try {
-      const socket = await connected(connectSocket(origin.url, bob.accessToken));
-      sockets.push(socket);
+      const socket = await openSocket(origin.url, bob, { into: sockets });
       // Without a clientMsgId the send cannot be retried safely (it may have been stored): unavailable.
       const unretryable = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'no id' });
       expect(unretryable).toMatchObject({ ok: false, error: { code: 'unavailable' } });
@@ -463,8 +515,7 @@ describe('the send path across two instances (writers and forwarding)', () => {
       rooms.push(await api.createRoom(user.accessToken, uniqueName('LimRoom')));
     }
     const pair = [rooms.find((room) => shardOf(room.id, 2) === 0)!, rooms.find((room) => shardOf(room.id, 2) === 1)!];
-    const own = await Promise.all(servers.map((server) => connected(connectSocket(server.url, user.accessToken))));
-    sockets.push(...own);
+    const own = await Promise.all(servers.map((server) => openSocket(server.url, user, { into: sockets })));
     const acks = await Promise.all(
       Array.from({ length: SEND_LIMIT * 2 }, (_, i) =>
         emitAck<Message>(own[i % 2]!, 'message:send', { roomId: pair[Math.floor(i / 2) % 2]!.id, content: `limit ${i}`, clientMsgId: `lim-${i}` }),

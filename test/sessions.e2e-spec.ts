@@ -3,7 +3,7 @@ import { AdminCommandError, runAdminCommand } from '../apps/server/src/admin-cli
 import type { AuthExpiredEvent, AuthRefreshResult, AuthResult, AuthRevokedEvent, ErrorBody, Member, MessagePage, User } from '@parley/contract';
 import { createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { Api, connected, connectSocket, emitAck, emitOk, uniqueName, type TestSocket } from './support/client';
+import { Api, connectSocket, emitAck, emitOk, openSocket, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster, startTestServer, testEnv, TEST_JWT_SECRET } from './support/server';
 
 function signHs256(payload: object): string {
@@ -75,11 +75,7 @@ describe('sessions end when they should, on every instance', () => {
   const sockets: TestSocket[] = [];
   const aborts: Array<() => void> = [];
 
-  const socketOn = async (server: RunningServer, token: string): Promise<TestSocket> => {
-    const socket = await connected(connectSocket(server.url, token));
-    sockets.push(socket);
-    return socket;
-  };
+  const socketOn = (server: RunningServer, token: string): Promise<TestSocket> => openSocket(server.url, token, { into: sockets });
   const streamOn = async (server: RunningServer, token: string): Promise<Awaited<ReturnType<typeof openStream>>> => {
     const stream = await openStream(`${server.url}/api/notifications/stream`, token);
     aborts.push(stream.abort);
@@ -325,9 +321,8 @@ describe('sockets and streams end at access-token expiry unless refreshed in ban
     const stranger = await api.register(uniqueName('str'));
     const otherSession = await api.post<AuthResult>('/api/auth/login', { username: user.user.username, password: 'password123' });
     const expiresAt = (JSON.parse(Buffer.from(user.accessToken.split('.')[1]!, 'base64url').toString()) as { exp: number }).exp * 1000;
-    const lapsing = await connected(connectSocket(server.url, user.accessToken));
-    const refreshed = await connected(connectSocket(server.url, user.accessToken));
-    sockets.push(lapsing, refreshed);
+    const lapsing = await openSocket(server.url, user, { into: sockets });
+    const refreshed = await openSocket(server.url, user, { into: sockets });
     const stream = await openStream(`${server.url}/api/notifications/stream`, user.accessToken);
     const lapsed = ending<AuthExpiredEvent>(lapsing, 'auth:expired');
 

@@ -7,7 +7,7 @@ import { startNginx, writeNginxPrefix } from '../apps/cluster/src/nginx';
 import { requireBinary } from '../tools/binaries';
 import { freePort } from '../tools/ports';
 import { RedisServer } from '../tools/redis-server';
-import { Api, connected, connectSocket, emitAck, emitOk, eventually, uniqueName, type TestSocket } from './support/client';
+import { ackOrDisconnect, Api, emitOk, eventually, openSocket, uniqueName, type TestSocket } from './support/client';
 import { expectAckedStoredGapless } from './support/database';
 import { clusterProcessEnv, spawnServer, type ServerProcess } from './support/process';
 import { createTestDatabase } from './support/server';
@@ -74,8 +74,7 @@ describe('SIGTERM with traffic in flight, behind nginx', () => {
     const api = new Api(lb);
     const user: AuthResult = await api.register(uniqueName('stop'));
     const room = await api.createRoom(user.accessToken, uniqueName('Stopping'));
-    const socket = await connected(connectSocket(lb, user.accessToken, { transports: ['websocket'], reconnection: true }));
-    sockets.push(socket);
+    const socket = await openSocket(lb, user, { transports: ['websocket'], reconnection: true, into: sockets });
     await emitOk(socket, 'room:join', { roomId: room.id });
     const stream = await SseClient.connect(`${lb}/api/notifications/stream?token=${user.accessToken}`);
     streams.push(stream);
@@ -89,10 +88,7 @@ describe('SIGTERM with traffic in flight, behind nginx', () => {
     const sends: Array<Promise<Ack<Message> | 'no ack'>> = [];
     for (let i = 0; i < 60; i++) {
       sends.push(
-        Promise.race([
-          emitAck<Message>(socket, 'message:send', { roomId: room.id, content: `m${i}`, clientMsgId: `stop-${i}` }),
-          disconnected.then(() => 'no ack' as const),
-        ]),
+        ackOrDisconnect<Message>(socket, 'message:send', { roomId: room.id, content: `m${i}`, clientMsgId: `stop-${i}` }),
       );
     }
     await sends[0];

@@ -1,6 +1,6 @@
 import type { Ack, Message } from '@parley/contract';
 import { expectAckedStoredGapless } from './support/database';
-import { Api, connected, connectSocket, emitAck, emitOk, uniqueName } from './support/client';
+import { ackOrDisconnect, Api, emitOk, openSocket, uniqueName } from './support/client';
 import { createTestDatabase, startTestServer } from './support/server';
 
 describe('graceful shutdown', () => {
@@ -10,17 +10,14 @@ describe('graceful shutdown', () => {
     const api = new Api(server.url);
     const user = await api.register(uniqueName('shut'));
     const room = await api.createRoom(user.accessToken, uniqueName('Closing'));
-    const socket = await connected(connectSocket(server.url, user.accessToken));
+    const socket = await openSocket(server.url, user);
     await emitOk(socket, 'room:join', { roomId: room.id });
     const disconnected = new Promise<string>((resolve) => socket.once('disconnect', resolve));
 
     // A stream of sends; shut down once the first is acked, while later ones are in flight.
     const sends: Array<Promise<Ack<Message> | 'no ack'>> = [];
     for (let i = 0; i < 50; i++) {
-      const ack = Promise.race([
-        emitAck<Message>(socket, 'message:send', { roomId: room.id, content: `m${i}`, clientMsgId: `k${i}` }),
-        disconnected.then(() => 'no ack' as const),
-      ]);
+      const ack = ackOrDisconnect<Message>(socket, 'message:send', { roomId: room.id, content: `m${i}`, clientMsgId: `k${i}` });
       sends.push(ack);
     }
     await sends[0];

@@ -1,22 +1,12 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, Member, Message, MessagePage, PresenceEvent, ReceiptEvent, Room, RoomJoinResult, TypingEvent } from '@parley/contract';
-import {
-  Api,
-  collect,
-  connected,
-  connectSocket,
-  emitAck,
-  emitOk,
-  eventually,
-  expectNothing,
-  nextEvent,
-  uniqueName,
-  type TestSocket,
-} from './support/client';
+import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, expectNothing, nextEvent, nextEventAt, openSocket, uniqueName, type TestSocket } from './support/client';
 import { SocketRegistry } from '@parley/realtime';
 import { startTestServer } from './support/server';
 
 describe('Socket.IO (contract §5), one instance', () => {
+  // Long enough that a message ending the typing state is told apart from its expiry on a loaded machine.
+  const TYPING_TIMEOUT_MS = 2000;
   let server: RunningServer;
   let api: Api;
   let alice: AuthResult;
@@ -24,14 +14,10 @@ describe('Socket.IO (contract §5), one instance', () => {
   let carol: AuthResult;
   const sockets: TestSocket[] = [];
 
-  const open = async (user: AuthResult, transports?: string[]): Promise<TestSocket> => {
-    const socket = connectSocket(server.url, user.accessToken, { transports });
-    sockets.push(socket);
-    return connected(socket);
-  };
+  const open = (user: AuthResult, transports?: string[]): Promise<TestSocket> => openSocket(server.url, user, { transports, into: sockets });
 
   beforeAll(async () => {
-    server = await startTestServer({ TYPING_TIMEOUT_MS: '400' });
+    server = await startTestServer({ TYPING_TIMEOUT_MS: String(TYPING_TIMEOUT_MS) });
     api = new Api(server.url);
     [alice, bob, carol] = await Promise.all([api.register(uniqueName('ali')), api.register(uniqueName('bob')), api.register(uniqueName('car'))]);
   });
@@ -224,17 +210,23 @@ describe('Socket.IO (contract §5), one instance', () => {
     for (const socket of [a, a2, b]) await emitOk(socket, 'room:join', { roomId: room.id });
     const ownEcho = collect<TypingEvent>(a2, 'typing');
     const started = nextEvent<TypingEvent>(b, 'typing');
+    // Expiry: not before the timeout (timed in the listener; 20 ms for the clocks' rounding), waited for with
+    // a deadline of the timeout plus a margin for a loaded machine.
+    const expired = nextEventAt<TypingEvent>(b, 'typing', (event) => !event.isTyping, TYPING_TIMEOUT_MS + 10_000);
+    const typingAt = Date.now();
     expect(await emitOk(a, 'typing', { roomId: room.id, isTyping: true })).toEqual({});
     expect(await started).toEqual({ roomId: room.id, user: alice.user, isTyping: true });
-    const stopped = await nextEvent<TypingEvent>(b, 'typing', () => true, 2000);
-    expect(stopped).toEqual({ roomId: room.id, user: alice.user, isTyping: false });
+    const stopped = await expired;
+    expect(stopped.payload).toEqual({ roomId: room.id, user: alice.user, isTyping: false });
+    expect(stopped.receivedAt - typingAt).toBeGreaterThanOrEqual(TYPING_TIMEOUT_MS - 20);
     expect(ownEcho).toEqual([]);
 
-    // Sending a message ends typing at once.
+    // Sending a message ends typing at once: well before the state would have expired by itself.
+    const ended = nextEventAt<TypingEvent>(b, 'typing', (event) => !event.isTyping, TYPING_TIMEOUT_MS + 10_000);
+    const againAt = Date.now();
     await emitOk(a, 'typing', { roomId: room.id, isTyping: true });
-    const ended = nextEvent<TypingEvent>(b, 'typing', (event) => !event.isTyping, 300);
     await emitOk(a, 'message:send', { roomId: room.id, content: 'done typing' });
-    await ended;
+    expect((await ended).receivedAt - againAt).toBeLessThan(TYPING_TIMEOUT_MS);
   });
 
   it('announces presence on first subscribe and last unsubscribe, counted per socket', async () => {

@@ -83,15 +83,66 @@ export function connected(socket: TestSocket): Promise<TestSocket> {
   });
 }
 
-/** Emits an event and resolves with its acknowledgement. */
+/**
+ * Opens an authenticated socket and resolves once it is connected. `into` (the spec's cleanup list) gets the
+ * socket before the connection is up, so it is closed afterwards whatever happens; a refused connection
+ * rejects with the connect_error and leaves nothing open.
+ */
+export async function openSocket(
+  baseUrl: string,
+  auth: string | { accessToken: string },
+  options: { transports?: string[]; reconnection?: boolean; into?: TestSocket[] } = {},
+): Promise<TestSocket> {
+  const socket = connectSocket(baseUrl, typeof auth === 'string' ? auth : auth.accessToken, options);
+  options.into?.push(socket);
+  try {
+    return await connected(socket);
+  } catch (error) {
+    socket.disconnect();
+    throw error;
+  }
+}
+
+/** What emitAck rejects with when the socket disconnects before the acknowledgement came (it never will). */
+export class DisconnectedBeforeAck extends Error {
+  constructor(
+    readonly event: string,
+    readonly reason: string,
+  ) {
+    super(`${event}: disconnected (${reason}) before its ack`);
+  }
+}
+
+/**
+ * Emits an event and resolves with its acknowledgement; rejects with DisconnectedBeforeAck as soon as the
+ * socket disconnects first (socket.io-client drops a pending ack then), or after 10 s without an answer.
+ */
 export function emitAck<T = unknown>(socket: TestSocket, event: string, ...payload: unknown[]): Promise<Ack<T>> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ack for ${event}`)), 10_000);
+    if (!socket.connected && !socket.active) return reject(new DisconnectedBeforeAck(event, 'not connected'));
+    const onDisconnect = (reason: string): void => {
+      clearTimeout(timer);
+      reject(new DisconnectedBeforeAck(event, reason));
+    };
+    const timer = setTimeout(() => {
+      socket.off('disconnect', onDisconnect);
+      reject(new Error(`no ack for ${event}`));
+    }, 10_000);
     timer.unref();
+    socket.once('disconnect', onDisconnect);
     (socket as unknown as { emit(event: string, ...args: unknown[]): void }).emit(event, ...payload, (response: Ack<T>) => {
       clearTimeout(timer);
+      socket.off('disconnect', onDisconnect);
       resolve(response);
     });
+  });
+}
+
+/** For sends that may meet a disconnect (shutdown, failover): the ack, or 'no ack' when the socket went away first. */
+export function ackOrDisconnect<T = unknown>(socket: TestSocket, event: string, ...payload: unknown[]): Promise<Ack<T> | 'no ack'> {
+  return emitAck<T>(socket, event, ...payload).catch((error: unknown) => {
+    if (error instanceof DisconnectedBeforeAck) return 'no ack' as const;
+    throw error;
   });
 }
 
@@ -118,6 +169,27 @@ export function nextEvent<T = unknown>(socket: TestSocket, event: string, predic
     }, timeoutMs);
     target.on(event, listener);
   });
+}
+
+/** As nextEvent, with the time it was received, taken inside the listener (not after the awaits that follow). */
+export async function nextEventAt<T = unknown>(
+  socket: TestSocket,
+  event: string,
+  predicate: (payload: T) => boolean = () => true,
+  timeoutMs = 5000,
+): Promise<{ payload: T; receivedAt: number }> {
+  let receivedAt = 0;
+  const payload = await nextEvent<T>(
+    socket,
+    event,
+    (candidate) => {
+      if (!predicate(candidate)) return false;
+      receivedAt = Date.now();
+      return true;
+    },
+    timeoutMs,
+  );
+  return { payload, receivedAt };
 }
 
 /** Collects every `event` payload the socket receives from now on. */

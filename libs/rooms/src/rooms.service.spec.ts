@@ -50,8 +50,6 @@ function membership(userId: string, role: RoomRole): MembershipRecord {
 function makeFakes() {
   const repo = {
     findRoomForViewer: jest.fn<Promise<RoomRecord | null>, [string, string]>(),
-    listJoinedRooms: jest.fn<Promise<RoomRecord[]>, [string]>().mockResolvedValue([]),
-    listVisibleGroupRooms: jest.fn<Promise<RoomRecord[]>, [string]>().mockResolvedValue([]),
     insertGroupRoom: jest.fn<Promise<RoomRecord | null>, [string, string, string, string]>(),
     updateRoom: jest.fn<Promise<boolean>, [string, { name?: string; description?: string }]>().mockResolvedValue(true),
     deleteRoom: jest.fn<Promise<string[]>, [string]>().mockResolvedValue([]),
@@ -60,7 +58,6 @@ function makeFakes() {
     deleteMembership: jest.fn<Promise<(MembershipRecord & { successorId: string | null }) | null>, [string, string]>().mockResolvedValue(null),
     findActiveSanction: jest.fn<Promise<null>, [string, string, string]>().mockResolvedValue(null),
     listMembers: jest.fn<Promise<MemberRecord[]>, [string]>().mockResolvedValue([]),
-    listMemberIds: jest.fn<Promise<string[]>, [string]>().mockResolvedValue([]),
     advanceReadSeq: jest.fn<Promise<number | null>, [string, string, number]>().mockResolvedValue(null),
     findOrCreateDirectRoom: jest.fn<Promise<{ roomId: string; created: boolean }>, [string, string, string]>(),
   };
@@ -139,7 +136,6 @@ describe('RoomsService', () => {
       const error = await rejection(fakes.service.requireAccess('u1', 'room-x', level));
       expect(error.code).toBe('not_found');
       expect(error.message).toBe('Room not found');
-      expect(fakes.repo.findRoomForViewer).toHaveBeenCalledWith('room-x', 'u1');
     });
 
     it.each(levels)('hides a private room from a non-member as not_found (%s)', async (level) => {
@@ -196,28 +192,10 @@ describe('RoomsService', () => {
     });
   });
 
-  describe('getRoom and listRooms', () => {
-    it('getRoom maps the record the viewer may see', async () => {
-      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'member', viewerLastReadSeq: 7 }));
-      const room = await fakes.service.getRoom('u1', 'room-1');
-      expect(room).toMatchObject({ id: 'room-1', joined: true, role: 'member', unreadCount: 3 });
-    });
-
-    it('listRooms reads joined rooms or visible group rooms', async () => {
-      fakes.repo.listJoinedRooms.mockResolvedValue([record({ id: 'a', viewerRole: 'member' })]);
-      fakes.repo.listVisibleGroupRooms.mockResolvedValue([record({ id: 'b' }), record({ id: 'c' })]);
-      expect((await fakes.service.listRooms('u1', true)).map((r) => r.id)).toEqual(['a']);
-      expect((await fakes.service.listRooms('u1', false)).map((r) => r.id)).toEqual(['b', 'c']);
-      expect(fakes.repo.listJoinedRooms).toHaveBeenCalledWith('u1');
-      expect(fakes.repo.listVisibleGroupRooms).toHaveBeenCalledWith('u1');
-    });
-  });
-
   describe('createRoom', () => {
     it('creates, emits room.created and returns the room', async () => {
       fakes.repo.insertGroupRoom.mockResolvedValue(record({ viewerRole: 'owner', viewerLastReadSeq: 0, lastSeq: 0 }));
       const room = await fakes.service.createRoom('owner-1', 'general', 'Talk', 'public');
-      expect(fakes.repo.insertGroupRoom).toHaveBeenCalledWith('general', 'Talk', 'public', 'owner-1');
       expect(room).toMatchObject({ role: 'owner', joined: true, unreadCount: 0 });
       expect(fakes.emitted).toEqual([{ name: 'room.created', payload: { room } }]);
     });
@@ -256,7 +234,6 @@ describe('RoomsService', () => {
         .mockResolvedValueOnce(record({ viewerRole: 'admin' }))
         .mockResolvedValueOnce(record({ viewerRole: 'admin', name: 'renamed' }));
       const room = await fakes.service.updateRoom('u1', 'room-1', { name: 'renamed' });
-      expect(fakes.repo.updateRoom).toHaveBeenCalledWith('room-1', { name: 'renamed' });
       expect(room.name).toBe('renamed');
       expect(fakes.emitted).toEqual([{ name: 'room.updated', payload: { room } }]);
     });
@@ -283,7 +260,6 @@ describe('RoomsService', () => {
         .mockResolvedValueOnce(record({ viewerRole: null }))
         .mockResolvedValueOnce(record({ viewerRole: 'member', viewerLastReadSeq: 10 }));
       const room = await fakes.service.joinRoom('u1', 'room-1');
-      expect(fakes.repo.insertMembership).toHaveBeenCalledWith('room-1', 'u1', 'member');
       expect(room).toMatchObject({ joined: true, role: 'member' });
       expect(fakes.emitted).toEqual([{ name: 'member.joined', payload: { roomId: 'room-1', user: user('u1'), addedBy: null } }]);
     });
@@ -313,7 +289,6 @@ describe('RoomsService', () => {
       fakes.repo.deleteMembership.mockResolvedValueOnce({ ...membership('u1', 'member'), successorId: null }).mockResolvedValueOnce(null);
       await fakes.service.leaveRoom('u1', 'room-1');
       await fakes.service.leaveRoom('u1', 'room-1');
-      expect(fakes.repo.deleteMembership).toHaveBeenCalledWith('room-1', 'u1');
       expect(fakes.emitted).toEqual([{ name: 'member.left', payload: { roomId: 'room-1', user: user('u1'), kicked: false } }]);
     });
   });
@@ -336,7 +311,6 @@ describe('RoomsService', () => {
       fakes.repo.listMembers.mockResolvedValue([memberRecord('a', 'owner'), memberRecord('b', 'member')]);
       fakes.presence.onlineIn.mockResolvedValue(new Set(['b']));
       const members = await fakes.service.listMembers('u1', 'room-1');
-      expect(fakes.presence.onlineIn).toHaveBeenCalledWith('room-1', ['a', 'b']);
       expect(members).toEqual([
         {
           user: { id: 'a', username: 'a', displayName: 'A', createdAt: '2024-01-01T00:00:00.000Z' },
@@ -395,7 +369,6 @@ describe('RoomsService', () => {
       fakes.repo.listMembers.mockResolvedValue([memberRecord('u1', 'owner'), memberRecord('u2', 'member')]);
       fakes.presence.onlineIn.mockResolvedValue(new Set(['u2']));
       const member = await fakes.service.addMember('u1', 'room-1', 'u2');
-      expect(fakes.repo.insertMembership).toHaveBeenCalledWith('room-1', 'u2', 'member');
       expect(member).toMatchObject({ user: { id: 'u2' }, role: 'member', online: true });
       expect(fakes.emitted).toEqual([{ name: 'member.joined', payload: { roomId: 'room-1', user: user('u2'), addedBy: 'u1' } }]);
     });
@@ -421,7 +394,6 @@ describe('RoomsService', () => {
       fakes.repo.advanceReadSeq.mockResolvedValueOnce(10).mockResolvedValueOnce(null);
       await fakes.service.markRead('u1', 'room-1', 99);
       await fakes.service.markRead('u1', 'room-1', 3);
-      expect(fakes.repo.advanceReadSeq).toHaveBeenCalledWith('room-1', 'u1', 99);
       expect(fakes.emitted).toEqual([{ name: 'read.updated', payload: { roomId: 'room-1', userId: 'u1', seq: 10 } }]);
     });
   });
@@ -452,7 +424,6 @@ describe('RoomsService', () => {
       fakes.repo.findOrCreateDirectRoom.mockResolvedValue({ roomId: 'dm-1', created: true });
       const { room, created } = await fakes.service.openDirectRoom('me', 'other');
       expect(fakes.repo.findOrCreateDirectRoom).toHaveBeenCalledWith('me', 'other', 'adam & zoe');
-      expect(fakes.repo.findRoomForViewer).toHaveBeenCalledWith('dm-1', 'me');
       expect(created).toBe(true);
       expect(room).toMatchObject({ id: 'dm-1', kind: 'direct' });
       expect(fakes.emitted).toEqual([{ name: 'dm.created', payload: { room, createdBy: 'me', otherUserId: 'other' } }]);
@@ -475,11 +446,5 @@ describe('RoomsService', () => {
       expect(name).toHaveLength(64);
       expect(name).toBe(`${'m'.repeat(40)} & ${'o'.repeat(40)}`.slice(0, 64));
     });
-  });
-
-  it('listMemberIds delegates to the repository', async () => {
-    fakes.repo.listMemberIds.mockResolvedValue(['a', 'b']);
-    await expect(fakes.service.listMemberIds('room-1')).resolves.toEqual(['a', 'b']);
-    expect(fakes.repo.listMemberIds).toHaveBeenCalledWith('room-1');
   });
 });
