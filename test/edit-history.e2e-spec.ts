@@ -1,7 +1,7 @@
 import type { AuthResult, ErrorBody, Message, MessageVersion, Room } from '@parley/contract';
 import { DataSource } from 'typeorm';
 import type { RunningServer } from '../apps/server/src/server';
-import { Api, connected, connectSocket, emitOk, uniqueName } from './support/client';
+import { Api, openSocket, emitOk, uniqueName } from './support/client';
 import { startTestServer } from './support/server';
 
 /** Edit history (contract §4): each edit keeps the text it replaced, for the room's members; deletion removes it. */
@@ -37,7 +37,7 @@ describe('message edit history', () => {
     const original = await send('first draft');
     expect(await versions(original)).toEqual([]);
     const second = (await edit(original, 'second draft')).body;
-    const socket = await connected(connectSocket(server.url, alice.accessToken));
+    const socket = await openSocket(server.url, alice.accessToken);
     try {
       await emitOk(socket, 'room:join', { roomId: room.id });
       await emitOk<Message>(socket, 'message:edit', { messageId: original.id, content: 'third draft' });

@@ -1,6 +1,6 @@
 import type { AuthResult, ErrorBody, Message, MessageChanges, Room, RoomJoinResult } from '@parley/contract';
 import type { RunningServer } from '../apps/server/src/server';
-import { Api, connected, connectSocket, emitAck, emitOk, uniqueName, type TestSocket } from './support/client';
+import { Api, openSocket, emitAck, emitOk, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 
 /**
@@ -28,7 +28,7 @@ describe('changes recovered after being away, two instances', () => {
     apiA = new Api(servers[0]!.url);
     [alice, bob] = await Promise.all([apiA.register(uniqueName('changer')), apiA.register(uniqueName('away'))]);
     room = await apiA.createRoom(alice.accessToken, uniqueName('Changes'));
-    bobSocket = await connected(connectSocket(servers[1]!.url, bob.accessToken));
+    bobSocket = await openSocket(servers[1]!.url, bob.accessToken);
   });
   afterAll(async () => {
     bobSocket?.close();

@@ -1,6 +1,6 @@
 import type { AuthResult, ErrorBody, Message, MessageUnpinnedEvent, Pin, Room } from '@parley/contract';
 import type { RunningServer } from '../apps/server/src/server';
-import { Api, connected, connectSocket, emitOk, expectNothing, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { Api, openSocket, emitOk, expectNothing, nextEvent, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 
 /** Pinned messages (contract §4): the owner and admins pin, every subscriber on every instance hears it. */
@@ -35,7 +35,7 @@ describe('pinned messages, two instances', () => {
     [owner, member] = await Promise.all([apiA.register(uniqueName('pinner')), apiA.register(uniqueName('reader'))]);
     room = await apiA.createRoom(owner.accessToken, uniqueName('Pins'));
     expect((await apiB.post(`/api/rooms/${room.id}/join`, {}, member.accessToken)).status).toBe(200);
-    memberSocket = await connected(connectSocket(servers[1]!.url, member.accessToken));
+    memberSocket = await openSocket(servers[1]!.url, member.accessToken);
     await emitOk(memberSocket, 'room:join', { roomId: room.id });
   });
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import type { AuthResult, ErrorBody, Message, MessagePage, MessageReactionsEvent, ReactionResult, Room, RoomJoinResult } from '@parley/contract';
 import type { RunningServer } from '../apps/server/src/server';
-import { Api, connected, connectSocket, emitAck, emitOk, expectNothing, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { Api, openSocket, emitAck, emitOk, expectNothing, nextEvent, uniqueName, type TestSocket } from './support/client';
 import { startTestCluster } from './support/server';
 
 /** Reactions (contract §4): toggled over sockets and REST, counted per emoji, told to every instance's subscribers. */
@@ -33,7 +33,7 @@ describe('reactions, two instances', () => {
     [alice, bob] = await Promise.all([apiA.register(uniqueName('reacts')), apiA.register(uniqueName('reacts'))]);
     room = await apiA.createRoom(alice.accessToken, uniqueName('Reactions'));
     expect((await apiB.post(`/api/rooms/${room.id}/join`, {}, bob.accessToken)).status).toBe(200);
-    [aliceSocket, bobSocket] = await Promise.all([connected(connectSocket(servers[0]!.url, alice.accessToken)), connected(connectSocket(servers[1]!.url, bob.accessToken))]);
+    [aliceSocket, bobSocket] = await Promise.all([openSocket(servers[0]!.url, alice.accessToken), openSocket(servers[1]!.url, bob.accessToken)]);
     await Promise.all([emitOk(aliceSocket, 'room:join', { roomId: room.id }), emitOk(bobSocket, 'room:join', { roomId: room.id })]);
   });
   afterAll(async () => {
