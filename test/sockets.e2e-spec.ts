@@ -52,7 +52,7 @@ describe('Socket.IO (contract §5), one instance', () => {
     const room = await api.createRoom(alice.accessToken, uniqueName('Chat'));
     const [a, b] = await Promise.all([open(alice), open(bob)]);
     const joined = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id });
-    expect(joined).toEqual({ room: expect.objectContaining({ id: room.id, joined: true, role: 'member' }), messages: [], hasMore: false });
+    expect(joined).toEqual({ room: expect.objectContaining({ id: room.id, joined: true, role: 'member' }), messages: [], hasMore: false, changeVersion: 0 });
     await emitOk(a, 'room:join', { roomId: room.id });
 
     const received = Promise.all([nextEvent<Message>(a, 'message:new'), nextEvent<Message>(b, 'message:new')]);
