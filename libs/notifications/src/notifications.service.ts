@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { DurableNotification, DurableNotificationType, Message, MessageNotification, NotificationEventMap, NotificationEventName, Room } from '@parley/contract';
-import { RoomsService } from '@parley/rooms';
+import { ConversationsService, RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
 import { parseMentions, preview } from './mentions';
 import { NotificationBus } from './notification-bus';
@@ -22,6 +22,7 @@ export class NotificationsService {
     private readonly bus: NotificationBus,
     private readonly repository: NotificationsRepository,
     private readonly rooms: RoomsService,
+    private readonly conversations: ConversationsService,
     private readonly users: UsersService,
   ) {
     events.on('message.created', ({ message, memberIds }) => this.onMessage(message, memberIds));
@@ -33,6 +34,9 @@ export class NotificationsService {
     events.on('room.created', ({ room }) => this.onRoomCreated(room));
     events.on('dm.created', async ({ room, otherUserId }) => {
       await this.durable(otherUserId, 'dm.created', await this.rooms.getRoom(otherUserId, room.id));
+    });
+    events.on('group_dm.created', async ({ room, createdBy, memberIds }) => {
+      for (const memberId of memberIds.filter((id) => id !== createdBy)) await this.durable(memberId, 'dm.created', await this.rooms.getRoom(memberId, room.id));
     });
     events.on('announcement', (announcement) => this.bus.toAll({ kind: 'live', event: 'announcement', data: announcement }));
   }
@@ -54,17 +58,15 @@ export class NotificationsService {
       author: message.author,
       preview: preview(message.content),
     };
+    // `members` leaves out those who muted the room's notifications (the send statement filters them).
     await this.live(members.filter((id) => id !== message.author.id), 'message.created', data);
 
-    const mentioned = (await this.users.findByUsernames(parseMentions(message.content))).filter((user) => user.id !== message.author.id);
-    for (const user of mentioned) {
-      // Only users who can see the room: members, or anyone for a public room.
-      const visible = await this.rooms.requireAccess(user.id, message.roomId, 'view').then(
-        () => true,
-        () => false,
-      );
-      if (visible) await this.durable(user.id, 'mention', data);
-    }
+    const names = parseMentions(message.content);
+    if (names.length === 0) return;
+    const mentioned = (await this.users.findByUsernames(names)).filter((user) => user.id !== message.author.id);
+    // Only users who can see the room (members, or anyone for a public room) and did not mute it.
+    const recipients = await this.conversations.mentionRecipients(message.roomId, mentioned.map((user) => user.id));
+    for (const user of mentioned) if (recipients.has(user.id)) await this.durable(user.id, 'mention', data);
   }
 
   private async onMemberJoined(roomId: string, userId: string, addedBy: string | null, event: NotificationEventMap['member.joined']): Promise<void> {
