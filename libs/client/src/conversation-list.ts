@@ -131,6 +131,11 @@ export class ConversationList extends Emitter<ConversationListEvents> {
     }
   }
 
+  /** Reads one conversation again (e.g. one the application just opened or joined). */
+  async refresh(roomId: string): Promise<Conversation> {
+    return this.store(await this.transport.rest.conversations.get(roomId));
+  }
+
   /** A `conversation:updated` from the socket. */
   apply(event: ConversationUpdatedEvent): void {
     const entry = this.entries.get(event.roomId);

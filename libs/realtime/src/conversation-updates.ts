@@ -35,7 +35,7 @@ interface PendingActivity {
  * - new messages: the room's writer sends ONE `activity` update per room per batch (the messages of one
  *   statement are coalesced) to the room's activity channel, which the watching sockets of its members join:
  *   no per-member publish on the send path;
- * - per-user changes (joined, added, new DM, left, kicked, read marker moved, mute, archive, marked unread) go
+ * - per-user changes (a room created, joined, added, new DM, left, kicked, read marker moved, mute, archive, marked unread) go
  *   to the user's watching sockets (`watch:<userId>`), which also join or leave the room's activity channel;
  * - edits and deletions (`preview`) and renames (`room`) go to the activity channel.
  */
@@ -61,6 +61,7 @@ export class ConversationUpdates {
       for (const userId of memberIds) this.toWatchers(userId, { roomId, kind: 'removed' });
       this.server?.in(activityChannel(roomId)).socketsLeave(activityChannel(roomId));
     });
+    events.on('room.created', ({ room }) => (room.createdBy ? this.joined(room.id, [room.createdBy]) : undefined));
     events.on('member.joined', ({ roomId, user }) => this.joined(roomId, [user.id]));
     events.on('dm.created', ({ room, createdBy, otherUserId }) => this.joined(room.id, [createdBy, otherUserId]));
     events.on('group_dm.created', ({ room, memberIds }) => this.joined(room.id, memberIds));
