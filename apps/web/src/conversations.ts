@@ -41,9 +41,20 @@ export function conversationIcon(room: Pick<Room, 'kind' | 'visibility'>): IconN
 
 /** What the list calls a conversation: a DM by the other user, a group DM by the others, a room by its name. */
 export function conversationLabel(room: Pick<Room, 'kind' | 'name'>, me: User): string {
-  if (room.kind !== 'group_dm') return roomLabel(room, me);
-  const others = room.name.split(', ').filter((name) => name.toLowerCase() !== me.username.toLowerCase());
-  return others.join(', ') || room.name;
+  return roomLabel(room, me);
+}
+
+/** A crossed-out bell (static markup, no user data). */
+function mutedIcon(): SVGSVGElement {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('class', 'icon');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', 'M6 16V11a6 6 0 0 1 9-5.2M18 11v5l2 2H6M10 21h4M3 3l18 18');
+  svg.appendChild(path);
+  return svg;
 }
 
 /**
@@ -157,7 +168,7 @@ export class ConversationSidebar {
       const preview = h('span', { class: 'conversation-preview', 'data-testid': 'conversation-preview' });
       const badge = h('span', { class: 'badge', 'data-testid': 'unread-badge', hidden: true });
       const mention = h('span', { class: 'badge mention', 'data-testid': 'mention-badge', hidden: true, title: 'You were mentioned' }, '@');
-      const muted = h('span', { class: 'muted-mark', 'data-testid': 'muted-mark', hidden: true, title: 'Notifications muted' }, '🔕');
+      const muted = h('span', { class: 'muted-mark', 'data-testid': 'muted-mark', hidden: true, title: 'Notifications muted' }, mutedIcon());
       button.append(
         iconSlot,
         h('span', { class: 'conversation-text' }, h('span', { class: 'conversation-line' }, name, time), h('span', { class: 'conversation-line' }, preview, muted, mention, badge)),
