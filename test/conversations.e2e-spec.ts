@@ -76,6 +76,29 @@ describe('conversations and group DMs (two instances)', () => {
     await Promise.all(servers.map((server) => server.close()));
   });
 
+  it('documents every new endpoint in Swagger, with its success and error responses', async () => {
+    type Operation = { responses: Record<string, unknown> };
+    const doc = (await apiA.get<{ paths: Record<string, Record<string, Operation>> }>('/docs-json')).body;
+    const expected: Array<[string, string, string]> = [
+      ['get', '/api/conversations', '200'],
+      ['get', '/api/conversations/{id}', '200'],
+      ['patch', '/api/conversations/{id}', '200'],
+      ['post', '/api/rooms/{id}/unread', '204'],
+      ['get', '/api/me/unread', '200'],
+      ['post', '/api/group-dms', '201'],
+      ['post', '/api/group-dms/{id}/add', '201'],
+    ];
+    for (const [method, path, success] of expected) {
+      const statuses = Object.keys(doc.paths[path]?.[method]?.responses ?? {});
+      expect({ method, path, success: statuses.includes(success), errors: statuses.includes('400') && statuses.includes('401') }).toEqual({
+        method,
+        path,
+        success: true,
+        errors: true,
+      });
+    }
+  });
+
   it('lists rooms and DMs by last activity with previews, unread and mention counts, and pages with a validated cursor', async () => {
     const user = await apiA.register(uniqueName('cvl'));
     const first = await apiA.createRoom(alice.accessToken, uniqueName('first'));
@@ -191,6 +214,24 @@ describe('conversations and group DMs (two instances)', () => {
     const renamed = nextEvent<ConversationUpdatedEvent>(bobs, 'conversation:updated', (event) => event.roomId === room.id && event.kind === 'room');
     await apiA.request('PATCH', `/api/rooms/${room.id}`, { token: alice.accessToken, body: { description: 'new words' } });
     expect((await renamed).room).toMatchObject({ id: room.id, description: 'new words', unreadCount: null });
+  });
+
+  it("puts a new room into its creator's list, and takes a deleted room out of every member's", async () => {
+    const { socket: alices } = await watch(servers[1]!, alice);
+    const { socket: bobs } = await watch(servers[0]!, bob);
+    const created = nextEvent<ConversationUpdatedEvent>(alices, 'conversation:updated', (event) => event.kind === 'changed' && event.conversation?.room.name.startsWith('fresh') === true);
+    const room = await apiA.createRoom(alice.accessToken, uniqueName('fresh'));
+    expect(await created).toMatchObject({ roomId: room.id, conversation: { room: { id: room.id, role: 'owner' }, lastMessage: null, unreadCount: 0 } });
+    const joined = nextEvent<ConversationUpdatedEvent>(bobs, 'conversation:updated', (event) => event.roomId === room.id);
+    await join(apiB, bob, room.id);
+    expect((await joined).kind).toBe('changed');
+
+    const [goneForAlice, goneForBob] = [alices, bobs].map((socket) => nextEvent<ConversationUpdatedEvent>(socket, 'conversation:updated', (event) => event.roomId === room.id));
+    expect((await apiA.request('DELETE', `/api/rooms/${room.id}`, { token: alice.accessToken })).status).toBe(204);
+    expect([await goneForAlice, await goneForBob]).toEqual([
+      { roomId: room.id, kind: 'removed' },
+      { roomId: room.id, kind: 'removed' },
+    ]);
   });
 
   it('brings a burst from two instances to a watcher as activity updates in seq order, ending at the newest', async () => {
