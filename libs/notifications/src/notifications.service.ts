@@ -16,6 +16,8 @@ import { NotificationsRepository } from './notifications.repository';
 @Injectable()
 export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
+  /** Per room, the mention work of the messages announced so far (see onMessage). */
+  private readonly roomQueues = new Map<string, Promise<void>>();
 
   constructor(
     events: DomainEvents,
@@ -58,15 +60,31 @@ export class NotificationsService {
       author: message.author,
       preview: preview(message.content),
     };
+    const names = parseMentions(message.content);
+    // Queued before anything is awaited: `message.created` comes in seq order, so the room's mentions are stored
+    // (and numbered) in message order even when the lookups of two messages overlap.
+    const mentions = names.length === 0 ? undefined : this.inRoomOrder(message.roomId, () => this.mention(message, names, data));
     // `members` leaves out those who muted the room's notifications (the send statement filters them).
     await this.live(members.filter((id) => id !== message.author.id), 'message.created', data);
+    await mentions;
+  }
 
-    const names = parseMentions(message.content);
-    if (names.length === 0) return;
+  private async mention(message: Message, names: string[], data: MessageNotification): Promise<void> {
     const mentioned = (await this.users.findByUsernames(names)).filter((user) => user.id !== message.author.id);
     // Only users who can see the room (members, or anyone for a public room) and did not mute it.
     const recipients = await this.conversations.mentionRecipients(message.roomId, mentioned.map((user) => user.id));
     for (const user of mentioned) if (recipients.has(user.id)) await this.durable(user.id, 'mention', data);
+  }
+
+  /** Runs `work` after the room's work queued before it (a failure does not hold up the next). */
+  private inRoomOrder(roomId: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.roomQueues.get(roomId) ?? Promise.resolve()).then(work, work);
+    this.roomQueues.set(roomId, next);
+    const forget = (): void => {
+      if (this.roomQueues.get(roomId) === next) this.roomQueues.delete(roomId);
+    };
+    next.then(forget, forget);
+    return next;
   }
 
   private async onMemberJoined(roomId: string, userId: string, addedBy: string | null, event: NotificationEventMap['member.joined']): Promise<void> {
