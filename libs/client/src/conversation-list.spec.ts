@@ -117,6 +117,32 @@ describe('ConversationList', () => {
     expect(changes).toBe(before + 1);
   });
 
+  it('after a reconnect, watches again and loads as many pages as it had', async () => {
+    const pages: ConversationPage[] = [
+      { conversations: [conversation('x', 2, 2)], nextCursor: 'c1' },
+      { conversations: [conversation('y', 1, 1)], nextCursor: 'c2' },
+      { conversations: [conversation('z', 1, 0)], nextCursor: null },
+    ];
+    const cursors: Array<string | undefined> = [];
+    const rest = fake<RestApi>({
+      conversations: {
+        list: (options: { cursor?: string }) => {
+          cursors.push(options.cursor);
+          return Promise.resolve(options.cursor === 'c1' ? pages[1]! : pages[2]!);
+        },
+      } as RestApi['conversations'],
+    });
+    const paged = new ConversationList({ watch: () => Promise.resolve(pages[0]!), isConnected: () => true, rest, username: () => 'ann' });
+    await paged.watch();
+    await paged.loadMore();
+    expect(paged.items().map((entry) => entry.room.id)).toEqual(['x', 'y']);
+    const reloaded = new Promise((resolve) => paged.on('changed', (items) => items.length === 2 && cursors.length === 2 && resolve(items)));
+    paged.resume();
+    await reloaded;
+    expect(cursors).toEqual(['c1', 'c1']);
+    expect(paged.hasMore).toBe(true);
+  });
+
   it('fetches a conversation it does not hold when activity arrives for it', async () => {
     fetched.push(conversation('c', 1, 0));
     list.apply(activity('c', 1));

@@ -34,6 +34,8 @@ export class ConversationList extends Emitter<ConversationListEvents> {
   private readonly entries = new Map<string, Conversation>();
   private nextCursor: string | null = null;
   private watching = false;
+  /** Pages loaded since the last watch: a reconnect loads as many again. */
+  private pages = 0;
   private readonly fetching = new Set<string>();
 
   constructor(
@@ -82,19 +84,26 @@ export class ConversationList extends Emitter<ConversationListEvents> {
     const page = await this.transport.watch(this.pageSize);
     this.entries.clear();
     this.addPage(page);
+    this.pages = 1;
     this.changed();
     return this.items();
   }
 
-  /** Called by the client after every reconnect. */
+  /** Called by the client after every reconnect: watches again and reloads as many pages as were loaded. */
   resume(): void {
-    if (this.watching && this.transport.isConnected()) this.watch().catch((error: unknown) => this.emit('error', error));
+    if (!this.watching || !this.transport.isConnected()) return;
+    const pages = this.pages;
+    void (async () => {
+      await this.watch();
+      while (this.pages < pages && (await this.loadMore()));
+    })().catch((error: unknown) => this.emit('error', error));
   }
 
   /** The next page over REST; false when there was none. */
   async loadMore(): Promise<boolean> {
     if (this.nextCursor === null) return false;
     this.addPage(await this.transport.rest.conversations.list({ limit: this.pageSize, cursor: this.nextCursor }));
+    this.pages += 1;
     this.changed();
     return true;
   }
