@@ -31,7 +31,9 @@ const SCHEMA = (variant: Variant): string => `
   CREATE TABLE users (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), username text NOT NULL, display_name text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
   CREATE TABLE rooms (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), name text NOT NULL, last_seq bigint NOT NULL DEFAULT 0);
   CREATE TABLE memberships (room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    last_read_seq bigint NOT NULL DEFAULT 0, PRIMARY KEY (room_id, user_id));
+    last_read_seq bigint NOT NULL DEFAULT 0, notifications_muted boolean NOT NULL DEFAULT false, PRIMARY KEY (room_id, user_id));
+  CREATE TABLE room_sanctions (room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind varchar(8) NOT NULL, until timestamptz NOT NULL, PRIMARY KEY (room_id, user_id, kind));
   ${variant === 'shared-writers' ? 'CREATE INDEX memberships_user_idx ON memberships (user_id);' : 'CREATE UNIQUE INDEX memberships_user_room_uq ON memberships (user_id, room_id);'}
   CREATE TABLE messages (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, seq bigint NOT NULL,
     author_id uuid NOT NULL REFERENCES users(id), content text NOT NULL, client_msg_id varchar(64), created_at timestamptz NOT NULL DEFAULT now(),

@@ -1,5 +1,6 @@
 import { ParleyError, type ConnectionStatus, type Notification, type ParleyClient, type Room, type SessionEndReason, type User } from '@parley/client';
 import { ChatView, type ChatContext } from './chat-view';
+import { ConversationSidebar, groupDmDialog } from './conversations';
 import { openDialog } from './dialogs';
 import { h, icon, replaceChildren, type IconName } from './dom';
 import { describeError } from './errors';
@@ -16,14 +17,6 @@ const SESSION_END_NOTICES: Record<SessionEndReason, string> = {
   account_deleted: 'This account has been deleted.',
 };
 
-interface RoomItem {
-  li: HTMLLIElement;
-  button: HTMLButtonElement;
-  icon: HTMLSpanElement;
-  label: HTMLSpanElement;
-  badge: HTMLSpanElement;
-}
-
 const STATUS_TEXT: Record<ConnectionStatus, string> = {
   connected: 'Connected',
   connecting: 'Connecting…',
@@ -35,7 +28,6 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
 export class App implements ChatContext {
   readonly me: User;
   private readonly rooms = new Map<string, Room>();
-  private readonly roomItems = new Map<string, RoomItem>();
   private readonly views = new Map<string, ChatView>();
   private current: ChatView | null = null;
   private currentId: string | null = null;
@@ -49,8 +41,8 @@ export class App implements ChatContext {
 
   private readonly shell: HTMLDivElement;
   private readonly main: HTMLElement;
-  private readonly roomList = h('ul', { class: 'room-list', 'data-testid': 'room-list' });
-  private readonly dmList = h('ul', { class: 'room-list', 'data-testid': 'dm-list' });
+  /** The sidebar's live conversation list (conversations.ts). */
+  private readonly conversations: ConversationSidebar;
   private readonly status = h('span', { class: 'status', 'data-testid': 'connection-status', role: 'status' });
   private readonly banner = h('div', { class: 'conn-banner', 'data-testid': 'connection-banner', role: 'status', hidden: true });
   private readonly empty: HTMLElement;
@@ -63,6 +55,13 @@ export class App implements ChatContext {
     const me = client.user;
     if (!me) throw new Error('App started without a session');
     this.me = me;
+    this.conversations = new ConversationSidebar(client, {
+      me,
+      open: (roomId) => this.navigate(roomId),
+      currentId: () => this.currentId,
+      isVisible: (roomId) => this.isVisible(roomId),
+      onTotals: (unread) => (document.title = unread > 0 ? `(${unread}) Parley` : 'Parley'),
+    });
 
     const avatar = h('span', { class: 'avatar', 'aria-hidden': 'true' }, initials(me));
     avatar.style.setProperty('--hue', String(hueOf(me.id)));
@@ -90,15 +89,9 @@ export class App implements ChatContext {
         action('New room', 'plus', 'new-room', () => this.createRoomDialog()),
         action('Browse', 'search', 'browse-rooms', () => void this.browseDialog()),
         action('Message', 'message', 'new-dm', () => this.directDialog()),
+        action('Group', 'users', 'new-group-dm', () => groupDmDialog(this.client, this.me, (room) => this.openRoom(room))),
       ),
-      h(
-        'nav',
-        { class: 'room-nav', 'aria-label': 'Your rooms' },
-        h('h2', { class: 'side-heading' }, 'Rooms'),
-        this.roomList,
-        h('h2', { class: 'side-heading' }, 'Direct messages'),
-        this.dmList,
-      ),
+      h('nav', { class: 'room-nav', 'aria-label': 'Your conversations' }, this.conversations.element),
     );
     const createButton = h('button', { type: 'button', class: 'button primary' }, 'Create a room');
     createButton.addEventListener('click', () => this.createRoomDialog());
@@ -130,12 +123,14 @@ export class App implements ChatContext {
       this.client.on('session', (session) => {
         if (!session && !this.signingOut) this.end(this.sessionEndNotice ?? 'Your session has ended. Please sign in again.');
       }),
+      () => this.conversations.stop(),
       listen(window, 'hashchange', () => void this.route()),
       listen(document, 'visibilitychange', () => {
         if (document.visibilityState === 'visible') this.current?.onVisible();
       }),
     );
     this.onStatus(this.client.status);
+    this.conversations.start();
     this.client.connect();
     this.client.startNotifications();
     await this.loadRooms();
@@ -179,7 +174,14 @@ export class App implements ChatContext {
   private addRoom(room: Room): void {
     const known = this.rooms.get(room.id);
     this.rooms.set(room.id, { ...room, unreadCount: known?.unreadCount ?? room.unreadCount });
+    this.conversations.ensure(room.id);
     this.syncRoomList();
+  }
+
+  /** A room or DM the user just created, opened or joined: into the list, and on screen. */
+  private openRoom(room: Room): void {
+    this.addRoom(room);
+    this.navigate(room.id);
   }
 
   private removeRoom(roomId: string): void {
@@ -204,72 +206,16 @@ export class App implements ChatContext {
     return this.rooms.get(roomId);
   }
 
-  /** Rebuilds the order of the two lists, reusing each room's elements (focus stays where it was). */
+  /** The sidebar shows the live conversation list (conversations.ts): re-render it. */
   private syncRoomList(): void {
-    const focused = document.activeElement;
-    const sorted = [...this.rooms.values()].sort((a, b) => roomLabel(a, this.me).localeCompare(roomLabel(b, this.me)));
-    for (const [id, item] of this.roomItems) {
-      if (!this.rooms.has(id)) {
-        item.li.remove();
-        this.roomItems.delete(id);
-      }
-    }
-    const groups = sorted.filter((room) => room.kind === 'group').map((room) => this.roomItem(room).li);
-    const directs = sorted.filter((room) => room.kind === 'direct').map((room) => this.roomItem(room).li);
-    replaceChildren(this.roomList, ...(groups.length ? groups : [h('li', { class: 'side-note' }, 'No rooms yet: create or browse one.')]));
-    replaceChildren(this.dmList, ...(directs.length ? directs : [h('li', { class: 'side-note' }, 'No conversations yet.')]));
-    if (focused instanceof HTMLElement && focused.isConnected && focused !== document.activeElement) focused.focus();
-    this.updateTitle();
-  }
-
-  private roomItem(room: Room): RoomItem {
-    let item = this.roomItems.get(room.id);
-    if (!item) {
-      const button = h('button', { type: 'button', class: 'room-item', 'data-testid': 'room-item', 'data-room-id': room.id });
-      const iconSlot = h('span', { class: 'room-icon', 'aria-hidden': 'true' });
-      const label = h('span', { class: 'room-name' });
-      const badge = h('span', { class: 'badge', 'data-testid': 'unread-badge', hidden: true });
-      button.append(iconSlot, label, badge);
-      button.addEventListener('click', () => this.navigate(room.id));
-      item = { li: h('li', {}, button), button, icon: iconSlot, label, badge };
-      this.roomItems.set(room.id, item);
-    }
-    const name = roomLabel(room, this.me);
-    item.button.dataset.roomName = name;
-    item.button.dataset.kind = room.kind;
-    item.label.textContent = name;
-    replaceChildren(item.icon, icon(room.kind === 'direct' ? 'at' : room.visibility === 'private' ? 'lock' : 'hash'));
-    this.renderBadge(room.id);
-    if (room.id === this.currentId) item.button.setAttribute('aria-current', 'page');
-    else item.button.removeAttribute('aria-current');
-    return item;
-  }
-
-  private renderBadge(roomId: string): void {
-    const item = this.roomItems.get(roomId);
-    const room = this.rooms.get(roomId);
-    if (!item || !room) return;
-    const unread = room.unreadCount ?? 0;
-    item.badge.hidden = unread === 0;
-    item.badge.textContent = unread > 99 ? '99+' : String(unread);
-    item.button.classList.toggle('unread', unread > 0);
-    const name = roomLabel(room, this.me);
-    item.button.setAttribute('aria-label', unread > 0 ? `${name}, ${unread} unread` : name);
+    this.conversations.render();
   }
 
   private setUnread(roomId: string, value: number | ((current: number) => number), render = true): void {
     const room = this.rooms.get(roomId);
     if (!room) return;
     room.unreadCount = typeof value === 'number' ? value : value(room.unreadCount ?? 0);
-    if (render) {
-      this.renderBadge(roomId);
-      this.updateTitle();
-    }
-  }
-
-  private updateTitle(): void {
-    const total = [...this.rooms.values()].reduce((sum, room) => sum + (room.unreadCount ?? 0), 0);
-    document.title = total > 0 ? `(${total}) Parley` : 'Parley';
+    if (render) this.conversations.render();
   }
 
   // ---- routing --------------------------------------------------------------------------------------
@@ -325,10 +271,7 @@ export class App implements ChatContext {
   }
 
   private markCurrent(): void {
-    for (const [id, item] of this.roomItems) {
-      if (id === this.currentId) item.button.setAttribute('aria-current', 'page');
-      else item.button.removeAttribute('aria-current');
-    }
+    this.conversations.render();
   }
 
   // ---- ChatContext ------------------------------------------------------------------------------------
@@ -370,6 +313,7 @@ export class App implements ChatContext {
   }
 
   addMembers(room: Room): void {
+    if (room.kind === 'group_dm') return this.addToGroupDm(room);
     const exclude = new Set<string>([this.me.id]);
     void this.client.rest.rooms.members(room.id).then(
       (members) => members.forEach((member) => exclude.add(member.user.id)),
@@ -389,6 +333,29 @@ export class App implements ChatContext {
       },
     });
     dialog.body.append(h('p', { class: 'dialog-lead' }, 'Only members can see a private room. People you add are notified.'), picker.element);
+    picker.focus();
+  }
+
+  /** Adding someone to a group DM opens the group DM of the new set (this one stays as it is). */
+  private addToGroupDm(room: Room): void {
+    const dialog = openDialog('Add people: a new group', 'add-member-dialog');
+    const exclude = new Set<string>([this.me.id]);
+    void this.client.rest.rooms.members(room.id).then(
+      (members) => members.forEach((member) => exclude.add(member.user.id)),
+      () => undefined,
+    );
+    const picker = userPicker(this.client, {
+      label: 'Find people',
+      actionLabel: 'Add',
+      exclude: () => exclude,
+      onError: (message) => dialog.setError(message),
+      onPick: async (user) => {
+        const bigger = await this.client.rest.rooms.addToGroupDm(room.id, [user.id]);
+        dialog.close();
+        this.openRoom(bigger);
+      },
+    });
+    dialog.body.append(h('p', { class: 'dialog-lead' }, 'The same people always share one conversation: adding someone opens the group with them, and this one stays as it is.'), picker.element);
     picker.focus();
   }
 

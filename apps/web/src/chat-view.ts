@@ -1094,19 +1094,21 @@ export class ChatView {
       const other = [...this.members.values()].find((member) => member.user.id !== this.ctx.me.id);
       return other?.user.displayName ?? roomLabel(this.room, this.ctx.me);
     }
+    if (this.room.kind === 'group_dm') return roomLabel(this.room, this.ctx.me);
     return `#${this.room.name}`;
   }
 
   private renderHeader(): void {
     const direct = this.room.kind === 'direct';
-    this.title.textContent = direct ? this.label() : this.room.name;
+    this.title.textContent = direct || this.room.kind === 'group_dm' ? this.label() : this.room.name;
     replaceChildren(this.titleIcon, icon(direct ? 'at' : this.room.visibility === 'private' ? 'lock' : 'hash'));
     const parts: string[] = [];
     if (direct) {
       const other = [...this.members.values()].find((member) => member.user.id !== this.ctx.me.id);
       parts.push(other ? `@${other.user.username} · ${other.online ? 'online' : 'offline'}` : 'Direct message');
     } else {
-      parts.push(this.room.visibility === 'private' ? 'Private room' : 'Public room', plural(this.members.size || this.room.memberCount, 'member'));
+      const kind = this.room.kind === 'group_dm' ? 'Group conversation' : this.room.visibility === 'private' ? 'Private room' : 'Public room';
+      parts.push(kind, plural(this.members.size || this.room.memberCount, 'member'));
       if (this.room.description) parts.push(this.room.description);
     }
     this.subtitle.textContent = parts.join(' · ');

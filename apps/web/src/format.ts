@@ -33,6 +33,8 @@ export function initials(user: Pick<User, 'displayName' | 'username'>): string {
  * contain spaces), so the other user's username is what is left after removing ours.
  */
 export function roomLabel(room: Pick<Room, 'kind' | 'name'>, me: User | null): string {
+  // A group DM's name is its members' usernames joined by ", ": the others are what is left after ours.
+  if (room.kind === 'group_dm') return room.name.split(', ').filter((name) => name.toLowerCase() !== me?.username.toLowerCase()).join(', ') || room.name;
   if (room.kind !== 'direct') return room.name;
   const others = room.name.split(' & ').filter((name) => name.toLowerCase() !== me?.username.toLowerCase());
   return others[0] ?? room.name;

@@ -9,6 +9,7 @@ import type {
   User,
 } from '@parley/contract';
 import { io, type Socket } from 'socket.io-client';
+import { ConversationList } from './conversation-list';
 import { Emitter } from './emitter';
 import { ParleyError } from './errors';
 import { Http, RestApi, type FetchLike } from './http';
@@ -53,6 +54,8 @@ export interface ClientEvents {
  */
 export class ParleyClient extends Emitter<ClientEvents> {
   readonly rest: RestApi;
+  /** The live conversation list: `watch()` once connected; kept current by `conversation:updated`. */
+  readonly conversations: ConversationList;
   private readonly store: SessionStore;
   private session: Session | null;
   private refreshing?: Promise<string | null>;
@@ -69,6 +72,12 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.session = this.store.load();
     const http = new Http(options.baseUrl, { accessToken: () => this.accessToken(), recover: () => this.refresh() }, options.fetch);
     this.rest = new RestApi(http);
+    this.conversations = new ConversationList({
+      watch: (limit) => this.emitWithAck('conversations:watch', { limit }),
+      isConnected: () => this.socket?.connected ?? false,
+      rest: this.rest,
+      username: () => this.user?.username ?? null,
+    });
   }
 
   get user(): User | null {
@@ -160,6 +169,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.disconnect();
     this.stopNotifications();
     for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId, 'removed');
+    this.conversations.clear();
     this.lastNotificationId = undefined;
     if (this.session) this.setSession(null);
   }
@@ -215,6 +225,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.setStatus('connected');
       this.armRefresh();
       for (const room of this.rooms.values()) room.resync().catch((error: unknown) => this.report(error));
+      this.conversations.resume();
     });
     socket.on('disconnect', (reason) => {
       this.setStatus('reconnecting');
@@ -250,6 +261,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     socket.on('room:updated', (room) => this.rooms.get(room.id)?.emit('roomUpdated', room));
     socket.on('room:deleted', (event) => this.closeRoom(event.roomId, 'deleted'));
     socket.on('announcement', (event) => this.emit('announcement', event));
+    socket.on('conversation:updated', (event) => this.conversations.apply(event));
     // auth:expired needs nothing: the disconnect that follows reconnects with a refreshed token.
     socket.on('auth:revoked', (event) => this.sessionRevoked(event.reason));
   }

@@ -2,6 +2,8 @@ import type {
   AuditAction,
   AuditPage,
   AuthResult,
+  Conversation,
+  ConversationPage,
   DurableNotification,
   ErrorBody,
   Member,
@@ -17,6 +19,7 @@ import type {
   RoomRole,
   Sanction,
   SanctionKind,
+  UnreadTotals,
   User,
 } from '@parley/contract';
 import { ParleyError } from './errors';
@@ -156,6 +159,22 @@ export class RestApi {
     pin: (roomId: string, messageId: string): Promise<Pin> => this.http.request('POST', `/api/rooms/${id(roomId)}/pins`, { messageId }),
     unpin: (roomId: string, messageId: string): Promise<void> => this.http.request('DELETE', `/api/rooms/${id(roomId)}/pins/${id(messageId)}`),
     openDirect: (userId: string): Promise<Room> => this.http.request('POST', '/api/dms', { userId }),
+    /** The group DM of the caller and 2–8 other people (the same room for the same set). */
+    openGroupDm: (userIds: string[]): Promise<Room> => this.http.request('POST', '/api/group-dms', { userIds }),
+    /** The group DM of this one's members plus `userIds` (a new conversation; this one stays as it is). */
+    addToGroupDm: (roomId: string, userIds: string[]): Promise<Room> => this.http.request('POST', `/api/group-dms/${id(roomId)}/add`, { userIds }),
+  };
+
+  /** The caller's conversation list (contract §3a); `client.conversations` keeps it live. */
+  readonly conversations = {
+    list: (options: { limit?: number; cursor?: string; archived?: boolean } = {}): Promise<ConversationPage> =>
+      this.http.request('GET', `/api/conversations${q({ limit: options.limit, cursor: options.cursor, archived: options.archived ? true : undefined })}`),
+    get: (roomId: string): Promise<Conversation> => this.http.request('GET', `/api/conversations/${id(roomId)}`),
+    update: (roomId: string, changes: { notificationsMuted?: boolean; archived?: boolean }): Promise<Conversation> =>
+      this.http.request('PATCH', `/api/conversations/${id(roomId)}`, changes),
+    /** The message `seq` and every later one become unread (the read marker moves back, never forward). */
+    markUnread: (roomId: string, seq: number): Promise<void> => this.http.request('POST', `/api/rooms/${id(roomId)}/unread`, { seq }),
+    unreadTotals: (): Promise<UnreadTotals> => this.http.request('GET', '/api/me/unread'),
   };
 
   readonly messages = {

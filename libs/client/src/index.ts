@@ -1,5 +1,6 @@
 export { ParleyClient, type ClientEvents, type ConnectionStatus, type Notification, type ParleyClientOptions } from './client';
 export { RoomHandle, type RoomEvents } from './room-handle';
+export { ConversationList, type ConversationListEvents, type ConversationTransport } from './conversation-list';
 export { RoomFeed } from './room-feed';
 export { ParleyError } from './errors';
 export { RestApi, Http, type AuditQuery, type FetchLike, type SanctionInput } from './http';

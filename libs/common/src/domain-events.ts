@@ -6,7 +6,7 @@ import type { AnnouncementEvent, Message, MessageReactionsEvent, MessageUnpinned
  * services never know who listens. Payloads carry what every listener needs so none has to query again.
  */
 export interface DomainEventMap {
-  /** `memberIds`: the room's members at the commit (the notification recipients). */
+  /** `memberIds`: the room's members at the commit who did not mute its notifications (the notification recipients). */
   'message.created': { message: Message; memberIds: string[] };
   'message.updated': { message: Message };
   'message.deleted': { roomId: string; id: string; seq: number };
@@ -24,6 +24,10 @@ export interface DomainEventMap {
   'member.updated': { roomId: string; user: User; role: RoomRole };
   'read.updated': { roomId: string; userId: string; seq: number };
   'dm.created': { room: Room; createdBy: string; otherUserId: string };
+  /** A new group DM; `memberIds`: everyone in it, the creator included. */
+  'group_dm.created': { room: Room; createdBy: string; memberIds: string[] };
+  /** A member's own view of a conversation changed (mute, archive, marked unread): tell their devices. */
+  'conversation.changed': { roomId: string; userId: string };
   /** An admin broadcast, for every socket and every notification stream. */
   announcement: AnnouncementEvent;
 }

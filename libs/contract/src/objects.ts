@@ -1,7 +1,8 @@
 /** Wire objects of the Parley API contract (section 1). Shared by the server, the SDK and the tools. */
 
 export type RoomVisibility = 'public' | 'private';
-export type RoomKind = 'group' | 'direct';
+/** `group_dm`: a group direct conversation (2–8 other people, no name of its own, one per set of people). */
+export type RoomKind = 'group' | 'direct' | 'group_dm';
 export type RoomRole = 'owner' | 'admin' | 'moderator' | 'member';
 
 export interface User {
@@ -147,4 +148,49 @@ export interface AuditPage {
   entries: AuditEntry[];
   /** Pass as `before` for older entries; null at the start of the log. */
   nextBefore: number | null;
+}
+
+/** What the conversation list shows of a room's newest message (contract §3a). */
+export type MessageType = 'text';
+export interface MessagePreview {
+  id: string;
+  seq: number;
+  author: User;
+  /** Always `text` today; later versions add others (ignore a type you do not know, show `preview`). */
+  type: MessageType;
+  /** The first 100 characters of the content; `""` for a deleted message. */
+  preview: string;
+  deleted: boolean;
+  createdAt: string;
+}
+
+/** One entry of `GET /api/conversations`: a room or DM the caller belongs to, as the caller sees it. */
+export interface Conversation {
+  room: Room;
+  /** Null in a room without messages. */
+  lastMessage: MessagePreview | null;
+  /** The newest message's time, or the caller's join time when that is later (an empty room: the join time). */
+  lastActivityAt: string;
+  lastReadSeq: number;
+  /** `room.lastSeq - lastReadSeq`. */
+  unreadCount: number;
+  /** Unread messages (seq > lastReadSeq) that mentioned the caller and were notified (none while notificationsMuted). */
+  mentionCount: number;
+  /** The caller's own choice: no notifications from this conversation. Not `room.muted` (a moderator's mute). */
+  notificationsMuted: boolean;
+  /** Hidden from the list until its next message. */
+  archived: boolean;
+}
+
+export interface ConversationPage {
+  conversations: Conversation[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+/** `GET /api/me/unread`: totals over the caller's conversations that are not notificationsMuted. */
+export interface UnreadTotals {
+  unreadMessages: number;
+  mentions: number;
+  conversations: number;
 }

@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { Message, MessagePage, Pin, Reaction, Room, RoomRole, User } from './objects';
+import type { Conversation, ConversationPage, Message, MessagePage, MessagePreview, Pin, Reaction, Room, RoomRole, User } from './objects';
 
 /** Client → server payloads (contract section 5). */
 export interface RoomJoinPayload {
@@ -32,6 +32,12 @@ export interface MessageReadPayload {
 export interface TypingPayload {
   roomId: string;
   isTyping: boolean;
+}
+
+/** `conversations:watch`: live `conversation:updated` for every conversation of the caller; the ack is the list's first page. */
+export interface ConversationsWatchPayload {
+  /** Size of the first page in the ack, 1–100 (50). */
+  limit?: number;
 }
 
 /** `auth:refresh`: a newer access token of the same user and session (obtained with `POST /api/auth/refresh`). */
@@ -71,6 +77,8 @@ export interface ClientToServerEvents {
   'reaction:toggle': (payload: ReactionTogglePayload, ack: (res: Ack<ReactionResult>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
   'auth:refresh': (payload: AuthRefreshPayload, ack: (res: Ack<AuthRefreshResult>) => void) => void;
+  'conversations:watch': (payload: ConversationsWatchPayload, ack: (res: Ack<ConversationPage>) => void) => void;
+  'conversations:unwatch': (payload: Record<string, never>, ack: (res: Ack<Record<string, never>>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -85,6 +93,8 @@ export const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
   'reaction:toggle',
   'typing',
   'auth:refresh',
+  'conversations:watch',
+  'conversations:unwatch',
 ];
 
 export interface MessageDeletedEvent {
@@ -159,6 +169,29 @@ export interface AnnouncementEvent {
   createdAt: string;
 }
 
+/**
+ * What changed in one conversation of the list (`conversation:updated`), by `kind`:
+ * - `activity` (to the sockets watching the room's members' lists, one per room and writer batch): a new
+ *   message; `lastSeq`, `lastMessage`, `lastActivityAt`, and `mentions` (the lower-cased usernames mentioned,
+ *   once per message that mentions them, the author's own left out);
+ * - `preview`: the message `lastMessage.seq` was edited or deleted (apply it when it is the one shown);
+ * - `room`: the room was renamed or described (`room`, without per-viewer fields);
+ * - `changed` (to the user's own sockets): the user's view changed (joined, added, a new DM, read marker moved
+ *   on another device, mute, archive, marked unread): `conversation` is the whole entry;
+ * - `removed` (to the user's own sockets, or to the watchers of a deleted room): drop the conversation.
+ */
+export type ConversationUpdateKind = 'activity' | 'preview' | 'room' | 'changed' | 'removed';
+export interface ConversationUpdatedEvent {
+  roomId: string;
+  kind: ConversationUpdateKind;
+  lastSeq?: number;
+  lastMessage?: MessagePreview;
+  lastActivityAt?: string;
+  mentions?: string[];
+  room?: Room;
+  conversation?: Conversation;
+}
+
 /** Why a session ended before its tokens expired. */
 export type SessionEndReason = 'logout' | 'refresh_token_reuse' | 'password_changed' | 'account_suspended' | 'account_deleted';
 
@@ -193,6 +226,7 @@ export interface ServerToClientEvents {
   announcement: (event: AnnouncementEvent) => void;
   'auth:expired': (event: AuthExpiredEvent) => void;
   'auth:revoked': (event: AuthRevokedEvent) => void;
+  'conversation:updated': (event: ConversationUpdatedEvent) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

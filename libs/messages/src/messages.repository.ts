@@ -101,7 +101,7 @@ export interface WriteItem {
 
 /** What the send statement did with one item. */
 export type WriteRow =
-  /** `memberIds`: who was a member of the room at this commit (the notification recipients). */
+  /** `memberIds`: who was a member of the room at this commit and did not mute its notifications (the recipients). */
   | { stored: { id: string; seq: number; createdAt: string; memberIds: string[] } }
   /** The shard's epoch is not the item's any more (another instance took the shard): nothing stored. */
   | 'fenced'
@@ -166,7 +166,7 @@ export const SEND_STATEMENT = `
          FROM (SELECT room_id, author_id, max(seq) AS seq FROM accepted GROUP BY room_id, author_id) newest
          WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq)
   SELECT c.fenced, c.member, c.muted, c.duplicate, a.id, a.seq, CASE WHEN a.seq IS NOT NULL THEN now() END AS created_at,
-         CASE WHEN a.seq = a.base + 1 THEN array(SELECT user_id FROM memberships WHERE room_id = a.room_id) END AS member_ids
+         CASE WHEN a.seq = a.base + 1 THEN array(SELECT user_id FROM memberships WHERE room_id = a.room_id AND NOT notifications_muted) END AS member_ids
   FROM checked c LEFT JOIN accepted a ON a.ord = c.ord
   ORDER BY c.ord`;
 

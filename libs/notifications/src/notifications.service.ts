@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { DurableNotification, DurableNotificationType, Message, MessageNotification, NotificationEventMap, NotificationEventName, Room } from '@parley/contract';
-import { RoomsService } from '@parley/rooms';
+import { ConversationsService, RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
 import { parseMentions, preview } from './mentions';
 import { NotificationBus } from './notification-bus';
@@ -16,12 +16,15 @@ import { NotificationsRepository } from './notifications.repository';
 @Injectable()
 export class NotificationsService {
   private readonly logger = new Logger(NotificationsService.name);
+  /** Per room, the mention work of the messages announced so far (see onMessage). */
+  private readonly roomQueues = new Map<string, Promise<void>>();
 
   constructor(
     events: DomainEvents,
     private readonly bus: NotificationBus,
     private readonly repository: NotificationsRepository,
     private readonly rooms: RoomsService,
+    private readonly conversations: ConversationsService,
     private readonly users: UsersService,
   ) {
     events.on('message.created', ({ message, memberIds }) => this.onMessage(message, memberIds));
@@ -33,6 +36,9 @@ export class NotificationsService {
     events.on('room.created', ({ room }) => this.onRoomCreated(room));
     events.on('dm.created', async ({ room, otherUserId }) => {
       await this.durable(otherUserId, 'dm.created', await this.rooms.getRoom(otherUserId, room.id));
+    });
+    events.on('group_dm.created', async ({ room, createdBy, memberIds }) => {
+      for (const memberId of memberIds.filter((id) => id !== createdBy)) await this.durable(memberId, 'dm.created', await this.rooms.getRoom(memberId, room.id));
     });
     events.on('announcement', (announcement) => this.bus.toAll({ kind: 'live', event: 'announcement', data: announcement }));
   }
@@ -54,17 +60,31 @@ export class NotificationsService {
       author: message.author,
       preview: preview(message.content),
     };
+    const names = parseMentions(message.content);
+    // Queued before anything is awaited: `message.created` comes in seq order, so the room's mentions are stored
+    // (and numbered) in message order even when the lookups of two messages overlap.
+    const mentions = names.length === 0 ? undefined : this.inRoomOrder(message.roomId, () => this.mention(message, names, data));
+    // `members` leaves out those who muted the room's notifications (the send statement filters them).
     await this.live(members.filter((id) => id !== message.author.id), 'message.created', data);
+    await mentions;
+  }
 
-    const mentioned = (await this.users.findByUsernames(parseMentions(message.content))).filter((user) => user.id !== message.author.id);
-    for (const user of mentioned) {
-      // Only users who can see the room: members, or anyone for a public room.
-      const visible = await this.rooms.requireAccess(user.id, message.roomId, 'view').then(
-        () => true,
-        () => false,
-      );
-      if (visible) await this.durable(user.id, 'mention', data);
-    }
+  private async mention(message: Message, names: string[], data: MessageNotification): Promise<void> {
+    const mentioned = (await this.users.findByUsernames(names)).filter((user) => user.id !== message.author.id);
+    // Only users who can see the room (members, or anyone for a public room) and did not mute it.
+    const recipients = await this.conversations.mentionRecipients(message.roomId, mentioned.map((user) => user.id));
+    for (const user of mentioned) if (recipients.has(user.id)) await this.durable(user.id, 'mention', data);
+  }
+
+  /** Runs `work` after the room's work queued before it (a failure does not hold up the next). */
+  private inRoomOrder(roomId: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.roomQueues.get(roomId) ?? Promise.resolve()).then(work, work);
+    this.roomQueues.set(roomId, next);
+    const forget = (): void => {
+      if (this.roomQueues.get(roomId) === next) this.roomQueues.delete(roomId);
+    };
+    next.then(forget, forget);
+    return next;
   }
 
   private async onMemberJoined(roomId: string, userId: string, addedBy: string | null, event: NotificationEventMap['member.joined']): Promise<void> {

@@ -8,7 +8,8 @@ import { MessagesService } from '@parley/messages';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
-import { AuthRefreshDto, MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, ReactionToggleDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
+import { AuthRefreshDto, ConversationsUnwatchDto, ConversationsWatchDto, MessageDeleteDto, MessageEditDto, MessageReadDto, MessageSendDto, ReactionToggleDto, RoomJoinDto, RoomLeaveDto, TypingDto } from './dto';
+import { ConversationUpdates } from './conversation-updates';
 import { RoomBroadcaster } from './room-broadcaster';
 import { RoomDelivery } from './room-delivery';
 import { dispatchEvents, eventRoutes, route, type EventRoute } from './socket-ack';
@@ -41,6 +42,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly delivery: RoomDelivery,
     private readonly typing: Typing,
     private readonly broadcaster: RoomBroadcaster,
+    private readonly conversationUpdates: ConversationUpdates,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
   ) {}
@@ -50,6 +52,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.delivery.attach(server);
     this.typing.attach(server);
     this.broadcaster.attach(server);
+    this.conversationUpdates.attach(server);
     server.use(socketAuthMiddleware(this.tokens, this.sessions, this.users, () => this.accepting));
   }
 
@@ -120,6 +123,11 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }),
     'reaction:toggle': route(ReactionToggleDto, (socket, payload) => this.messages.react(socket.data.user, payload.messageId, payload.emoji, payload.on)),
     'auth:refresh': route(AuthRefreshDto, (socket, payload) => this.socketSessions.refresh(socket, payload.accessToken)),
+    'conversations:watch': route(ConversationsWatchDto, (socket, payload) => this.conversationUpdates.watch(socket, payload.limit)),
+    'conversations:unwatch': route(ConversationsUnwatchDto, async (socket) => {
+      await this.conversationUpdates.unwatch(socket);
+      return {};
+    }),
     typing: route(TypingDto, async (socket, payload) => {
       await this.rooms.requireAccess(socket.data.auth.id, payload.roomId, 'member');
       this.typing.set(payload.roomId, socket.data.user, payload.isTyping);

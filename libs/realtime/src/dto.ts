@@ -1,5 +1,6 @@
 import { hasOnlyKeys, registerFastValidator } from '@parley/common';
 import { EditMessageDto, MAX_PAGE_SIZE, ReactDto, SendMessageDto, sendMessageFields } from '@parley/messages';
+import { MAX_CONVERSATION_PAGE } from '@parley/rooms';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, Max, Min } from 'class-validator';
 
 /** Socket payloads: strict types (no string→number coercion), unknown fields rejected. */
@@ -83,3 +84,15 @@ export class AuthRefreshDto {
   @Length(1, 4096)
   accessToken!: string;
 }
+
+export class ConversationsWatchDto {
+  /** Size of the list's first page in the ack. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CONVERSATION_PAGE)
+  limit?: number;
+}
+
+/** `conversations:unwatch` takes an empty object. */
+export class ConversationsUnwatchDto {}

@@ -75,6 +75,6 @@ export class RoomBroadcaster {
 }
 
 /** A room broadcast to all subscribers cannot carry one viewer's role or unread count. */
-function neutralRoom(room: Room): Room {
+export function neutralRoom(room: Room): Room {
   return { ...room, joined: true, role: null, unreadCount: null, muted: null, mutedUntil: null };
 }

@@ -27,3 +27,7 @@ export type ParleySocket = Socket<ClientToServerEvents, ServerToClientEvents, In
 export const roomChannel = (roomId: string): string => `room:${roomId}`;
 /** Socket.IO room of every socket of a user, on every instance. */
 export const userChannel = (userId: string): string => `user:${userId}`;
+/** Socket.IO room of the sockets watching the conversation list of a member of a chat room (`conversation:updated` activity). */
+export const activityChannel = (roomId: string): string => `activity:${roomId}`;
+/** Socket.IO room of a user's sockets that watch their conversation list, on every instance. */
+export const watchChannel = (userId: string): string => `watch:${userId}`;

@@ -10,7 +10,7 @@ export class RoomDto implements Room {
   @ApiProperty({ example: 'general' }) name!: string;
   @ApiProperty({ example: 'Everything and nothing' }) description!: string;
   @ApiProperty({ enum: ['public', 'private'] }) visibility!: RoomVisibility;
-  @ApiProperty({ enum: ['group', 'direct'] }) kind!: RoomKind;
+  @ApiProperty({ enum: ['group', 'direct', 'group_dm'] }) kind!: RoomKind;
   @ApiProperty({ description: 'User id of the creator' }) createdBy!: string;
   @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) createdAt!: string;
   @ApiProperty({ example: 12 }) memberCount!: number;

@@ -43,7 +43,7 @@ export class RoomModeration {
   /** The caller may moderate the target in this room (a member they outrank, or a non-member for a ban). */
   private async requireOutranks(actorId: string, roomId: string, targetId: string, allowNonMember: boolean): Promise<{ targetRole: RoomRole | null }> {
     const { room, role } = await this.rooms.requireAccess(actorId, roomId, 'moderate');
-    if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have no moderation');
+    if (room.kind !== 'group') throw ApiError.forbidden('Direct rooms have no moderation');
     if (targetId === actorId) throw ApiError.forbidden('You cannot moderate yourself');
     const membership = await this.repository.findMembership(roomId, targetId);
     if (!membership) {

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@parley/audit';
 import { UsersModule } from '@parley/users';
+import { ConversationsController } from './conversations.controller';
+import { ConversationsRepository } from './conversations.repository';
+import { ConversationsService } from './conversations.service';
 import { DmsController } from './dms.controller';
 import { ModerationController } from './moderation.controller';
 import { RoomModeration } from './room-moderation.service';
@@ -10,8 +13,8 @@ import { RoomsService } from './rooms.service';
 
 @Module({
   imports: [UsersModule, AuditModule],
-  controllers: [RoomsController, DmsController, ModerationController],
-  providers: [RoomsRepository, RoomsService, RoomModeration],
-  exports: [RoomsService],
+  controllers: [RoomsController, DmsController, ModerationController, ConversationsController],
+  providers: [RoomsRepository, RoomsService, RoomModeration, ConversationsRepository, ConversationsService],
+  exports: [RoomsService, ConversationsService],
 })
 export class RoomsModule {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { RoomKind, RoomRole, RoomVisibility, SanctionKind } from '@parley/contract';
 import { isUniqueViolation, queryModified, queryRows } from '@parley/database';
+import { createHash } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 
 /** A room as one viewer sees it: the room row, its member count and the viewer's membership (if any). */
@@ -88,7 +89,7 @@ function toSanction(row: SanctionRow): SanctionRecord {
   };
 }
 
-interface RoomRow {
+export interface RoomRow {
   id: string;
   name: string;
   description: string;
@@ -105,7 +106,7 @@ interface RoomRow {
 }
 
 /** A room's newest seq: its newest message's, one probe of the (room_id, seq) index (0 when empty). */
-const lastSeqOf = (room: string): string => `coalesce((SELECT max(s.seq) FROM messages s WHERE s.room_id = ${room}), 0)`;
+export const lastSeqOf = (room: string): string => `coalesce((SELECT max(s.seq) FROM messages s WHERE s.room_id = ${room}), 0)`;
 
 const ROOM_VIEW_SELECT = `
   SELECT r.id, r.name, r.description, r.visibility, r.kind, r.created_by, r.created_at, ${lastSeqOf('r.id')} AS last_seq,
@@ -116,7 +117,7 @@ const ROOM_VIEW_SELECT = `
   LEFT JOIN memberships m ON m.room_id = r.id AND m.user_id = $1
   LEFT JOIN room_sanctions vm ON vm.room_id = r.id AND vm.user_id = $1 AND vm.kind = 'mute' AND vm.until > now()`;
 
-function toRecord(row: RoomRow): RoomRecord {
+export function toRecord(row: RoomRow): RoomRecord {
   return {
     id: row.id,
     name: row.name,
@@ -331,6 +332,32 @@ export class RoomsRepository {
       }
       await this.insertMembership(roomId, userA, 'member', manager);
       await this.insertMembership(roomId, userB, 'member', manager);
+      return { roomId, created };
+    });
+  }
+
+  /**
+   * The one group DM of a set of people (the creator included): keyed by a hash of the sorted member ids, so
+   * concurrent first calls race on the dm_key unique index and the loser reads the winner's room. Everyone in
+   * the set is (re-)made a member. Returns whether this call created it.
+   */
+  async findOrCreateGroupDm(creatorId: string, memberIds: string[], name: string): Promise<{ roomId: string; created: boolean }> {
+    const dmKey = `g:${createHash('sha256').update([...memberIds].sort().join(',')).digest('hex')}`;
+    return this.db.transaction(async (manager) => {
+      const inserted = await queryRows<{ id: string }>(
+        manager,
+        `INSERT INTO rooms (name, description, visibility, kind, created_by, dm_key)
+         VALUES ($1, '', 'private', 'group_dm', $2, $3)
+         ON CONFLICT (dm_key) DO NOTHING RETURNING id`,
+        [name, creatorId, dmKey],
+      );
+      let roomId = inserted[0]?.id;
+      const created = roomId !== undefined;
+      if (!roomId) {
+        const [existing] = (await queryRows<{ id: string }>(manager, `SELECT id FROM rooms WHERE dm_key = $1`, [dmKey])) as [{ id: string }];
+        roomId = existing.id;
+      }
+      for (const memberId of [...memberIds].sort()) await this.insertMembership(roomId, memberId, 'member', manager);
       return { roomId, created };
     });
   }

@@ -96,7 +96,7 @@ export class RoomsService {
 
   async updateRoom(userId: string, roomId: string, changes: { name?: string; description?: string }): Promise<Room> {
     const { room } = await this.requireAccess(userId, roomId, 'manage');
-    if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms cannot be renamed');
+    if (room.kind !== 'group') throw ApiError.forbidden('Direct rooms cannot be renamed');
     if (!(await this.repository.updateRoom(roomId, changes))) {
       throw new ApiError('room_name_taken', 'A room with this name already exists');
     }
@@ -152,6 +152,7 @@ export class RoomsService {
   async addMember(userId: string, roomId: string, newMemberId: string): Promise<Member> {
     const { room } = await this.requireAccess(userId, roomId, 'manage');
     if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have exactly two members');
+    if (room.kind === 'group_dm') throw ApiError.forbidden('Adding people to a group DM opens the group DM of the new set: POST /api/group-dms/:id/add');
     const user = await this.users.findById(newMemberId);
     if (!user || user.deleted) throw ApiError.notFound('User');
     if (await this.repository.findActiveSanction(roomId, newMemberId, 'ban')) throw ApiError.forbidden('The user is banned from this room');
@@ -183,6 +184,53 @@ export class RoomsService {
     return { room, created };
   }
 
+  /**
+   * The one group DM of the caller and `userIds` (2–8 other people): the same room on every call for the same
+   * set, even concurrent ones; `created` tells 201 from 200. Its name is made of the members' usernames.
+   */
+  async openGroupDm(userId: string, userIds: string[]): Promise<{ room: Room; created: boolean }> {
+    const others = await this.checkGroupDmParticipants(userId, userIds);
+    const me = await this.users.getById(userId);
+    const memberIds = [userId, ...others.map((user) => user.id)];
+    const { roomId, created } = await this.repository.findOrCreateGroupDm(userId, memberIds, groupDmName([me, ...others]));
+    const room = await this.getRoom(userId, roomId);
+    if (created) this.events.emit('group_dm.created', { room, createdBy: userId, memberIds });
+    return { room, created };
+  }
+
+  /**
+   * Adding people to a group DM opens the group DM of the new set (its members, the caller's included, plus
+   * `userIds`): the same set of people is always the same conversation, so the existing one is not changed and
+   * its history stays with the people it was written for.
+   */
+  async addToGroupDm(userId: string, roomId: string, userIds: string[]): Promise<{ room: Room; created: boolean }> {
+    const { room } = await this.requireAccess(userId, roomId, 'member');
+    if (room.kind !== 'group_dm') throw ApiError.forbidden('Only group DMs take people this way; add members to a room with POST /api/rooms/:id/members');
+    const current = (await this.repository.listMemberIds(roomId)).filter((id) => id !== userId);
+    const added = userIds.filter((id) => !current.includes(id));
+    if (added.length !== userIds.length) throw ApiError.validation('Some of these people are in the group DM already', { userIds: ['already members'] });
+    return this.openGroupDm(userId, [...current, ...userIds]);
+  }
+
+  /**
+   * The single check of a group DM's participants (`userIds`: the others, the caller left out): 2–8 distinct
+   * existing users, none of them the caller. Blocks (issue 17 §1) are to be checked here too: a participant who
+   * blocked the caller, or whom the caller blocked, must be refused like an unknown user (`not_found`).
+   */
+  async checkGroupDmParticipants(userId: string, userIds: string[]): Promise<User[]> {
+    if (userIds.includes(userId)) throw ApiError.validation('Leave yourself out of userIds: you are in every group DM you open', { userIds: ['must not contain yourself'] });
+    if (new Set(userIds).size !== userIds.length) throw ApiError.validation('userIds has duplicates', { userIds: ["All userIds's elements must be unique"] });
+    if (userIds.length < MIN_GROUP_DM_OTHERS || userIds.length > MAX_GROUP_DM_OTHERS) {
+      throw ApiError.validation(`A group DM has ${MIN_GROUP_DM_OTHERS}–${MAX_GROUP_DM_OTHERS} other people (one other: POST /api/dms)`, {
+        userIds: [`must contain ${MIN_GROUP_DM_OTHERS} to ${MAX_GROUP_DM_OTHERS} elements`],
+      });
+    }
+    const users = await this.users.findByIds(userIds);
+    const found = new Map(users.filter((user) => !user.deleted).map((user) => [user.id, user]));
+    if (found.size !== userIds.length) throw ApiError.notFound('User');
+    return userIds.map((id) => found.get(id) as User);
+  }
+
   countRooms(): Promise<number> {
     return this.repository.countRooms();
   }
@@ -195,6 +243,18 @@ export class RoomsService {
   listMemberIds(roomId: string): Promise<string[]> {
     return this.repository.listMemberIds(roomId);
   }
+}
+
+/** Other people in a group DM, the creator left out (one other person is a direct room). */
+export const MIN_GROUP_DM_OTHERS = 2;
+export const MAX_GROUP_DM_OTHERS = 8;
+
+function groupDmName(members: User[]): string {
+  return members
+    .map((user) => user.username)
+    .sort()
+    .join(', ')
+    .slice(0, 64);
 }
 
 function directRoomName(a: User, b: User): string {
