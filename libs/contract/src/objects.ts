@@ -65,6 +65,27 @@ export interface AuthResult {
 export interface MessagePage {
   messages: Message[];
   hasMore: boolean;
+  /** Only on a page opened `around` a seq: older messages exist (as `hasMore`) / newer ones exist. */
+  hasMoreBefore?: boolean;
+  hasMoreAfter?: boolean;
+}
+
+/** A message found by search (contract §9). */
+export interface SearchHit {
+  message: Message;
+  room: { id: string; name: string; kind: RoomKind };
+  /** Relevance (higher first); comparable within one search only. */
+  rank: number;
+  /** Plain text (never markup): the message, or its best fragments joined by " … ". */
+  snippet: string;
+  /** Where the matched words are in `snippet`: UTF-16 offsets (JavaScript string indices), end exclusive, in order. */
+  highlights: Array<{ start: number; end: number }>;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  /** Pass as `cursor`, with the same search, for the next page; null on the last page. */
+  nextCursor: string | null;
 }
 
 /** A room mute (cannot send) or ban (removed, cannot rejoin). `until` null: for good. */

@@ -23,7 +23,9 @@ export class MessageDto implements Message {
 
 export class MessagePageDto implements MessagePage {
   @ApiProperty({ type: MessageDto, isArray: true, description: 'Ordered by seq ascending' }) messages!: MessageDto[];
-  @ApiProperty({ description: 'More messages exist beyond this page in the paging direction' }) hasMore!: boolean;
+  @ApiProperty({ description: 'More messages exist beyond this page in the paging direction (older ones for an `around` page)' }) hasMore!: boolean;
+  @ApiPropertyOptional({ description: 'Only on an `around` page: older messages exist' }) hasMoreBefore?: boolean;
+  @ApiPropertyOptional({ description: 'Only on an `around` page: newer messages exist' }) hasMoreAfter?: boolean;
 }
 
 export class SendMessageDto {
@@ -90,6 +92,16 @@ export class HistoryQuery {
   @IsInt()
   @Min(0)
   after?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'The page centred on this seq (a search hit), with `hasMoreBefore` and `hasMoreAfter`; not with before or after',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  around?: number;
 }
 
 export class MessageParams {

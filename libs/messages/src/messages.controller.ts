@@ -16,7 +16,9 @@ export class MessagesController {
   @Get()
   @ApiOperation({
     summary: 'History page, ordered by seq ascending',
-    description: 'Default: the newest `limit` (50, max 200). `before=S`: newest page with seq < S. `after=S`: oldest page with seq > S.',
+    description:
+      'Default: the newest `limit` (50, max 200). `before=S`: newest page with seq < S. `after=S`: oldest page with seq > S. ' +
+      '`around=S`: the page centred on S (a search hit), with `hasMoreBefore` and `hasMoreAfter`.',
   })
   @ApiOkResponse({ type: MessagePageDto })
   history(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: HistoryQuery): Promise<MessagePage> {

@@ -92,9 +92,32 @@ export class MessagesService {
     clearTimeout(timer);
   }
 
-  async history(userId: string, roomId: string, query: Partial<PageQuery>): Promise<MessagePage> {
+  async history(userId: string, roomId: string, query: Partial<PageQuery> & { around?: number }): Promise<MessagePage> {
+    const { around, ...page } = query;
+    if (around !== undefined && (page.before !== undefined || page.after !== undefined)) {
+      throw ApiError.validation('Invalid query: around cannot be combined with before or after', { around: ['around cannot be combined with before or after'] });
+    }
     await this.rooms.requireAccess(userId, roomId, 'view');
-    return this.repository.findPage(roomId, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    if (around !== undefined) return this.pageAround(roomId, around, limit);
+    return this.repository.findPage(roomId, { ...page, limit });
+  }
+
+  /**
+   * `limit` messages centred on `seq` (a search hit): about half before it, the rest from it on, a short side
+   * filled from the other. `hasMore` is `hasMoreBefore` (older ones exist, as on the newest page).
+   */
+  private async pageAround(roomId: string, seq: number, limit: number): Promise<MessagePage> {
+    const { older, newer } = await this.repository.findAround(roomId, seq, limit);
+    const olderTaken = Math.min(older.length, Math.max(Math.floor((limit - 1) / 2), limit - newer.length));
+    const newerTaken = Math.min(newer.length, limit - olderTaken);
+    const hasMoreBefore = older.length > olderTaken;
+    return {
+      messages: [...older.slice(0, olderTaken).reverse(), ...newer.slice(0, newerTaken)],
+      hasMore: hasMoreBefore,
+      hasMoreBefore,
+      hasMoreAfter: newer.length > newerTaken,
+    };
   }
 
   /**
