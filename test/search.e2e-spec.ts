@@ -71,7 +71,13 @@ describe('search (contract §9)', () => {
     }
     const plain = await send(alice.accessToken, lobby.id, 'the resume is attached');
     expect((await found(bob.accessToken, { q: 'résumé' })).hits.map((hit) => hit.message.id)).toEqual([plain.id]);
-    expect(highlighted((await found(bob.accessToken, { q: 'cafe' })).hits[0]!)).toEqual(['Café']);
+    const hit = (await found(bob.accessToken, { q: 'cafe' })).hits[0]!;
+    expect(hit.snippet).toBe('Rendez-vous au Café Crème à midi');
+    expect(highlighted(hit)).toEqual(['Café']);
+    const link = await send(alice.accessToken, lobby.id, 'see https://example.com/a-b?x=1 or mail ann@example.com, state-of-the-art v1.2.3 -5.5e3 &amp;');
+    const linked = (await found(bob.accessToken, { q: 'mail' })).hits[0]!;
+    expect(linked.message.id).toBe(link.id);
+    expect(linked.snippet).toBe(link.content);
   });
 
   it('pages with an opaque cursor: every hit once, best first, then nextCursor null', async () => {
@@ -165,7 +171,7 @@ describe('search (contract §9)', () => {
       expect(await ids({ roomId: lobby.id, authorId: alice.user.id })).toEqual([theirs.id]);
       expect(await ids({ before })).toEqual([]);
       expect(await ids({ after: before })).toEqual([own.id, theirs.id].sort());
-      expect(await ids({ after: theirs.createdAt })).toEqual([]);
+      expect(await ids({ after: new Date(Date.parse(theirs.createdAt) + 1).toISOString() })).toEqual([]);
     });
   });
 
@@ -302,12 +308,14 @@ describe('search (contract §9)', () => {
 
     it('finds public rooms by name and description, never a private one', async () => {
       const tag = uniqueName('Kiosk');
-      const byName = (await api.post<Room>('/api/rooms', { name: `Café ${tag}`, description: 'espresso' }, alice.accessToken)).body;
-      const byDescription = (await api.post<Room>('/api/rooms', { name: uniqueName('Beans'), description: `the cafe of ${tag} fans` }, alice.accessToken)).body;
-      await api.post<Room>('/api/rooms', { name: `Café ${tag} secret`, visibility: 'private' }, alice.accessToken);
-      const rooms = (await api.get<Room[]>(`/api/search/rooms?q=${encodeURIComponent(`cafe ${tag}`)}`, bob.accessToken)).body;
+      const byDescription = (await api.post<Room>('/api/rooms', { name: uniqueName('Beans'), description: `the home of ${tag} fans` }, alice.accessToken)).body;
+      const byName = (await api.post<Room>('/api/rooms', { name: `${tag} Café`, description: 'espresso' }, alice.accessToken)).body;
+      await api.post<Room>('/api/rooms', { name: `${tag} Café secret`, visibility: 'private' }, alice.accessToken);
+      const rooms = (await api.get<Room[]>(`/api/search/rooms?q=${tag.toLowerCase()}`, bob.accessToken)).body;
       expect(rooms.map((room) => room.id)).toEqual([byName.id, byDescription.id]);
       expect(rooms[0]).toMatchObject({ visibility: 'public', joined: false, role: null });
+      const byAccent = (await api.get<Room[]>(`/api/search/rooms?q=${encodeURIComponent(`${tag} CAFE`)}`, bob.accessToken)).body;
+      expect(byAccent.map((room) => room.id)).toEqual([byName.id]);
       expect((await api.get<ErrorBody>('/api/search/rooms?q=', bob.accessToken)).body.code).toBe('validation_failed');
       expect((await api.get<ErrorBody>(`/api/search/rooms?q=${'x'.repeat(65)}`, bob.accessToken)).body.code).toBe('validation_failed');
     });

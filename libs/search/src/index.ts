@@ -1,5 +1,5 @@
 export { SearchModule } from './search.module';
 export { SearchService } from './search.service';
 export { SearchCursors, type SearchPosition } from './search-cursor';
-export { parseHeadline } from './headline';
+export { buildSnippet, type MatchedTokens, type Snippet } from './snippet';
 export { MessageSearchQuery, NameSearchQuery, SearchHitDto, SearchPageDto } from './dto';

@@ -4,8 +4,8 @@ import type { RoomKind } from '@parley/contract';
 import { queryModified, queryRows } from '@parley/database';
 import { MESSAGE_COLUMNS, type MessageRow } from '@parley/messages';
 import { DataSource } from 'typeorm';
-import { HEADLINE_OPTIONS, MATCH_END, MATCH_START } from './headline';
 import type { SearchPosition } from './search-cursor';
+import type { MatchedTokens } from './snippet';
 
 /**
  * A message's document, exactly as migration 1764500000000 indexes it (messages_search_idx): a search written
@@ -34,8 +34,18 @@ export interface MessageHitRow extends MessageRow {
   position_at: string;
   room_name: string;
   room_kind: RoomKind;
-  headline: string;
+  /** The message's text search tokens, in order, each flagged when one of its lexemes is the query's. */
+  tokens: MatchedTokens;
 }
+
+/**
+ * Token types the parser gives before their own parts (`rendez-vous`, then `rendez`, `-`, `vous`; a URL, then
+ * its host and path): left out, so that the tokens spell the message exactly once.
+ */
+const COMPOUND_TOKENS = `('asciihword', 'hword', 'numhword', 'url')`;
+
+/** A lexeme in a tsquery's text ('word'); the parser never puts a quote in one. */
+const QUOTED_LEXEME = "'([^']*)'";
 
 export interface UserMatchRow {
   id: string;
@@ -65,8 +75,9 @@ export class SearchRepository {
 
   /**
    * One page of hits, best first (rank, then newest, then id), one more than `limit` to tell whether there
-   * are more. Deleted messages are not indexed and never match. Snippets (ts_headline, the costly part) are
-   * made for the page's rows only.
+   * are more. Deleted messages are not indexed and never match. The page's messages (only they: it is the
+   * costly part) come cut into tokens, each flagged when its lexemes meet the query's, for their snippets. Not
+   * ts_headline: it drops what its parser takes for HTML tags, and a snippet must show the message as written.
    */
   async searchMessages(search: MessageSearch): Promise<MessageHitRow[]> {
     const scope = 'memberOf' in search.scope ? `msg.room_id IN (SELECT ms.room_id FROM memberships ms WHERE ms.user_id = $1)` : `msg.room_id = $1`;
@@ -83,8 +94,12 @@ export class SearchRepository {
          ORDER BY rank DESC, msg.created_at DESC, msg.id DESC
          LIMIT $9)
        SELECT ${MESSAGE_COLUMNS}, page.rank, to_json(page.created_at) #>> '{}' AS position_at, r.name AS room_name, r.kind AS room_kind,
-              ts_headline('parley_search'::regconfig, translate(msg.content, $10, ''), ${QUERY('$2')}, $11) AS headline
-       FROM page JOIN messages msg ON msg.id = page.id JOIN users u ON u.id = msg.author_id JOIN rooms r ON r.id = msg.room_id
+              (SELECT json_agg(json_build_array(t.token, tsvector_to_array(to_tsvector('parley_search'::regconfig, t.token)) && query_lexemes.list) ORDER BY t.n)
+               FROM ts_parse('pg_catalog.default', msg.content) WITH ORDINALITY AS t(tokid, token, n)
+               JOIN ts_token_type('pg_catalog.default') tt ON tt.tokid = t.tokid
+               WHERE tt.alias NOT IN ${COMPOUND_TOKENS}) AS tokens
+       FROM page JOIN messages msg ON msg.id = page.id JOIN users u ON u.id = msg.author_id JOIN rooms r ON r.id = msg.room_id,
+            (SELECT array(SELECT m[1] FROM regexp_matches(querytree(${QUERY('$2')}), $10, 'g') AS m) AS list) AS query_lexemes
        ORDER BY page.rank DESC, page.created_at DESC, page.id DESC`,
       [
         scopeId,
@@ -96,8 +111,7 @@ export class SearchRepository {
         search.from?.createdAt ?? null,
         search.from?.id ?? null,
         search.limit + 1,
-        MATCH_START + MATCH_END,
-        HEADLINE_OPTIONS,
+        QUOTED_LEXEME,
       ],
     );
   }

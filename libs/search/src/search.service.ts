@@ -6,7 +6,7 @@ import { toMessage } from '@parley/messages';
 import { RoomsService } from '@parley/rooms';
 import { userView } from '@parley/users';
 import { DEFAULT_SEARCH_LIMIT, type MessageSearchQuery, type NameSearchQuery } from './dto';
-import { parseHeadline } from './headline';
+import { buildSnippet } from './snippet';
 import { SearchCursors } from './search-cursor';
 import { SearchRepository } from './search.repository';
 
@@ -67,7 +67,7 @@ export class SearchService implements OnApplicationBootstrap {
         message: toMessage(row),
         room: { id: row.room_id, name: row.room_name, kind: row.room_kind },
         rank: row.rank,
-        ...parseHeadline(row.headline),
+        ...buildSnippet(row.tokens),
       })),
       nextCursor: rows.length > limit && last ? this.cursors.encode({ rank: last.rank, createdAt: last.position_at, id: last.id }, fingerprint) : null,
     };
