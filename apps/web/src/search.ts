@@ -164,9 +164,9 @@ async function showContext(options: SearchOptions, dialog: DialogHandle, hit: Se
       last = Math.max(last, (messages[messages.length - 1] as Message).seq);
     }
   };
-  const load = async (query: Parameters<ParleyClient['rest']['messages']['page']>[1], where: 'start' | 'end' | 'all'): Promise<MessagePage | null> => {
+  const load = async <P extends MessagePage>(fetchPage: () => Promise<P>, where: 'start' | 'end' | 'all'): Promise<P | null> => {
     try {
-      const page = await client.rest.messages.page(hit.room.id, query);
+      const page = await fetchPage();
       dialog.setError(null);
       show(page.messages, where);
       return page;
@@ -177,13 +177,13 @@ async function showContext(options: SearchOptions, dialog: DialogHandle, hit: Se
   };
   earlier.addEventListener('click', () => {
     const height = scroller.scrollHeight;
-    void load({ before: first, limit: CONTEXT_SIZE }, 'start').then((page) => {
+    void load(() => client.rest.messages.page(hit.room.id, { before: first, limit: CONTEXT_SIZE }), 'start').then((page) => {
       if (page) earlier.hidden = !page.hasMore;
       scroller.scrollTop += scroller.scrollHeight - height;
     });
   });
   later.addEventListener('click', () => {
-    void load({ after: last, limit: CONTEXT_SIZE }, 'end').then((page) => {
+    void load(() => client.rest.messages.page(hit.room.id, { after: last, limit: CONTEXT_SIZE }), 'end').then((page) => {
       if (page) later.hidden = !page.hasMore;
     });
   });
@@ -198,7 +198,7 @@ async function showContext(options: SearchOptions, dialog: DialogHandle, hit: Se
 
   results.hidden = true;
   dialog.body.append(context);
-  const page = await load({ around: hit.message.seq, limit: CONTEXT_SIZE }, 'all');
+  const page = await load(() => client.rest.messages.around(hit.room.id, hit.message.seq, CONTEXT_SIZE), 'all');
   if (!page) return;
   earlier.hidden = !page.hasMoreBefore;
   later.hidden = !page.hasMoreAfter;

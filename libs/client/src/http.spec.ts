@@ -49,7 +49,7 @@ describe('Http and RestApi', () => {
     expect(await api.search.messages({ q: 'café "release notes"', roomId: 'r1', authorId: 'u1', before: '2026-12-01T00:00:00Z', limit: 5, cursor: 'c1' })).toEqual(page);
     await api.search.users('zoë', 3);
     await api.search.rooms('general');
-    await api.messages.page('r1', { around: 17, limit: 10 });
+    await api.messages.around('r1', 17, 10);
     expect(calls.map((call) => call.url)).toEqual([
       'http://server/api/search/messages?q=caf%C3%A9+%22release+notes%22&roomId=r1&authorId=u1&before=2026-12-01T00%3A00%3A00Z&limit=5&cursor=c1',
       'http://server/api/search/users?q=zo%C3%AB&limit=3',

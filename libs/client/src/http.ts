@@ -7,6 +7,7 @@ import type {
   Member,
   Message,
   MessagePage,
+  MessagePageAround,
   Report,
   ReportStatus,
   Room,
@@ -165,9 +166,11 @@ export class RestApi {
   };
 
   readonly messages = {
-    /** `around`: the page centred on that seq (a search hit), with hasMoreBefore and hasMoreAfter; not with before or after. */
-    page: (roomId: string, options: { before?: number; after?: number; around?: number; limit?: number } = {}): Promise<MessagePage> =>
+    page: (roomId: string, options: { before?: number; after?: number; limit?: number } = {}): Promise<MessagePage> =>
       this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q(options)}`),
+    /** The page centred on `seq` (a search hit), with more-flags both ways; page on with page({ before/after }). */
+    around: (roomId: string, seq: number, limit?: number): Promise<MessagePageAround> =>
+      this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q({ around: seq, limit })}`),
     send: (roomId: string, content: string, clientMsgId?: string): Promise<Message> =>
       this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}) }),
     edit: (roomId: string, messageId: string, content: string): Promise<Message> =>

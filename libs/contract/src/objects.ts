@@ -65,9 +65,12 @@ export interface AuthResult {
 export interface MessagePage {
   messages: Message[];
   hasMore: boolean;
-  /** Only on a page opened `around` a seq: older messages exist (as `hasMore`) / newer ones exist. */
-  hasMoreBefore?: boolean;
-  hasMoreAfter?: boolean;
+}
+
+/** A history page opened `around` a seq (a search hit): more either way. `hasMore` equals `hasMoreBefore`. */
+export interface MessagePageAround extends MessagePage {
+  hasMoreBefore: boolean;
+  hasMoreAfter: boolean;
 }
 
 /** A message found by search (contract §9). */

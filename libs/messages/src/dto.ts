@@ -1,6 +1,6 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessagePage, Report, ReportStatus, User } from '@parley/contract';
+import type { Message, MessagePage, MessagePageAround, Report, ReportStatus, User } from '@parley/contract';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
@@ -24,8 +24,11 @@ export class MessageDto implements Message {
 export class MessagePageDto implements MessagePage {
   @ApiProperty({ type: MessageDto, isArray: true, description: 'Ordered by seq ascending' }) messages!: MessageDto[];
   @ApiProperty({ description: 'More messages exist beyond this page in the paging direction (older ones for an `around` page)' }) hasMore!: boolean;
-  @ApiPropertyOptional({ description: 'Only on an `around` page: older messages exist' }) hasMoreBefore?: boolean;
-  @ApiPropertyOptional({ description: 'Only on an `around` page: newer messages exist' }) hasMoreAfter?: boolean;
+}
+
+export class MessagePageAroundDto extends MessagePageDto implements MessagePageAround {
+  @ApiPropertyOptional({ description: 'Only with `around`: older messages exist' }) hasMoreBefore!: boolean;
+  @ApiPropertyOptional({ description: 'Only with `around`: newer messages exist' }) hasMoreAfter!: boolean;
 }
 
 export class SendMessageDto {

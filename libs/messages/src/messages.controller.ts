@@ -1,9 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, Report } from '@parley/contract';
+import type { Message, MessagePage, MessagePageAround, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
-import { EditMessageDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
+import { EditMessageDto, HistoryQuery, MessageDto, MessagePageAroundDto, MessageParams, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -20,8 +20,8 @@ export class MessagesController {
       'Default: the newest `limit` (50, max 200). `before=S`: newest page with seq < S. `after=S`: oldest page with seq > S. ' +
       '`around=S`: the page centred on S (a search hit), with `hasMoreBefore` and `hasMoreAfter`.',
   })
-  @ApiOkResponse({ type: MessagePageDto })
-  history(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: HistoryQuery): Promise<MessagePage> {
+  @ApiOkResponse({ type: MessagePageAroundDto, description: 'A MessagePage; `hasMoreBefore` and `hasMoreAfter` only with `around`' })
+  history(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: HistoryQuery): Promise<MessagePage | MessagePageAround> {
     return this.messages.history(caller.id, params.id, query);
   }
 

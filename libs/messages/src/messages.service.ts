@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
-import type { Message, MessagePage, Report, ReportStatus, RoomRole, User } from '@parley/contract';
+import type { Message, MessagePage, MessagePageAround, Report, ReportStatus, RoomRole, User } from '@parley/contract';
 import { AuditLog } from '@parley/audit';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
@@ -92,7 +92,7 @@ export class MessagesService {
     clearTimeout(timer);
   }
 
-  async history(userId: string, roomId: string, query: Partial<PageQuery> & { around?: number }): Promise<MessagePage> {
+  async history(userId: string, roomId: string, query: Partial<PageQuery> & { around?: number }): Promise<MessagePage | MessagePageAround> {
     const { around, ...page } = query;
     if (around !== undefined && (page.before !== undefined || page.after !== undefined)) {
       throw ApiError.validation('Invalid query: around cannot be combined with before or after', { around: ['around cannot be combined with before or after'] });
@@ -107,7 +107,7 @@ export class MessagesService {
    * `limit` messages centred on `seq` (a search hit): about half before it, the rest from it on, a short side
    * filled from the other. `hasMore` is `hasMoreBefore` (older ones exist, as on the newest page).
    */
-  private async pageAround(roomId: string, seq: number, limit: number): Promise<MessagePage> {
+  private async pageAround(roomId: string, seq: number, limit: number): Promise<MessagePageAround> {
     const { older, newer } = await this.repository.findAround(roomId, seq, limit);
     const olderTaken = Math.min(older.length, Math.max(Math.floor((limit - 1) / 2), limit - newer.length));
     const newerTaken = Math.min(newer.length, limit - olderTaken);
