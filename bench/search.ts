@@ -7,7 +7,7 @@
  * vocabulary with a long tail (word n about as likely as 1/n: `word1` is in most messages, `word3000` in a few
  * hundred), written straight into PostgreSQL, the index built in bulk afterwards.
  *
- *   npm run bench:search -- [--messages N] [--runs N]
+ *   npm run bench:search -- [--messages N] [--runs N] [--explain]
  */
 import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS, PARLEY_PG_TYPES, runMigrationsExclusively, startEmbeddedPostgres } from '../libs/database/src';
-import { SearchRepository } from '../libs/search/src/search.repository';
+import { SearchRepository, type SearchScope } from '../libs/search/src/search.repository';
 import { freePort } from '../tools/ports';
 
 const ROOMS = 1000;
@@ -40,6 +40,19 @@ const SCENARIOS: Scenario[] = [
   { name: 'medium word, one room', q: 'word50', scope: 'room' },
 ];
 
+/** EXPLAIN ANALYZE of the hits part of the search statement (the page's rows without snippets). */
+async function printPlan(dataSource: DataSource, q: string, scopeId: string, memberOf: boolean): Promise<void> {
+  const scope = memberOf ? 'msg.room_id IN (SELECT ms.room_id FROM memberships ms WHERE ms.user_id = $1)' : 'msg.room_id = $1';
+  const rows = await dataSource.query<Array<{ 'QUERY PLAN': string }>>(
+    `EXPLAIN (ANALYZE, BUFFERS) SELECT msg.id, ts_rank_cd(to_tsvector('parley_search'::regconfig, msg.content), query, 1) AS rank
+     FROM messages msg, websearch_to_tsquery('parley_search'::regconfig, $2) AS query
+     WHERE to_tsvector('parley_search'::regconfig, msg.content) @@ query AND msg.deleted_at IS NULL AND ${scope}
+     ORDER BY rank DESC, msg.created_at DESC, msg.id DESC LIMIT 21`,
+    [scopeId, q],
+  );
+  console.log(rows.map((row) => `    ${row['QUERY PLAN']}`).join('\n'));
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? Number.NaN;
 }
@@ -49,6 +62,7 @@ async function main(): Promise<void> {
   const value = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
   const messages = Number(value('--messages') ?? 1_000_000);
   const runs = Number(value('--runs') ?? 40);
+  const explain = argv.includes('--explain');
   Logger.overrideLogger(['error', 'warn']);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-search-bench-'));
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), databaseName: 'search', settings: { maintenance_work_mem: '256MB' } });
@@ -65,7 +79,10 @@ async function main(): Promise<void> {
       SELECT r.id, u.id, 'member' FROM (SELECT id, row_number() OVER (ORDER BY name) AS n FROM rooms) r, users u
       WHERE (u.username = 'user1' AND r.n % 50 = 0) OR (u.username = 'user2' AND r.n % 5 = 0)
          OR (u.username NOT IN ('user1', 'user2') AND r.n % 199 = (substr(u.username, 5)::int % 199))`);
-    // Bulk load without the index, then build it at once (as a restore would).
+    // Bulk load without the index, then build it at once (as a restore would), exactly as the migration did.
+    const indexDefinition = (
+      (await dataSource.query<Array<{ definition: string }>>(`SELECT pg_get_indexdef('messages_search_idx'::regclass) AS definition`))[0] as { definition: string }
+    ).definition;
     await dataSource.query(`DROP INDEX messages_search_idx`);
     const perRoom = Math.ceil(messages / ROOMS);
     await dataSource.query(
@@ -74,9 +91,7 @@ async function main(): Promise<void> {
               (SELECT string_agg('word' || floor(exp(random() * ln(${VOCABULARY})))::int, ' ') FROM generate_series(1, ${WORDS_PER_MESSAGE} + 0 * g))
        FROM rooms r, generate_series(1, ${perRoom}) g`,
     );
-    await dataSource.query(`
-      CREATE INDEX messages_search_idx ON messages USING gin (to_tsvector('parley_search'::regconfig, content))
-      WITH (fastupdate = on) WHERE deleted_at IS NULL`);
+    await dataSource.query(indexDefinition);
     await dataSource.query('VACUUM ANALYZE');
     const count = Number((await dataSource.query<Array<{ n: string }>>('SELECT count(*) AS n FROM messages'))[0]?.n);
     console.log(`[search] corpus: ${count} messages in ${ROOMS} rooms, loaded and indexed in ${Math.round((performance.now() - started) / 1000)} s`);
@@ -88,7 +103,7 @@ async function main(): Promise<void> {
     const room = await id(`SELECT room_id AS id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.username = 'user1' LIMIT 1`);
     console.log('\n| query | scope | hits on page 1 | p50 ms | p99 ms |\n|---|---|---:|---:|---:|');
     for (const scenario of SCENARIOS) {
-      const scope = scenario.scope === 'room' ? { roomId: room } : { memberOf: scenario.scope === 'few' ? few : many };
+      const scope: SearchScope = scenario.scope === 'room' ? { roomId: room } : { memberOf: scenario.scope === 'few' ? few : many };
       const timings: number[] = [];
       let hits = 0;
       for (let run = 0; run < runs; run++) {
@@ -100,6 +115,7 @@ async function main(): Promise<void> {
         hits = Math.min(rows.length, 20);
       }
       timings.sort((a, b) => a - b);
+      if (explain) await printPlan(dataSource, scenario.q, 'memberOf' in scope ? scope.memberOf : scope.roomId, 'memberOf' in scope);
       const scopeText = scenario.scope === 'few' ? 'member of 20 rooms' : scenario.scope === 'many' ? 'member of 200 rooms' : 'roomId';
       console.log(`| ${scenario.name} (\`${scenario.q}\`) | ${scopeText} | ${hits} | ${percentile(timings, 0.5).toFixed(1)} | ${percentile(timings, 0.99).toFixed(1)} |`);
     }

@@ -51,9 +51,10 @@ const SCHEMA = (variant: Variant): string => `
 /** Message search's index, as migration 1764500000000 creates it (with SEARCH_LANGUAGE=simple). */
 const SEARCH_SCHEMA = `
   CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
+  CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public;
   CREATE TEXT SEARCH CONFIGURATION parley_search (COPY = pg_catalog.simple);
   ALTER TEXT SEARCH CONFIGURATION parley_search ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, pg_catalog.simple;
-  CREATE INDEX messages_search_idx ON messages USING gin (to_tsvector('parley_search'::regconfig, content)) WITH (fastupdate = on) WHERE deleted_at IS NULL;`;
+  CREATE INDEX messages_search_idx ON messages USING gin (room_id, to_tsvector('parley_search'::regconfig, content)) WITH (fastupdate = on) WHERE deleted_at IS NULL;`;
 
 const WORDS = ['hello', 'café', 'meeting', 'tomorrow', 'déjà', 'release', 'the', 'build', 'is', 'green', 'naïve', 'question', 'about',
   'deploy', 'señor', 'lunch', 'at', 'noon', 'ticket', 'review', 'and', 'merge', 'Zürich', 'office', 'coffee', 'later', 'today', 'thanks'];

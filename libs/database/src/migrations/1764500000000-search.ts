@@ -3,14 +3,14 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Search (docs/api-contract.md §9):
  * - messages: full text through `parley_search`, a text search configuration that strips accents (the
- *   `unaccent` dictionary before the language's) and a GIN expression index over it. The index is computed
+ *   `unaccent` dictionary before the language's) and a GIN index over the room and the text's lexemes. The index is computed
  *   inside the send statement's insert, which stays as it is (its cost: docs/performance.md). Deleted messages
  *   are not indexed. `parley_search_use_language(name)` maps the configuration to one of PostgreSQL's
  *   languages; the server calls it at boot when SEARCH_LANGUAGE differs from `search_settings.language`, and
  *   rebuilds the index (libs/search).
  * - users and public rooms: substring matches on `parley_fold` (lower case, no accents) through trigram
  *   indexes (`pg_trgm`).
- * Both extensions ship with PostgreSQL's contrib and are trusted from PostgreSQL 13 on (the database owner
+ * The three extensions (unaccent, pg_trgm, btree_gin) ship with PostgreSQL's contrib and are trusted from PostgreSQL 13 on (the database owner
  * may create them).
  */
 export class Search1764500000000 implements MigrationInterface {
@@ -19,6 +19,7 @@ export class Search1764500000000 implements MigrationInterface {
   async up(runner: QueryRunner): Promise<void> {
     await runner.query(`CREATE EXTENSION IF NOT EXISTS unaccent`);
     await runner.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
+    await runner.query(`CREATE EXTENSION IF NOT EXISTS btree_gin`);
     // Wherever the extension lives (it may have been installed before, in another schema).
     const rows = (await runner.query(`SELECT quote_ident(n.nspname) AS schema FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'`)) as Array<{ schema: string }>;
     const unaccent = `${rows[0]?.schema ?? 'public'}.unaccent`;
@@ -49,10 +50,12 @@ export class Search1764500000000 implements MigrationInterface {
       END $$`);
     await runner.query(`CREATE TABLE search_settings (id boolean PRIMARY KEY DEFAULT true CHECK (id), language text NOT NULL)`);
     await runner.query(`INSERT INTO search_settings (language) VALUES ('simple')`);
-    // fastupdate: an insert appends to the index's pending list; entries are merged in bulk later (vacuum, or
-    // when the list reaches gin_pending_list_limit), not one posting tree at a time in the send's commit.
+    // Keyed by room too (btree_gin): a search is always of some rooms, and the index intersects their entries
+    // with the words' instead of fetching every match in every room. fastupdate: an insert appends to the
+    // index's pending list; entries are merged in bulk later (vacuum, or when the list reaches
+    // gin_pending_list_limit), not one posting tree at a time in the send's commit.
     await runner.query(`
-      CREATE INDEX messages_search_idx ON messages USING gin (to_tsvector('parley_search'::regconfig, content))
+      CREATE INDEX messages_search_idx ON messages USING gin (room_id, to_tsvector('parley_search'::regconfig, content))
       WITH (fastupdate = on) WHERE deleted_at IS NULL`);
 
     // unaccent() is only STABLE (its dictionary could change); fixing the dictionary makes it usable in an index.
