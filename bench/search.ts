@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS, PARLEY_PG_TYPES, runMigrationsExclusively, startEmbeddedPostgres } from '../libs/database/src';
-import { SearchRepository, type SearchScope } from '../libs/search/src/search.repository';
+import { RANKED_MATCHES, SearchRepository, type SearchScope } from '../libs/search/src/search.repository';
 import { freePort } from '../tools/ports';
 
 const ROOMS = 1000;
@@ -40,14 +40,17 @@ const SCENARIOS: Scenario[] = [
   { name: 'medium word, one room', q: 'word50', scope: 'room' },
 ];
 
-/** EXPLAIN ANALYZE of the hits part of the search statement (the page's rows without snippets). */
+/** EXPLAIN ANALYZE of the hits part of the search statement (the newest matches, ranked; no snippets). */
 async function printPlan(dataSource: DataSource, q: string, scopeId: string, memberOf: boolean): Promise<void> {
   const scope = memberOf ? 'msg.room_id IN (SELECT ms.room_id FROM memberships ms WHERE ms.user_id = $1)' : 'msg.room_id = $1';
   const rows = await dataSource.query<Array<{ 'QUERY PLAN': string }>>(
-    `EXPLAIN (ANALYZE, BUFFERS) SELECT msg.id, ts_rank_cd(to_tsvector('parley_search'::regconfig, msg.content), query, 1) AS rank
-     FROM messages msg, websearch_to_tsquery('parley_search'::regconfig, $2) AS query
-     WHERE to_tsvector('parley_search'::regconfig, msg.content) @@ query AND msg.deleted_at IS NULL AND ${scope}
-     ORDER BY rank DESC, msg.created_at DESC, msg.id DESC LIMIT 21`,
+    `EXPLAIN (ANALYZE, BUFFERS)
+     WITH candidates AS MATERIALIZED (
+       SELECT msg.id, msg.content, msg.created_at FROM messages msg
+       WHERE to_tsvector('parley_search'::regconfig, msg.content) @@ websearch_to_tsquery('parley_search'::regconfig, $2) AND msg.deleted_at IS NULL AND ${scope}
+       ORDER BY msg.created_at DESC LIMIT ${RANKED_MATCHES})
+     SELECT c.id, ts_rank_cd(to_tsvector('parley_search'::regconfig, c.content), websearch_to_tsquery('parley_search'::regconfig, $2), 1) AS rank
+     FROM candidates c ORDER BY rank DESC, c.created_at DESC, c.id DESC LIMIT 21`,
     [scopeId, q],
   );
   console.log(rows.map((row) => `    ${row['QUERY PLAN']}`).join('\n'));

@@ -239,6 +239,32 @@ describe('search (contract §9)', () => {
     await eventually(async () => (await scans()) > before, 5000, 'an index scan of messages_search_idx');
   });
 
+  it('ranks the newest 1000 matches: a very common word pages through those, best first', async () => {
+    const db = server.app.get(DataSource);
+    const room = await api.createRoom(alice.accessToken, uniqueName('Common'));
+    // The oldest is the best match (the shortest); 1100 newer ones follow.
+    await db.query(
+      `INSERT INTO messages (room_id, seq, author_id, content, created_at)
+       SELECT $1, g, $2, CASE WHEN g = 1 THEN 'ubiquitous' ELSE 'ubiquitous word number ' || g END, now() - interval '1 hour' + g * interval '1 ms'
+       FROM generate_series(1, 1101) g`,
+      [room.id, alice.user.id],
+    );
+    let cursor: string | null = null;
+    const seqs: number[] = [];
+    do {
+      const page: SearchPage = await found(alice.accessToken, { q: 'ubiquitous', roomId: room.id, limit: 50, ...(cursor ? { cursor } : {}) });
+      seqs.push(...page.hits.map((hit) => hit.message.seq));
+      cursor = page.nextCursor;
+    } while (cursor !== null && seqs.length < 2000);
+    expect(seqs).toHaveLength(1000);
+    expect(new Set(seqs).size).toBe(1000);
+    expect(Math.min(...seqs)).toBe(102);
+    // Narrowed in time (before the 500th), the oldest is among the newest 1000 matches, and comes first.
+    const at = (await db.query<Array<{ at: Date }>>(`SELECT created_at AS at FROM messages WHERE room_id = $1 AND seq = 500`, [room.id]))[0]!.at;
+    const older = await found(alice.accessToken, { q: 'ubiquitous', roomId: room.id, before: at.toISOString(), limit: 1 });
+    expect(older.hits.map((hit) => hit.message.seq)).toEqual([1]);
+  });
+
   describe('history around a hit (GET …/messages?around=seq)', () => {
     let room: Room;
     const seqs = (page: MessagePage): number[] => page.messages.map((message) => message.seq);

@@ -44,6 +44,12 @@ export interface MessageHitRow extends MessageRow {
  */
 const COMPOUND_TOKENS = `('asciihword', 'hword', 'numhword', 'url')`;
 
+/**
+ * How many matches (the newest) are ranked. Ranking reads and parses each match again (the index holds no
+ * positions to rank by), about 35 µs each: unbounded, a common word in a big history would take seconds.
+ */
+export const RANKED_MATCHES = 1000;
+
 /** A lexeme in a tsquery's text ('word'); the parser never puts a quote in one. */
 const QUOTED_LEXEME = "'([^']*)'";
 
@@ -75,7 +81,7 @@ export class SearchRepository {
 
   /**
    * One page of hits, best first (rank, then newest, then id), one more than `limit` to tell whether there
-   * are more. Deleted messages are not indexed and never match. The page's messages (only they: it is the
+   * are more, among the RANKED_MATCHES newest matches. Deleted messages are not indexed and never match. The page's messages (only they: it is the
    * costly part) come cut into tokens, each flagged when its lexemes meet the query's, for their snippets. Not
    * ts_headline: it drops what its parser takes for HTML tags, and a snippet must show the message as written.
    */
@@ -84,14 +90,20 @@ export class SearchRepository {
     const scopeId = 'memberOf' in search.scope ? search.scope.memberOf : search.scope.roomId;
     return queryRows<MessageHitRow>(
       this.db,
-      `WITH page AS (
-         SELECT msg.id, ts_rank_cd(${DOCUMENT}, query, 1) AS rank, msg.created_at
-         FROM messages msg, ${QUERY('$2')} AS query
-         WHERE ${DOCUMENT} @@ query AND msg.deleted_at IS NULL AND ${scope}
+      `WITH candidates AS MATERIALIZED (
+         SELECT msg.id, msg.content, msg.created_at
+         FROM messages msg
+         WHERE ${DOCUMENT} @@ ${QUERY('$2')} AND msg.deleted_at IS NULL AND ${scope}
            AND ($3::uuid IS NULL OR msg.author_id = $3)
            AND ($4::timestamptz IS NULL OR msg.created_at < $4) AND ($5::timestamptz IS NULL OR msg.created_at > $5)
-           AND ($6::real IS NULL OR (ts_rank_cd(${DOCUMENT}, query, 1), msg.created_at, msg.id) < ($6::real, $7::timestamptz, $8::uuid))
-         ORDER BY rank DESC, msg.created_at DESC, msg.id DESC
+         ORDER BY msg.created_at DESC
+         LIMIT $11),
+       ranked AS (
+         SELECT c.id, c.created_at, ts_rank_cd(to_tsvector('parley_search'::regconfig, c.content), ${QUERY('$2')}, 1) AS rank FROM candidates c),
+       page AS (
+         SELECT * FROM ranked
+         WHERE $6::real IS NULL OR (rank, created_at, id) < ($6::real, $7::timestamptz, $8::uuid)
+         ORDER BY rank DESC, created_at DESC, id DESC
          LIMIT $9)
        SELECT ${MESSAGE_COLUMNS}, page.rank, to_json(page.created_at) #>> '{}' AS position_at, r.name AS room_name, r.kind AS room_kind,
               (SELECT json_agg(json_build_array(t.token, tsvector_to_array(to_tsvector('parley_search'::regconfig, t.token)) && query_lexemes.list) ORDER BY t.n)
@@ -112,6 +124,7 @@ export class SearchRepository {
         search.from?.id ?? null,
         search.limit + 1,
         QUOTED_LEXEME,
+        RANKED_MATCHES,
       ],
     );
   }
