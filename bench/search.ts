@@ -42,13 +42,17 @@ const SCENARIOS: Scenario[] = [
 
 /** EXPLAIN ANALYZE of the hits part of the search statement (the newest matches, ranked; no snippets). */
 async function printPlan(dataSource: DataSource, q: string, scopeId: string, memberOf: boolean): Promise<void> {
-  const scope = memberOf ? 'msg.room_id IN (SELECT ms.room_id FROM memberships ms WHERE ms.user_id = $1)' : 'msg.room_id = $1';
+  const rooms = memberOf ? '(SELECT ms.room_id FROM memberships ms WHERE ms.user_id = $1)' : '(SELECT $1::uuid AS room_id)';
+  const document = `to_tsvector('parley_search'::regconfig, msg.content)`;
   const rows = await dataSource.query<Array<{ 'QUERY PLAN': string }>>(
     `EXPLAIN (ANALYZE, BUFFERS)
      WITH candidates AS MATERIALIZED (
-       SELECT msg.id, msg.content, msg.created_at FROM messages msg
-       WHERE to_tsvector('parley_search'::regconfig, msg.content) @@ websearch_to_tsquery('parley_search'::regconfig, $2) AND msg.deleted_at IS NULL AND ${scope}
-       ORDER BY msg.created_at DESC LIMIT ${RANKED_MATCHES})
+       SELECT c.* FROM ${rooms} AS scope_rooms
+       CROSS JOIN LATERAL (
+         SELECT msg.id, msg.content, msg.created_at FROM messages msg
+         WHERE msg.room_id = scope_rooms.room_id AND ${document} @@ websearch_to_tsquery('parley_search'::regconfig, $2) AND msg.deleted_at IS NULL
+         ORDER BY msg.created_at DESC LIMIT ${RANKED_MATCHES}) c
+       ORDER BY c.created_at DESC LIMIT ${RANKED_MATCHES})
      SELECT c.id, ts_rank_cd(to_tsvector('parley_search'::regconfig, c.content), websearch_to_tsquery('parley_search'::regconfig, $2), 1) AS rank
      FROM candidates c ORDER BY rank DESC, c.created_at DESC, c.id DESC LIMIT 21`,
     [scopeId, q],

@@ -86,17 +86,23 @@ export class SearchRepository {
    * ts_headline: it drops what its parser takes for HTML tags, and a snippet must show the message as written.
    */
   async searchMessages(search: MessageSearch): Promise<MessageHitRow[]> {
-    const scope = 'memberOf' in search.scope ? `msg.room_id IN (SELECT ms.room_id FROM memberships ms WHERE ms.user_id = $1)` : `msg.room_id = $1`;
+    // Room by room (a lateral subquery the planner cannot merge into a join): each room's matches come from the
+    // index by (room, words) together, so the work grows with the caller's rooms' matches, not everyone's.
+    const rooms = 'memberOf' in search.scope ? `(SELECT ms.room_id FROM memberships ms WHERE ms.user_id = $1)` : `(SELECT $1::uuid AS room_id)`;
     const scopeId = 'memberOf' in search.scope ? search.scope.memberOf : search.scope.roomId;
     return queryRows<MessageHitRow>(
       this.db,
       `WITH candidates AS MATERIALIZED (
-         SELECT msg.id, msg.content, msg.created_at
-         FROM messages msg
-         WHERE ${DOCUMENT} @@ ${QUERY('$2')} AND msg.deleted_at IS NULL AND ${scope}
-           AND ($3::uuid IS NULL OR msg.author_id = $3)
-           AND ($4::timestamptz IS NULL OR msg.created_at < $4) AND ($5::timestamptz IS NULL OR msg.created_at > $5)
-         ORDER BY msg.created_at DESC
+         SELECT c.* FROM ${rooms} AS scope_rooms
+         CROSS JOIN LATERAL (
+           SELECT msg.id, msg.content, msg.created_at
+           FROM messages msg
+           WHERE msg.room_id = scope_rooms.room_id AND ${DOCUMENT} @@ ${QUERY('$2')} AND msg.deleted_at IS NULL
+             AND ($3::uuid IS NULL OR msg.author_id = $3)
+             AND ($4::timestamptz IS NULL OR msg.created_at < $4) AND ($5::timestamptz IS NULL OR msg.created_at > $5)
+           ORDER BY msg.created_at DESC
+           LIMIT $11) c
+         ORDER BY c.created_at DESC
          LIMIT $11),
        ranked AS (
          SELECT c.id, c.created_at, ts_rank_cd(to_tsvector('parley_search'::regconfig, c.content), ${QUERY('$2')}, 1) AS rank FROM candidates c),
