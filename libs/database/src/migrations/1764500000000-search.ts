@@ -3,15 +3,15 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Search (docs/api-contract.md §9):
  * - messages: full text through `parley_search`, a text search configuration that strips accents (the
- *   `unaccent` dictionary before the language's) and a GIN index over the room and the text's lexemes. The index is computed
- *   inside the send statement's insert, which stays as it is (its cost: docs/performance.md). Deleted messages
- *   are not indexed. `parley_search_use_language(name)` maps the configuration to one of PostgreSQL's
+ *   `unaccent` dictionary before the language's), and a GIN index over the room and the text's lexemes,
+ *   computed inside the send statement's insert, which stays as it is (its cost: docs/performance.md).
+ *   Deleted messages are not indexed. `parley_search_use_language(name)` maps the configuration to one of PostgreSQL's
  *   languages; the server calls it at boot when SEARCH_LANGUAGE differs from `search_settings.language`, and
  *   rebuilds the index (libs/search).
  * - users and public rooms: substring matches on `parley_fold` (lower case, no accents) through trigram
  *   indexes (`pg_trgm`).
- * The three extensions (unaccent, pg_trgm, btree_gin) ship with PostgreSQL's contrib and are trusted from PostgreSQL 13 on (the database owner
- * may create them).
+ * The three extensions (unaccent, pg_trgm, btree_gin) ship with PostgreSQL's contrib and are trusted from
+ * PostgreSQL 13 on (the database owner may create them).
  */
 export class Search1764500000000 implements MigrationInterface {
   name = 'Search1764500000000';
