@@ -273,8 +273,9 @@ export class MessagesRepository {
        (${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.seq >= $2 ORDER BY msg.seq ASC LIMIT $3)`,
       [roomId, seq, limit + 1],
     );
-    const messages = rows.map(toMessage);
-    return { older: messages.filter((message) => message.seq < seq), newer: messages.filter((message) => message.seq >= seq) };
+    // UNION ALL promises no order between or within its parts: sorted here.
+    const messages = rows.map(toMessage).sort((a, b) => a.seq - b.seq);
+    return { older: messages.filter((message) => message.seq < seq).reverse(), newer: messages.filter((message) => message.seq >= seq) };
   }
 
   async updateContent(messageId: string, content: string): Promise<Message | null> {
