@@ -7,9 +7,14 @@
  *   - shared writers: any instance writes any room; seqs come from the room row, locked and updated per batch,
  *     and the statement returns the whole message (Parley until 2026-12);
  *   - one writer: the shard's writer numbers the messages itself; the statement share-locks the shard's
- *     fencing row, inserts, and moves the authors' read markers (SEND_STATEMENT, what Parley runs now).
+ *     fencing row, inserts, and moves the authors' read markers (SEND_STATEMENT, what Parley runs now);
+ *   - one writer + search: the same statement with the full-text index of message search (migration
+ *     1764500000000: a GIN expression index, fastupdate on, over an unaccent text search configuration), whose
+ *     pending list is merged into the index inside the measured window (its cost belongs to these messages).
  *
- *   npm run bench:statements -- [--batches N] [--sizes 1,4,16]
+ * Messages are 100 characters of words (some accented), as a chat line would be.
+ *
+ *   npm run bench:statements -- [--batches N] [--sizes 1,4,16] [--variants one-writer,one-writer+search]
  */
 import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -40,7 +45,28 @@ const SCHEMA = (variant: Variant): string => `
     edited_at timestamptz, deleted_at timestamptz, CONSTRAINT messages_room_seq_uq UNIQUE (room_id, seq));
   CREATE UNIQUE INDEX messages_client_msg_id_uq ON messages (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
   CREATE TABLE writer_shards (shard integer PRIMARY KEY, epoch bigint NOT NULL);
-  INSERT INTO writer_shards VALUES (${SHARD}, 1);`;
+  CREATE TABLE room_sanctions (room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind varchar(8) NOT NULL, until timestamptz NOT NULL, PRIMARY KEY (room_id, user_id, kind));
+  INSERT INTO writer_shards VALUES (${SHARD}, 1);
+  ${variant === 'one-writer+search' ? SEARCH_SCHEMA : ''}`;
+
+/** Message search's index, as migration 1764500000000 creates it (with SEARCH_LANGUAGE=simple). */
+const SEARCH_SCHEMA = `
+  CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
+  CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public;
+  CREATE TEXT SEARCH CONFIGURATION parley_search (COPY = pg_catalog.simple);
+  ALTER TEXT SEARCH CONFIGURATION parley_search ALTER MAPPING FOR hword, hword_part, word WITH public.unaccent, pg_catalog.simple;
+  CREATE INDEX messages_search_idx ON messages USING gin (room_id, to_tsvector('parley_search'::regconfig, content)) WITH (fastupdate = on) WHERE deleted_at IS NULL;`;
+
+const WORDS = ['hello', 'café', 'meeting', 'tomorrow', 'déjà', 'release', 'the', 'build', 'is', 'green', 'naïve', 'question', 'about',
+  'deploy', 'señor', 'lunch', 'at', 'noon', 'ticket', 'review', 'and', 'merge', 'Zürich', 'office', 'coffee', 'later', 'today', 'thanks'];
+
+/** About 100 characters of words, different for each n. */
+function chatLine(n: number): string {
+  let line = '';
+  for (let i = 0; line.length < 100; i++) line += `${WORDS[(n * 7 + i * 11 + i * i) % WORDS.length] as string} `;
+  return line.slice(0, 100).trim();
+}
 
 /** The send statement before this design (libs/messages, 2026-11): row lock and update per room, markers, members, the whole message. */
 const SHARED_WRITERS = `
@@ -78,8 +104,8 @@ const SHARED_WRITERS = `
   LEFT JOIN LATERAL (SELECT * FROM users WHERE users.id = n.author_id LIMIT 1) u ON true
   ORDER BY c.ord`;
 
-type Variant = 'shared-writers' | 'one-writer';
-const VARIANTS: readonly Variant[] = ['shared-writers', 'one-writer'];
+type Variant = 'shared-writers' | 'one-writer' | 'one-writer+search';
+const VARIANTS: readonly Variant[] = ['shared-writers', 'one-writer', 'one-writer+search'];
 
 interface Figures {
   variant: Variant;
@@ -101,8 +127,9 @@ async function measure(client: Client, postmaster: number, variant: Variant, bat
   ]);
   await client.query(
     `INSERT INTO messages (room_id, seq, author_id, content, client_msg_id)
-     SELECT r.id, g, (SELECT user_id FROM memberships WHERE room_id = r.id LIMIT 1), repeat('x', 100), 'pre-' || g
+     SELECT r.id, g, (SELECT user_id FROM memberships WHERE room_id = r.id LIMIT 1), ($1::text[])[1 + g % 97], 'pre-' || g
      FROM rooms r, generate_series(1, ${PRELOADED_PER_ROOM}) g`,
+    [Array.from({ length: 97 }, (_, n) => chatLine(n))],
   );
   await client.query(`UPDATE rooms SET last_seq = ${PRELOADED_PER_ROOM}`);
   await client.query('VACUUM ANALYZE');
@@ -114,7 +141,7 @@ async function measure(client: Client, postmaster: number, variant: Variant, bat
       const index = (counter * 7 + i * 13) % ROOMS;
       return { room: rooms[index] as string, author: (members[index] as string[])[counter % MEMBERS] as string, clientMsgId: `c-${counter++}` };
     });
-    const content = items.map(() => 'y'.repeat(100));
+    const content = items.map((_, i) => chatLine(counter + i));
     if (variant === 'shared-writers') {
       await client.query({ name: 'shared', text: SHARED_WRITERS, values: [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId)] });
       return;
@@ -133,11 +160,16 @@ async function measure(client: Client, postmaster: number, variant: Variant, bat
     });
   };
   for (let i = 0; i < 200; i++) await runBatch(); // prepared, warm
+  const mergeSearchPending = async (): Promise<void> => {
+    if (variant === 'one-writer+search') await client.query(`SELECT gin_clean_pending_list('messages_search_idx'::regclass)`);
+  };
+  await mergeSearchPending();
   const wal = async (): Promise<bigint> => BigInt((await client.query<{ lsn: string }>(`SELECT pg_current_wal_insert_lsn() - '0/0'::pg_lsn AS lsn`)).rows[0]?.lsn ?? '0');
   const walBefore = await wal();
   const cpuBefore = readServerCpu({ instances: [], postgres: postmaster }).postgres;
   const started = performance.now();
   for (let i = 0; i < batches; i++) await runBatch();
+  await mergeSearchPending();
   const elapsed = performance.now() - started;
   const cpu = readServerCpu({ instances: [], postgres: postmaster }).postgres - cpuBefore;
   const walBytes = Number((await wal()) - walBefore);
@@ -150,6 +182,10 @@ async function main(): Promise<void> {
   const value = (flag: string): string | undefined => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
   const batches = Number(value('--batches') ?? 3000);
   const sizes = (value('--sizes') ?? '1,4,16').split(',').map(Number);
+  const variants = (value('--variants')?.split(',') ?? VARIANTS).map((name) => {
+    if (!VARIANTS.includes(name as Variant)) throw new Error(`--variants: unknown ${name} (${VARIANTS.join(', ')})`);
+    return name as Variant;
+  });
   Logger.overrideLogger(['error', 'warn']);
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-statements-'));
   const db = await startEmbeddedPostgres({ dataDir, port: await freePort(), databaseName: 'statements', settings: process.env.STATEMENTS_PG_SETTINGS ? (JSON.parse(process.env.STATEMENTS_PG_SETTINGS) as Record<string, string>) : {} });
@@ -162,16 +198,16 @@ async function main(): Promise<void> {
     // Interleaved, twice: a spell of the shared machine falls on every design.
     for (let round = 0; round < 2; round++) {
       for (const batch of sizes) {
-        for (const variant of VARIANTS) {
+        for (const variant of variants) {
           const figures = await measure(client, postmaster, variant, batch, Math.ceil(batches / batch));
           results.push(figures);
-          console.log(`[statements] ${variant.padEnd(14)} batch ${String(batch).padStart(2)}: ${figures.cpuUsPerMessage} µs CPU, ${figures.walBytesPerMessage} WAL bytes per message, ${figures.msPerBatch} ms per batch`);
+          console.log(`[statements] ${variant.padEnd(17)} batch ${String(batch).padStart(2)}: ${figures.cpuUsPerMessage} µs CPU, ${figures.walBytesPerMessage} WAL bytes per message, ${figures.msPerBatch} ms per batch`);
         }
       }
     }
     console.log('\n| batch | design | PostgreSQL CPU µs / message | WAL bytes / message | ms / batch |\n|---:|---|---:|---:|---:|');
     for (const batch of sizes) {
-      for (const variant of VARIANTS) {
+      for (const variant of variants) {
         const runs = results.filter((r) => r.variant === variant && r.batch === batch);
         const range = (pick: (r: Figures) => number): string => `${Math.min(...runs.map(pick))}–${Math.max(...runs.map(pick))}`;
         console.log(`| ${batch} | ${variant} | ${range((r) => r.cpuUsPerMessage)} | ${range((r) => r.walBytesPerMessage)} | ${range((r) => r.msPerBatch)} |`);

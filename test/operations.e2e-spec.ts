@@ -48,6 +48,9 @@ describe('operations surface', () => {
       ['post', '/api/rooms/{id}/messages'],
       ['patch', '/api/rooms/{id}/messages/{messageId}'],
       ['delete', '/api/rooms/{id}/messages/{messageId}'],
+      ['get', '/api/search/messages'],
+      ['get', '/api/search/users'],
+      ['get', '/api/search/rooms'],
       ['get', '/api/health'],
     ];
     for (const [method, path] of expected) {

@@ -12,6 +12,7 @@ import { PresenceModule } from '@parley/presence';
 import { RedisModule, type RedisConnections } from '@parley/redis';
 import { RealtimeModule } from '@parley/realtime';
 import { RoomsModule } from '@parley/rooms';
+import { SearchModule } from '@parley/search';
 import { UsersModule } from '@parley/users';
 
 @Module({})
@@ -31,6 +32,7 @@ export class AppModule {
         AuthModule,
         RoomsModule,
         MessagesModule,
+        SearchModule,
         RealtimeModule,
         NotificationsModule,
         AdminModule,

@@ -6,6 +6,7 @@ import { h, icon, replaceChildren, type IconName } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, roomLabel } from './format';
 import { userPicker } from './pickers';
+import { searchBox } from './search';
 import { toast } from './toasts';
 
 /** What the sign-in screen says when the server ended the session. */
@@ -83,6 +84,7 @@ export class App implements ChatContext {
         h('div', { class: 'me-text' }, h('span', { class: 'me-name', 'data-testid': 'current-user-name' }, me.displayName), h('span', { class: 'me-sub' }, `@${me.username}`)),
         signOut,
       ),
+      searchBox({ client, me, openRoom: (roomId) => this.navigate(roomId) }),
       h(
         'div',
         { class: 'side-actions' },

@@ -84,6 +84,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
     return this.session?.user ?? null;
   }
 
+  /** Search (contract §9): `client.search.messages({ q })`, `.users(text)`, `.rooms(text)`; the same as `client.rest.search`. */
+  get search(): RestApi['search'] {
+    return this.rest.search;
+  }
+
   get status(): ConnectionStatus {
     return this.currentStatus;
   }

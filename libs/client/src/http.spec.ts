@@ -42,6 +42,23 @@ describe('Http and RestApi', () => {
     expect(calls.map((call) => call.url)).toEqual(['http://server/api/rooms/a%2Fb/messages?before=10&limit=5', 'http://server/api/rooms?joined=true']);
   });
 
+  it('searches messages, users and rooms with every filter in the query string', async () => {
+    const page = { hits: [], nextCursor: 'c2' };
+    responses.push(respond(200, page), respond(200, []), respond(200, []), respond(200, { messages: [], hasMore: false }));
+    const api = new RestApi(http());
+    expect(await api.search.messages({ q: 'café "release notes"', roomId: 'r1', authorId: 'u1', before: '2026-12-01T00:00:00Z', limit: 5, cursor: 'c1' })).toEqual(page);
+    await api.search.users('zoë', 3);
+    await api.search.rooms('general');
+    await api.messages.around('r1', 17, 10);
+    expect(calls.map((call) => call.url)).toEqual([
+      'http://server/api/search/messages?q=caf%C3%A9+%22release+notes%22&roomId=r1&authorId=u1&before=2026-12-01T00%3A00%3A00Z&limit=5&cursor=c1',
+      'http://server/api/search/users?q=zo%C3%AB&limit=3',
+      'http://server/api/search/rooms?q=general',
+      'http://server/api/rooms/r1/messages?around=17&limit=10',
+    ]);
+    expect(calls.every((call) => call.init?.method === 'GET')).toBe(true);
+  });
+
   it('turns contract errors into ParleyError with code, status and details', async () => {
     responses.push(respond(400, { statusCode: 400, code: 'validation_failed', message: 'bad', details: { name: ['too long'] } }));
     const error = await new RestApi(http()).rooms.create({ name: 'x' }).catch((caught: unknown) => caught);

@@ -13,6 +13,7 @@ import type {
   MessageVersion,
   Pin,
   ReactionResult,
+  MessagePageAround,
   Report,
   ReportStatus,
   Room,
@@ -20,6 +21,7 @@ import type {
   Sanction,
   SanctionKind,
   UnreadTotals,
+  SearchPage,
   User,
 } from '@parley/contract';
 import { ParleyError } from './errors';
@@ -28,6 +30,19 @@ import { ParleyError } from './errors';
 export interface SanctionInput {
   durationSeconds?: number;
   reason?: string;
+}
+
+/** A message search (contract §9): `q` in web-search syntax; the filters narrow it; `cursor` pages on. */
+export interface MessageSearch {
+  q: string;
+  roomId?: string;
+  authorId?: string;
+  /** ISO 8601 times. */
+  before?: string;
+  after?: string;
+  limit?: number;
+  /** The previous page's nextCursor, with the same q and filters. */
+  cursor?: string;
 }
 
 /** Filters of a room's audit log (newest first; pass the previous page's `nextBefore` as `before`). */
@@ -180,6 +195,9 @@ export class RestApi {
   readonly messages = {
     page: (roomId: string, options: { before?: number; after?: number; limit?: number } = {}): Promise<MessagePage> =>
       this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q(options)}`),
+    /** The page centred on `seq` (a search hit), with more-flags both ways; page on with page({ before/after }). */
+    around: (roomId: string, seq: number, limit?: number): Promise<MessagePageAround> =>
+      this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q({ around: seq, limit })}`),
     send: (roomId: string, content: string, clientMsgId?: string): Promise<Message> =>
       this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}) }),
     edit: (roomId: string, messageId: string, content: string): Promise<Message> =>
@@ -197,6 +215,15 @@ export class RestApi {
     /** To the site admins; a repeat by the same user returns the first report. */
     report: (roomId: string, messageId: string, reason: string): Promise<Report> =>
       this.http.request('POST', `/api/rooms/${id(roomId)}/messages/${id(messageId)}/report`, { reason }),
+  };
+
+  readonly search = {
+    /** Messages the caller can read now, best first, with plain-text snippets and highlight offsets. */
+    messages: (search: MessageSearch): Promise<SearchPage> => this.http.request('GET', `/api/search/messages${q({ ...search })}`),
+    /** Users by username or display name (case and accents ignored). */
+    users: (text: string, limit?: number): Promise<User[]> => this.http.request('GET', `/api/search/users${q({ q: text, limit })}`),
+    /** Public rooms by name and description. */
+    rooms: (text: string, limit?: number): Promise<Room[]> => this.http.request('GET', `/api/search/rooms${q({ q: text, limit })}`),
   };
 
   /** Site admins only (`npm run admin -- grant USERNAME`); others get `forbidden`. */

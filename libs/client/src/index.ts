@@ -3,7 +3,7 @@ export { RoomHandle, type RoomEvents } from './room-handle';
 export { ConversationList, type ConversationListEvents, type ConversationTransport } from './conversation-list';
 export { RoomFeed } from './room-feed';
 export { ParleyError } from './errors';
-export { RestApi, Http, type AuditQuery, type FetchLike, type SanctionInput } from './http';
+export { RestApi, Http, type AuditQuery, type FetchLike, type MessageSearch, type SanctionInput } from './http';
 export { ROLE_RANK, assignableRoles, canModerate, canReadAudit } from './ranks';
 export { MemorySessionStore, WebStorageSessionStore, REFRESH_MARGIN_MS, refreshTime, sessionFrom, type Session, type SessionStore } from './session';
 export { SseParser, readEventStream, type SseMessage } from './sse';

@@ -123,6 +123,13 @@ describe('loadConfig', () => {
       });
     });
 
+    it('reads SEARCH_LANGUAGE (default simple) and refuses a language PostgreSQL does not have', () => {
+      expect(testConfig({}).searchLanguage).toBe('simple');
+      expect(testConfig({ SEARCH_LANGUAGE: 'english' }).searchLanguage).toBe('english');
+      const error = configError(() => testConfig({ SEARCH_LANGUAGE: 'klingon' }));
+      expect(error.problems).toEqual([expect.stringMatching(/^SEARCH_LANGUAGE must be one of simple, arabic, .* \(got "klingon"\)$/)]);
+    });
+
     it('resolves a relative PARLEY_DATA_DIR against the working directory', () => {
       expect(testConfig({ PARLEY_DATA_DIR: 'some/dir' }).dataDir).toBe(resolve('some/dir'));
     });

@@ -64,6 +64,8 @@ export class AppConfig {
   /** Interval of the admin stats stream and of each instance's stats report. */
   statsIntervalMs!: number;
   shutdownTimeoutMs!: number;
+  /** PostgreSQL text search language of message search (stemming, stop words); the same on every instance. */
+  searchLanguage!: SearchLanguage;
   logLevels!: Array<'error' | 'warn' | 'log' | 'debug' | 'verbose'>;
 }
 
@@ -73,6 +75,17 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * PostgreSQL's built-in text search configurations (13 and newer have all but the last six, which came in 14):
+ * `simple` only lower-cases, the others stem words and drop the language's stop words.
+ */
+export const SEARCH_LANGUAGES = [
+  'simple', 'arabic', 'danish', 'dutch', 'english', 'finnish', 'french', 'german', 'greek', 'hungarian', 'indonesian', 'irish',
+  'italian', 'lithuanian', 'nepali', 'norwegian', 'portuguese', 'romanian', 'russian', 'spanish', 'swedish', 'tamil', 'turkish',
+  'armenian', 'basque', 'catalan', 'hindi', 'serbian', 'yiddish',
+] as const;
+export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
 
 const DEFAULT_SECRET_MARKERS = ['changeme', 'change-me', 'secret', 'dev-secret', 'parley'];
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -219,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.sseKeepAliveMs = reader.int('SSE_KEEPALIVE_MS', 15_000, 50, 300_000);
   config.statsIntervalMs = reader.int('STATS_INTERVAL_MS', 2000, 100, 60_000);
   config.shutdownTimeoutMs = reader.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000);
+  config.searchLanguage = reader.oneOf('SEARCH_LANGUAGE', SEARCH_LANGUAGES, 'simple');
   const level = reader.oneOf('LOG_LEVEL', LOG_LEVELS, config.nodeEnv === 'test' ? 'warn' : 'log');
   config.logLevels = LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

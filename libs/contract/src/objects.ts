@@ -94,6 +94,30 @@ export interface MessageVersion {
   replacedAt: string;
 }
 
+/** A history page opened `around` a seq (a search hit): more either way. `hasMore` equals `hasMoreBefore`. */
+export interface MessagePageAround extends MessagePage {
+  hasMoreBefore: boolean;
+  hasMoreAfter: boolean;
+}
+
+/** A message found by search (contract §9). */
+export interface SearchHit {
+  message: Message;
+  room: { id: string; name: string; kind: RoomKind };
+  /** Relevance (higher first); comparable within one search only. */
+  rank: number;
+  /** Plain text (never markup): the message, or its best fragments joined by " … ". */
+  snippet: string;
+  /** Where the matched words are in `snippet`: UTF-16 offsets (JavaScript string indices), end exclusive, in order. */
+  highlights: Array<{ start: number; end: number }>;
+}
+
+export interface SearchPage {
+  hits: SearchHit[];
+  /** Pass as `cursor`, with the same search, for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
 /** A room mute (cannot send) or ban (removed, cannot rejoin). `until` null: for good. */
 export type SanctionKind = 'mute' | 'ban';
 export interface Sanction {

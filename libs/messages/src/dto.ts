@@ -1,6 +1,6 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessageChanges, MessagePage, MessageVersion, Pin, Reaction, ReactionResult, Report, ReportStatus, User } from '@parley/contract';
+import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, Pin, Reaction, ReactionResult, Report, ReportStatus, User } from '@parley/contract';
 import { MAX_EMOJI_LENGTH } from './emoji';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
@@ -24,7 +24,12 @@ export class MessageDto implements Message {
 
 export class MessagePageDto implements MessagePage {
   @ApiProperty({ type: MessageDto, isArray: true, description: 'Ordered by seq ascending' }) messages!: MessageDto[];
-  @ApiProperty({ description: 'More messages exist beyond this page in the paging direction' }) hasMore!: boolean;
+  @ApiProperty({ description: 'More messages exist beyond this page in the paging direction (older ones for an `around` page)' }) hasMore!: boolean;
+}
+
+export class MessagePageAroundDto extends MessagePageDto implements MessagePageAround {
+  @ApiPropertyOptional({ description: 'Only with `around`: older messages exist' }) hasMoreBefore!: boolean;
+  @ApiPropertyOptional({ description: 'Only with `around`: newer messages exist' }) hasMoreAfter!: boolean;
 }
 
 export class ReactionDto implements Reaction {
@@ -134,6 +139,16 @@ export class HistoryQuery {
   @IsInt()
   @Min(0)
   after?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'The page centred on this seq (a search hit), with `hasMoreBefore` and `hasMoreAfter`; not with before or after',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  around?: number;
 }
 
 export class ChangesQuery {

@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
-import type { Message, MessageChanges, MessagePage, MessageVersion, ReactionResult, Report } from '@parley/contract';
+import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, ReactionResult, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
 import { UsersService } from '@parley/users';
-import { ChangesQuery, EditMessageDto, MessageChangesDto, HistoryQuery, MessageDto, MessagePageDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
+import { ChangesQuery, EditMessageDto, MessageChangesDto, HistoryQuery, MessageDto, MessagePageAroundDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -20,10 +20,12 @@ export class MessagesController {
   @Get()
   @ApiOperation({
     summary: 'History page, ordered by seq ascending',
-    description: 'Default: the newest `limit` (50, max 200). `before=S`: newest page with seq < S. `after=S`: oldest page with seq > S.',
+    description:
+      'Default: the newest `limit` (50, max 200). `before=S`: newest page with seq < S. `after=S`: oldest page with seq > S. ' +
+      '`around=S`: the page centred on S (a search hit), with `hasMoreBefore` and `hasMoreAfter`.',
   })
-  @ApiOkResponse({ type: MessagePageDto })
-  history(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: HistoryQuery): Promise<MessagePage> {
+  @ApiOkResponse({ type: MessagePageAroundDto, description: 'A MessagePage; `hasMoreBefore` and `hasMoreAfter` only with `around`' })
+  history(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Query() query: HistoryQuery): Promise<MessagePage | MessagePageAround> {
     return this.messages.history(caller.id, params.id, query);
   }
 

@@ -7,8 +7,8 @@ import { types } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import { SendPool } from './send-pool';
 
-/** A message row as pg parses it. */
-interface MessageRow {
+/** A message row as pg parses it (MESSAGE_COLUMNS). */
+export interface MessageRow {
   id: string;
   room_id: string;
   seq: number;
@@ -25,13 +25,15 @@ interface MessageRow {
   author_deleted_at: Date | null;
 }
 
-const MESSAGE_SELECT = `
-  SELECT msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at, msg.changed_version,
-         u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
-         u.created_at AS author_created_at, u.deleted_at AS author_deleted_at
-  FROM messages msg JOIN users u ON u.id = msg.author_id`;
+/** A message's columns, of `messages msg` joined with its author `users u`: a MessageRow. */
+export const MESSAGE_COLUMNS = `
+  msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at, msg.changed_version,
+  u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
+  u.created_at AS author_created_at, u.deleted_at AS author_deleted_at`;
 
-function toMessage(row: MessageRow): Message {
+const MESSAGE_SELECT = `SELECT ${MESSAGE_COLUMNS} FROM messages msg JOIN users u ON u.id = msg.author_id`;
+
+export function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
     roomId: row.room_id,
@@ -271,6 +273,23 @@ export class MessagesRepository {
     const page = rows.slice(0, query.limit).map(toMessage);
     if (!forward) page.reverse();
     return { messages: page, hasMore };
+  }
+
+  /**
+   * The page around `seq`: up to `limit` messages before it (newest first) and up to `limit` from it on
+   * (oldest first), one more each way to tell whether there are more; the caller cuts the page.
+   */
+  async findAround(roomId: string, seq: number, limit: number): Promise<{ older: Message[]; newer: Message[] }> {
+    const rows = await queryRows<MessageRow>(
+      this.db,
+      `(${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.seq < $2 ORDER BY msg.seq DESC LIMIT $3)
+       UNION ALL
+       (${MESSAGE_SELECT} WHERE msg.room_id = $1 AND msg.seq >= $2 ORDER BY msg.seq ASC LIMIT $3)`,
+      [roomId, seq, limit + 1],
+    );
+    // UNION ALL promises no order between or within its parts: sorted here.
+    const messages = rows.map(toMessage).sort((a, b) => a.seq - b.seq);
+    return { older: messages.filter((message) => message.seq < seq).reverse(), newer: messages.filter((message) => message.seq >= seq) };
   }
 
   /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
-import type { Message, MessageChanges, MessagePage, MessageVersion, ReactionResult, Report, ReportStatus, RoomRole, User } from '@parley/contract';
+import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, ReactionResult, Report, ReportStatus, RoomRole, User } from '@parley/contract';
 import { normalizeEmoji } from './emoji';
 import { AuditLog } from '@parley/audit';
 import { Metrics } from '@parley/metrics';
@@ -95,9 +95,32 @@ export class MessagesService {
     clearTimeout(timer);
   }
 
-  async history(userId: string, roomId: string, query: Partial<PageQuery>): Promise<MessagePage> {
+  async history(userId: string, roomId: string, query: Partial<PageQuery> & { around?: number }): Promise<MessagePage | MessagePageAround> {
+    const { around, ...page } = query;
+    if (around !== undefined && (page.before !== undefined || page.after !== undefined)) {
+      throw ApiError.validation('Invalid query: around cannot be combined with before or after', { around: ['around cannot be combined with before or after'] });
+    }
     await this.rooms.requireAccess(userId, roomId, 'view');
-    return this.withReactions(await this.repository.findPage(roomId, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE }), userId);
+    const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+    if (around !== undefined) return this.withReactions(await this.pageAround(roomId, around, limit), userId);
+    return this.withReactions(await this.repository.findPage(roomId, { ...page, limit }), userId);
+  }
+
+  /**
+   * `limit` messages centred on `seq` (a search hit): about half before it, the rest from it on, a short side
+   * filled from the other. `hasMore` is `hasMoreBefore` (older ones exist, as on the newest page).
+   */
+  private async pageAround(roomId: string, seq: number, limit: number): Promise<MessagePageAround> {
+    const { older, newer } = await this.repository.findAround(roomId, seq, limit);
+    const olderTaken = Math.min(older.length, Math.max(Math.floor((limit - 1) / 2), limit - newer.length));
+    const newerTaken = Math.min(newer.length, limit - olderTaken);
+    const hasMoreBefore = older.length > olderTaken;
+    return {
+      messages: [...older.slice(0, olderTaken).reverse(), ...newer.slice(0, newerTaken)],
+      hasMore: hasMoreBefore,
+      hasMoreBefore,
+      hasMoreAfter: newer.length > newerTaken,
+    };
   }
 
   /**
@@ -138,7 +161,7 @@ export class MessagesService {
     return this.repository.findChangeVersion(roomId);
   }
 
-  private async withReactions(page: MessagePage, viewerId: string): Promise<MessagePage> {
+  private async withReactions<P extends MessagePage>(page: P, viewerId: string): Promise<P> {
     const reactions = await this.repository.findReactions(
       page.messages.map((message) => message.id),
       viewerId,

@@ -145,6 +145,12 @@ export class RoomsRepository {
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
+  /** The given rooms as the viewer sees them, in no particular order; unknown ids are left out. */
+  async findRoomsForViewer(roomIds: readonly string[], viewerId: string): Promise<RoomRecord[]> {
+    const rows = await queryRows<RoomRow>(this.db, `${ROOM_VIEW_SELECT} WHERE r.id = ANY($2::uuid[])`, [viewerId, roomIds]);
+    return rows.map(toRecord);
+  }
+
   /** Public group rooms plus the group rooms the viewer belongs to. */
   async listVisibleGroupRooms(viewerId: string): Promise<RoomRecord[]> {
     const rows = await queryRows<RoomRow>(

@@ -86,6 +86,15 @@ export class RoomsService {
     return records.map(toRoom);
   }
 
+  /** Rooms by id, in the given order, as the caller sees them; those the caller cannot see are left out. */
+  async viewRooms(userId: string, roomIds: readonly string[]): Promise<Room[]> {
+    const records = new Map((await this.repository.findRoomsForViewer(roomIds, userId)).map((record) => [record.id, record]));
+    return roomIds
+      .map((id) => records.get(id))
+      .filter((record): record is RoomRecord => record !== undefined && (record.visibility === 'public' || record.viewerRole !== null))
+      .map(toRoom);
+  }
+
   async createRoom(userId: string, name: string, description: string, visibility: RoomVisibility): Promise<Room> {
     const record = await this.repository.insertGroupRoom(name, description, visibility, userId);
     if (!record) throw new ApiError('room_name_taken', 'A room with this name already exists');
