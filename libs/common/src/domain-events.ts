@@ -21,6 +21,9 @@ export interface DomainEventMap {
   'member.updated': { roomId: string; user: User; role: RoomRole };
   'read.updated': { roomId: string; userId: string; seq: number };
   'dm.created': { room: Room; createdBy: string; otherUserId: string };
+  /** A block was added / lifted (status watches follow it). */
+  'user.blocked': { blockerId: string; blockedId: string };
+  'user.unblocked': { blockerId: string; blockedId: string };
   /** An admin broadcast, for every socket and every notification stream. */
   announcement: AnnouncementEvent;
 }

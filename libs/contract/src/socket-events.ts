@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { Message, MessagePage, Room, RoomRole, User } from './objects';
+import type { ChosenStatus, Message, MessagePage, Room, RoomRole, User, UserStatus } from './objects';
 
 /** Client → server payloads (contract section 5). */
 export interface RoomJoinPayload {
@@ -41,6 +41,20 @@ export interface AuthRefreshResult {
   expiresAt: string;
 }
 
+/** `status:set`: one's own status and text (both optional; `statusText: null` clears the text). */
+export interface StatusSetPayload {
+  status?: ChosenStatus;
+  statusText?: string | null;
+}
+/** `status:watch` / `status:unwatch`: users whose `status` events this socket gets (at most 100 per call). */
+export interface StatusWatchPayload {
+  userIds: string[];
+}
+/** The current status of each watched user this socket may see; the others are left out, silently. */
+export interface StatusWatchResult {
+  statuses: UserStatus[];
+}
+
 export interface RoomJoinResult extends MessagePage {
   room: Room;
 }
@@ -55,6 +69,9 @@ export interface ClientToServerEvents {
   'message:read': (payload: MessageReadPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
   typing: (payload: TypingPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
   'auth:refresh': (payload: AuthRefreshPayload, ack: (res: Ack<AuthRefreshResult>) => void) => void;
+  'status:set': (payload: StatusSetPayload, ack: (res: Ack<UserStatus>) => void) => void;
+  'status:watch': (payload: StatusWatchPayload, ack: (res: Ack<StatusWatchResult>) => void) => void;
+  'status:unwatch': (payload: StatusWatchPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -68,6 +85,9 @@ export const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
   'message:read',
   'typing',
   'auth:refresh',
+  'status:set',
+  'status:watch',
+  'status:unwatch',
 ];
 
 export interface MessageDeletedEvent {
@@ -145,6 +165,8 @@ export interface ServerToClientEvents {
   announcement: (event: AnnouncementEvent) => void;
   'auth:expired': (event: AuthExpiredEvent) => void;
   'auth:revoked': (event: AuthRevokedEvent) => void;
+  /** A watched user's status, text or last seen changed (contract §9). */
+  status: (event: UserStatus) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@parley/audit';
-import { UsersModule } from '@parley/users';
+import { BlocksModule, UsersModule } from '@parley/users';
 import { DmsController } from './dms.controller';
 import { ModerationController } from './moderation.controller';
 import { RoomModeration } from './room-moderation.service';
@@ -9,7 +9,7 @@ import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
 @Module({
-  imports: [UsersModule, AuditModule],
+  imports: [UsersModule, BlocksModule, AuditModule],
   controllers: [RoomsController, DmsController, ModerationController],
   providers: [RoomsRepository, RoomsService, RoomModeration],
   exports: [RoomsService],

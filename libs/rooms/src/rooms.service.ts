@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { Member, Room, RoomRole, RoomVisibility, User } from '@parley/contract';
 import { PresenceStore } from '@parley/presence';
-import { userView, UsersService } from '@parley/users';
+import { Blocks, userView, UsersService } from '@parley/users';
 import { RoomsRepository, type RoomRecord } from './rooms.repository';
 
 /** What a caller needs to be allowed to do something with a room. */
@@ -44,6 +44,7 @@ export class RoomsService {
     private readonly users: UsersService,
     private readonly presence: PresenceStore,
     private readonly events: DomainEvents,
+    private readonly blocks: Blocks,
   ) {}
 
   /**
@@ -153,7 +154,8 @@ export class RoomsService {
     const { room } = await this.requireAccess(userId, roomId, 'manage');
     if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have exactly two members');
     const user = await this.users.findById(newMemberId);
-    if (!user || user.deleted) throw ApiError.notFound('User');
+    // Someone who blocked the caller does not exist for them here (contract §9).
+    if (!user || user.deleted || (await this.blocks.hasBlocked(newMemberId, userId))) throw ApiError.notFound('User');
     if (await this.repository.findActiveSanction(roomId, newMemberId, 'ban')) throw ApiError.forbidden('The user is banned from this room');
     if (!(await this.repository.insertMembership(roomId, newMemberId, 'member'))) {
       throw ApiError.conflict('The user is already a member of this room');
@@ -175,7 +177,8 @@ export class RoomsService {
   async openDirectRoom(userId: string, otherUserId: string): Promise<{ room: Room; created: boolean }> {
     if (otherUserId === userId) throw ApiError.validation('A direct room needs another user');
     const [me, other] = await Promise.all([this.users.getById(userId), this.users.findById(otherUserId)]);
-    if (!other || other.deleted) throw ApiError.notFound('User');
+    // Someone who blocked the caller does not exist for them here (contract §9).
+    if (!other || other.deleted || (await this.blocks.hasBlocked(otherUserId, userId))) throw ApiError.notFound('User');
     const name = directRoomName(me, other);
     const { roomId, created } = await this.repository.findOrCreateDirectRoom(userId, otherUserId, name);
     const room = await this.getRoom(userId, roomId);
@@ -194,6 +197,16 @@ export class RoomsService {
 
   listMemberIds(roomId: string): Promise<string[]> {
     return this.repository.listMemberIds(roomId);
+  }
+
+  /** Of `otherIds`, those who share a room with `userId`. */
+  async usersSharingARoom(userId: string, otherIds: string[]): Promise<Set<string>> {
+    return new Set(await this.repository.usersSharingARoom(userId, otherIds));
+  }
+
+  /** The other users of `userId`'s direct rooms, newest first, at most `limit`. */
+  directPartnerIds(userId: string, limit: number): Promise<string[]> {
+    return this.repository.directPartnerIds(userId, limit);
   }
 }
 
