@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { DurableNotification, DurableNotificationType, Message, MessageNotification, NotificationEventMap, NotificationEventName, Room } from '@parley/contract';
 import { RoomsService } from '@parley/rooms';
-import { UsersService } from '@parley/users';
+import { Blocks, UsersService } from '@parley/users';
 import { parseMentions, preview } from './mentions';
 import { NotificationBus } from './notification-bus';
 import { NotificationsRepository } from './notifications.repository';
@@ -23,6 +23,7 @@ export class NotificationsService {
     private readonly repository: NotificationsRepository,
     private readonly rooms: RoomsService,
     private readonly users: UsersService,
+    private readonly blocks: Blocks,
   ) {
     events.on('message.created', ({ message, memberIds }) => this.onMessage(message, memberIds));
     events.on('member.joined', ({ roomId, user, addedBy }) => this.onMemberJoined(roomId, user.id, addedBy, { roomId, user }));
@@ -54,9 +55,13 @@ export class NotificationsService {
       author: message.author,
       preview: preview(message.content),
     };
-    await this.live(members.filter((id) => id !== message.author.id), 'message.created', data);
+    // Whoever blocked the author is not notified by them (contract §9); cached, this costs no query per message.
+    const blockers = await this.blocks.blockersOf(message.author.id);
+    await this.live(members.filter((id) => id !== message.author.id && !blockers.has(id)), 'message.created', data);
 
-    const mentioned = (await this.users.findByUsernames(parseMentions(message.content))).filter((user) => user.id !== message.author.id);
+    const mentioned = (await this.users.findByUsernames(parseMentions(message.content))).filter(
+      (user) => user.id !== message.author.id && !blockers.has(user.id),
+    );
     for (const user of mentioned) {
       // Only users who can see the room: members, or anyone for a public room.
       const visible = await this.rooms.requireAccess(user.id, message.roomId, 'view').then(

@@ -30,7 +30,8 @@ export class People1764600000000 implements MigrationInterface {
       CREATE TABLE user_statuses (
         user_id uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
         chosen text NOT NULL DEFAULT 'online' CHECK (chosen IN ('online', 'away', 'busy')),
-        status_text text CHECK (char_length(status_text) BETWEEN 1 AND 100),
+        -- 100 characters as the API counts them (variation selectors not counted), so PostgreSQL's count may be higher.
+        status_text text CHECK (char_length(status_text) BETWEEN 1 AND 200),
         last_seen_at timestamptz
       )`);
   }
