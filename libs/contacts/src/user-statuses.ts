@@ -119,7 +119,9 @@ export class UserStatuses implements OnApplicationBootstrap {
       await socket.join(await this.automaticWatches(userId));
       const cameOnline = await this.store.add(CONNECTED, userId, socket.id);
       if (cameOnline) await this.repository.touchLastSeen([userId]);
-      if ((await this.store.add(ACTIVE, userId, socket.id)) || cameOnline) this.announce(userId);
+      const cameActive = await this.store.add(ACTIVE, userId, socket.id);
+      if (cameOnline) await this.announce(userId);
+      else if (cameActive) await this.announce(userId, 'activity');
     });
   }
 
@@ -133,7 +135,8 @@ export class UserStatuses implements OnApplicationBootstrap {
       const wentIdle = await this.store.remove(ACTIVE, local.userId, socket.id);
       const wentOffline = await this.store.remove(CONNECTED, local.userId, socket.id);
       if (wentOffline) await this.repository.touchLastSeen([local.userId]);
-      if (wentIdle || wentOffline) this.announce(local.userId);
+      if (wentOffline) await this.announce(local.userId);
+      else if (wentIdle) await this.announce(local.userId, 'activity');
     });
   }
 
@@ -146,7 +149,7 @@ export class UserStatuses implements OnApplicationBootstrap {
     if (local.active) return;
     local.active = true;
     void this.socketOps.run(socket.id, async () => {
-      if (await this.store.add(ACTIVE, local.userId, socket.id)) this.announce(local.userId);
+      if (await this.store.add(ACTIVE, local.userId, socket.id)) await this.announce(local.userId, 'activity');
     });
   }
 
@@ -159,7 +162,8 @@ export class UserStatuses implements OnApplicationBootstrap {
   async set(userId: string, choice: { status?: ChosenStatus; statusText?: string | null }): Promise<UserStatus> {
     const text = choice.statusText === undefined ? undefined : choice.statusText === null || choice.statusText === '' ? null : choice.statusText;
     await this.repository.saveChoice(userId, choice.status, text);
-    this.announce(userId);
+    // Broadcast before answering: whatever the caller does next reaches the watchers after it.
+    await this.announce(userId);
     return this.statusOf(userId);
   }
 
@@ -231,7 +235,7 @@ export class UserStatuses implements OnApplicationBootstrap {
     if (!this.sockets.has(local.socket.id) || !local.active) return;
     local.active = false;
     void this.socketOps.run(local.socket.id, async () => {
-      if (await this.store.remove(ACTIVE, local.userId, local.socket.id)) this.announce(local.userId);
+      if (await this.store.remove(ACTIVE, local.userId, local.socket.id)) await this.announce(local.userId, 'activity');
     });
   }
 
@@ -247,14 +251,19 @@ export class UserStatuses implements OnApplicationBootstrap {
     const offline = [...new Set(transitions.offline.filter((entry) => entry.roomId === CONNECTED).map((entry) => entry.userId))];
     if (offline.length > 0) await this.repository.touchLastSeen(offline).catch((error: unknown) => this.logger.warn(`Last seen not stored: ${String(error)}`));
     const changed = new Set([...transitions.offline, ...transitions.online].map((entry) => entry.userId));
-    for (const userId of changed) this.announce(userId);
+    for (const userId of changed) void this.announce(userId);
   }
 
-  /** Reads the user's status now and broadcasts it to the watchers, in order per user on this instance. */
-  private announce(userId: string): void {
-    void this.announcements.run(userId, async () => {
-      const status = await this.statusOf(userId);
-      this.server?.to(statusChannel(userId)).emit('status', status);
+  /**
+   * Reads the user's status now and broadcasts it to the watchers, in order per user on this instance.
+   * A change of activity alone is not announced when it does not show (a busy user going idle).
+   */
+  private announce(userId: string, cause: 'activity' | 'other' = 'other'): Promise<void> {
+    return this.announcements.run(userId, async () => {
+      const [record] = await this.repository.findStatuses([userId]);
+      if (!record || (cause === 'activity' && record.chosen !== 'online')) return;
+      const [connected, active] = await Promise.all([this.online(CONNECTED, [userId]), this.online(ACTIVE, [userId])]);
+      this.server?.to(statusChannel(userId)).emit('status', this.toStatus(record, connected.has(userId), active.has(userId)));
     });
   }
 
