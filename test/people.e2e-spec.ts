@@ -1,6 +1,8 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, BlockedUser, Contact, ErrorBody, MessageNotification, Room, TypingEvent, UserStatus } from '@parley/contract';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, expectNothing, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { freePort } from '../tools/ports';
+import { clusterProcessEnv, spawnServer, type ServerProcess } from './support/process';
 import { startTestCluster, startTestServer } from './support/server';
 import { SseClient } from './support/sse';
 
@@ -418,5 +420,58 @@ describe('people: away after AWAY_AFTER_MS', () => {
     await emitOk(socket, 'status:set', { status: 'busy' });
     await busy;
     expect(events.filter((event) => event.userId === user.user.id).map((event) => event.status)).toEqual(['online', 'away', 'online', 'busy']);
+  });
+});
+
+/** A SIGKILLed instance's users go offline within the presence TTL, as room presence does. */
+describe('people: an instance killed with its users connected', () => {
+  const TTL_MS = 2000;
+  const HEARTBEAT_MS = 500;
+  let survivor: RunningServer;
+  let killed: ServerProcess;
+  let killedUrl: string;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    [survivor] = await startTestCluster(1, { PRESENCE_TTL_MS: String(TTL_MS), PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS) });
+    const port = await freePort();
+    killedUrl = `http://127.0.0.1:${port}`;
+    killed = await spawnServer(
+      clusterProcessEnv(
+        { port, instanceId: `${survivor!.config.redisPrefix}-doomed`, databaseUrl: survivor!.config.databaseUrl!, redisUrl: survivor!.config.redisUrl! },
+        { REDIS_PREFIX: survivor!.config.redisPrefix, PRESENCE_TTL_MS: String(TTL_MS), PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS) },
+      ),
+    );
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    if (killed?.child.exitCode === null) {
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+    }
+    await survivor?.close();
+  });
+
+  it("a contact on the survivor sees the dead instance's user go offline within the TTL, with a last seen time", async () => {
+    const api = new Api(survivor.url);
+    const [user, watcher] = await Promise.all([api.register(uniqueName('ka')), api.register(uniqueName('kb'))]);
+    await api.post('/api/contacts', { userId: user.user.id }, watcher.accessToken);
+    const watching = await connected(connectSocket(survivor.url, watcher.accessToken));
+    sockets.push(watching);
+    await emitOk(watching, 'status:watch', { userIds: [] });
+    const online = nextEvent<UserStatus>(watching, 'status', (event) => event.userId === user.user.id && event.status === 'online');
+    const doomed = await connected(connectSocket(killedUrl, user.accessToken));
+    sockets.push(doomed);
+    const cameOnline = await online;
+
+    const offline = nextEvent<UserStatus>(watching, 'status', (event) => event.userId === user.user.id && event.status === 'offline', 15_000);
+    const killedAt = Date.now();
+    killed.child.kill('SIGKILL');
+    const wentOffline = await offline;
+    // The TTL, plus a heartbeat for the survivor to notice, plus slack for a slow machine.
+    expect(Date.now() - killedAt).toBeLessThan(TTL_MS + 2 * HEARTBEAT_MS + 3000);
+    expect(Date.parse(wentOffline.lastSeenAt!)).toBeGreaterThan(Date.parse(cameOnline.lastSeenAt!));
+    const contacts = await api.get<Contact[]>('/api/contacts', watcher.accessToken);
+    expect(contacts.body[0]!.status).toEqual(wentOffline);
   });
 });
