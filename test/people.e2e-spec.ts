@@ -1,6 +1,7 @@
 import type { RunningServer } from '../apps/server/src/server';
 import type { AuthResult, BlockedUser, Contact, ErrorBody, MessageNotification, Room, TypingEvent, UserStatus } from '@parley/contract';
 import { Api, collect, connected, connectSocket, emitAck, emitOk, eventually, expectNothing, nextEvent, uniqueName, type TestSocket } from './support/client';
+import { ParleyClient } from '@parley/client';
 import { freePort } from '../tools/ports';
 import { clusterProcessEnv, spawnServer, type ServerProcess } from './support/process';
 import { startTestCluster, startTestServer } from './support/server';
@@ -224,6 +225,30 @@ describe('people: contacts, blocks and status across two instances', () => {
     });
   });
 
+  it('documents every people endpoint in Swagger, with its errors', async () => {
+    const doc = (await apiA.get<{ paths: Record<string, Record<string, { responses: Record<string, unknown> }>> }>('/docs-json')).body;
+    const expected: Array<[string, string]> = [
+      ['get', '/api/contacts'],
+      ['post', '/api/contacts'],
+      ['delete', '/api/contacts/{userId}'],
+      ['post', '/api/users/{id}/block'],
+      ['delete', '/api/users/{id}/block'],
+      ['get', '/api/users/me/blocks'],
+      ['get', '/api/users/me/status'],
+      ['put', '/api/users/me/status'],
+      ['get', '/api/users/{id}/status'],
+    ];
+    for (const [method, path] of expected) {
+      const responses = Object.keys(doc.paths[path]?.[method]?.responses ?? {});
+      expect({ method, path, documented: responses.some((status) => status.startsWith('2')), errors: responses.some((status) => status.startsWith('4')) }).toEqual({
+        method,
+        path,
+        documented: true,
+        errors: true,
+      });
+    }
+  });
+
   describe('status', () => {
     it("a contact on the other instance sees the user come online, set busy with a text, and go offline with a last seen time", async () => {
       const [user, watcher] = await Promise.all([register(apiA, 'sa'), register(apiB, 'sb')]);
@@ -352,6 +377,46 @@ describe('people: contacts, blocks and status across two instances', () => {
       expect(contacts.body.find((contact) => contact.user.id === friend.user.id)!.status.status).toBe('online');
     });
 
+    it('the SDK: contacts, blocks, setMyStatus, statuses.watch kept across a reconnect, userStatus events', async () => {
+      const [alice, bob, carol] = await Promise.all([register(apiA, 'da'), register(apiB, 'db'), register(apiA, 'dc')]);
+      const room = await apiA.createRoom(carol.accessToken, uniqueName('Sdk'), 'private');
+      await apiA.post(`/api/rooms/${room.id}/members`, { userId: alice.user.id }, carol.accessToken);
+      const client = new ParleyClient({ baseUrl: servers[1]!.url, transports: ['websocket'] });
+      await client.login(alice.user.username, 'password123');
+      try {
+        const contact = await client.rest.contacts.add(bob.user.id);
+        expect(contact.user).toEqual(bob.user);
+        expect((await client.rest.contacts.list()).map((entry) => entry.user.id)).toEqual([bob.user.id]);
+        await client.rest.blocks.block(bob.user.id);
+        expect((await client.rest.blocks.list()).map((entry) => entry.user.id)).toEqual([bob.user.id]);
+        await client.rest.blocks.unblock(bob.user.id);
+        const refused = await client.rest.contacts.add(alice.user.id).catch((error: unknown) => error);
+        expect(refused).toMatchObject({ code: 'validation_failed', status: 400 });
+
+        const heard: UserStatus[] = [];
+        client.on('userStatus', (status) => heard.push(status));
+        client.connect();
+        await eventually(() => client.status === 'connected', 5000, 'connected');
+        const carolSocket = await open(servers[0]!, carol);
+        expect((await client.statuses.watch([carol.user.id, bob.user.id])).map((status) => status.userId).sort()).toEqual([bob.user.id, carol.user.id].sort());
+        await emitOk(carolSocket, 'status:set', { status: 'busy' });
+        await eventually(() => client.statuses.get(carol.user.id)?.status === 'busy', 5000, "carol's busy");
+
+        expect(await client.setMyStatus({ statusText: 'via the SDK' })).toMatchObject({ userId: alice.user.id, statusText: 'via the SDK' });
+        expect(client.statuses.get(alice.user.id)?.statusText).toBe('via the SDK');
+
+        // After a reconnect (a new socket, which the server knows nothing about) carol is watched again.
+        client.disconnect();
+        client.connect();
+        await eventually(() => client.status === 'connected', 5000, 'reconnected');
+        await eventually(() => heard.filter((status) => status.userId === carol.user.id).length >= 2, 5000, 'carol watched again');
+        await emitOk(carolSocket, 'status:set', { status: 'away', statusText: 'lunch' });
+        await eventually(() => client.statuses.get(carol.user.id)?.statusText === 'lunch', 5000, "carol's change after the reconnect");
+      } finally {
+        await client.logout();
+      }
+    });
+
     it('refuses bad status input with validation_failed: unknown status, offline, long or control-character text, too many ids, malformed ids', async () => {
       const user = await register(apiA, 'sk');
       const socket = await open(servers[0]!, user);
@@ -433,7 +498,7 @@ describe('people: an instance killed with its users connected', () => {
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    [survivor] = await startTestCluster(1, { PRESENCE_TTL_MS: String(TTL_MS), PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS) });
+    survivor = (await startTestCluster(1, { PRESENCE_TTL_MS: String(TTL_MS), PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS) }))[0]!;
     const port = await freePort();
     killedUrl = `http://127.0.0.1:${port}`;
     killed = await spawnServer(

@@ -1,6 +1,7 @@
 export { ParleyClient, type ClientEvents, type ConnectionStatus, type Notification, type ParleyClientOptions } from './client';
 export { RoomHandle, type RoomEvents } from './room-handle';
 export { RoomFeed } from './room-feed';
+export { StatusWatch, STATUS_BATCH, type StatusTransport } from './status-watch';
 export { ParleyError } from './errors';
 export { RestApi, Http, type AuditQuery, type FetchLike, type SanctionInput } from './http';
 export { ROLE_RANK, assignableRoles, canModerate, canReadAudit } from './ranks';
