@@ -4,6 +4,7 @@ import { openDialog } from './dialogs';
 import { h, icon, replaceChildren, type IconName } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, roomLabel } from './format';
+import { PeoplePanel } from './people';
 import { userPicker } from './pickers';
 import { toast } from './toasts';
 
@@ -54,6 +55,7 @@ export class App implements ChatContext {
   private readonly status = h('span', { class: 'status', 'data-testid': 'connection-status', role: 'status' });
   private readonly banner = h('div', { class: 'conn-banner', 'data-testid': 'connection-banner', role: 'status', hidden: true });
   private readonly empty: HTMLElement;
+  private readonly people: PeoplePanel;
 
   constructor(
     readonly client: ParleyClient,
@@ -73,6 +75,7 @@ export class App implements ChatContext {
       button.addEventListener('click', run);
       return button;
     };
+    this.people = new PeoplePanel(client, me);
     const sidebar = h(
       'aside',
       { class: 'sidebar', 'data-testid': 'sidebar', 'aria-label': 'Rooms and conversations' },
@@ -84,6 +87,7 @@ export class App implements ChatContext {
         h('div', { class: 'me-text' }, h('span', { class: 'me-name', 'data-testid': 'current-user-name' }, me.displayName), h('span', { class: 'me-sub' }, `@${me.username}`)),
         signOut,
       ),
+      this.people.statusElement,
       h(
         'div',
         { class: 'side-actions' },
@@ -98,6 +102,7 @@ export class App implements ChatContext {
         this.roomList,
         h('h2', { class: 'side-heading' }, 'Direct messages'),
         this.dmList,
+        this.people.contactsElement,
       ),
     );
     const createButton = h('button', { type: 'button', class: 'button primary' }, 'Create a room');
@@ -130,6 +135,7 @@ export class App implements ChatContext {
       this.client.on('session', (session) => {
         if (!session && !this.signingOut) this.end(this.sessionEndNotice ?? 'Your session has ended. Please sign in again.');
       }),
+      () => this.people.stop(),
       listen(window, 'hashchange', () => void this.route()),
       listen(document, 'visibilitychange', () => {
         if (document.visibilityState === 'visible') this.current?.onVisible();
@@ -138,6 +144,7 @@ export class App implements ChatContext {
     this.onStatus(this.client.status);
     this.client.connect();
     this.client.startNotifications();
+    void this.people.start();
     await this.loadRooms();
     await this.route();
   }
