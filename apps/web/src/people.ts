@@ -154,6 +154,9 @@ export class PeoplePanel {
         this.contacts.set(contact.user.id, contact);
         this.render();
         dialog.close();
+        // This socket watches the new contact already (the server joined it); asking again closes the window
+        // between the answer's status and the join, and the answer arrives as a `userStatus` event.
+        await this.client.statuses.watch([contact.user.id]).catch(() => undefined);
       },
     });
     dialog.body.append(picker.element);
@@ -165,6 +168,7 @@ export class PeoplePanel {
       await this.client.rest.contacts.remove(user.id);
       this.contacts.delete(user.id);
       this.render();
+      await this.client.statuses.unwatch([user.id]).catch(() => undefined);
     } catch (error) {
       toast(describeError(error, 'Could not remove the contact'), { kind: 'error' });
     }
@@ -177,6 +181,7 @@ export class PeoplePanel {
       await this.client.rest.contacts.remove(user.id);
       this.contacts.delete(user.id);
       this.render();
+      await this.client.statuses.unwatch([user.id]).catch(() => undefined);
       toast(`${user.displayName} is blocked.`);
     } catch (error) {
       toast(describeError(error, 'Could not block'), { kind: 'error' });

@@ -36,9 +36,11 @@ export class Contacts {
     if (await this.blocks.hasBlocked(ownerId, contactId)) throw ApiError.conflict('You blocked this user; unblock them first');
     const { added, full } = await this.repository.insert(ownerId, contactId, CONTACTS_MAX);
     if (full) throw ApiError.conflict(`You have ${CONTACTS_MAX} contacts already`);
+    // Watched before the status is read, so that a change right after the answer is not missed (as far as the
+    // other instances' joins go: a client that must not miss one sends `status:watch`, which joins, then reads).
+    if (added) this.statuses.watchEverywhere(ownerId, contactId);
     const record = await this.repository.find(ownerId, contactId);
     if (!record) throw ApiError.conflict('The contact was removed meanwhile');
-    if (added) this.statuses.watchEverywhere(ownerId, contactId);
     const [contact] = await this.withStatuses(ownerId, [record]);
     return { contact: contact as Contact, created: added };
   }
