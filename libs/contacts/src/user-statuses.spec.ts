@@ -2,6 +2,7 @@ import { DomainEvents } from '@parley/common';
 import type { AppConfig } from '@parley/config';
 import type { ChosenStatus, UserStatus } from '@parley/contract';
 import { InMemoryPresenceStore } from '@parley/presence';
+import { LocalChannelBus } from '@parley/redis';
 import type { RoomsService } from '@parley/rooms';
 import type { Blocks } from '@parley/users';
 import { fake } from '../../../test/support/unit';
@@ -68,6 +69,7 @@ describe('UserStatuses', () => {
       fake<Blocks>(blocks),
       fake<AppConfig>({ awayAfterMs: 60_000 }),
       new DomainEvents(),
+      new LocalChannelBus(),
     );
     statuses.attach(server, (id) => `user:${id}`);
   });

@@ -3,7 +3,7 @@ import { ApiError, DomainEvents } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { ChosenStatus, PresenceStatus, UserStatus } from '@parley/contract';
 import type { PresenceTransitions } from '@parley/presence';
-import { KeyedQueue } from '@parley/redis';
+import { ChannelBus, KeyedQueue } from '@parley/redis';
 import { RoomsService } from '@parley/rooms';
 import { Blocks } from '@parley/users';
 import { ACTIVE, CONNECTED, ConnectionStore } from './connection-store';
@@ -79,7 +79,10 @@ export class UserStatuses implements OnApplicationBootstrap {
     private readonly blocks: Blocks,
     private readonly config: AppConfig,
     events: DomainEvents,
+    bus: ChannelBus,
   ) {
+    // Removals that failed while Redis was away would leave users online for good: put the store right.
+    bus.onRecovered(() => void this.store.resync().catch((error: unknown) => this.logger.warn(`Status resync failed: ${String(error)}`)));
     // The blocked user's sockets stop watching the blocker at once, on every instance.
     events.on('user.blocked', ({ blockerId, blockedId }) => this.server?.in(this.userChannel(blockedId)).socketsLeave(statusChannel(blockerId)));
     events.on('user.unblocked', async ({ blockerId, blockedId }) => {
@@ -116,7 +119,10 @@ export class UserStatuses implements OnApplicationBootstrap {
     local.idle = setTimeout(() => this.idle(local), this.config.awayAfterMs);
     local.idle.unref();
     return this.socketOps.run(socket.id, async () => {
-      await socket.join(await this.automaticWatches(userId));
+      const watches = await this.automaticWatches(userId);
+      // Gone meanwhile: a socket joining rooms after its disconnect would stay in them for good.
+      if (!this.sockets.has(socket.id)) return;
+      await socket.join(watches);
       const cameOnline = await this.store.add(CONNECTED, userId, socket.id);
       if (cameOnline) await this.repository.touchLastSeen([userId]);
       const cameActive = await this.store.add(ACTIVE, userId, socket.id);
@@ -197,6 +203,7 @@ export class UserStatuses implements OnApplicationBootstrap {
     const visible = [...(await this.visibleAmong(viewerId, userIds))];
     const watching = [...socket.rooms].filter((room) => room.startsWith(STATUS_PREFIX)).length;
     const fresh = visible.filter((id) => !socket.rooms.has(statusChannel(id)));
+    if (!this.sockets.has(socket.id)) return [];
     if (watching + fresh.length > WATCHES_PER_SOCKET) {
       throw ApiError.validation(`A socket watches at most ${WATCHES_PER_SOCKET} users; unwatch some first`);
     }
