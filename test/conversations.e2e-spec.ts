@@ -418,6 +418,16 @@ describe('conversations and group DMs (two instances)', () => {
     expect(tooBig.body.code).toBe('validation_failed');
   });
 
+  it('answers a group DM with someone who blocked the caller as with an unknown user (contract §10)', async () => {
+    const [blocker, other] = await Promise.all([apiA.register(uniqueName('gb')), apiA.register(uniqueName('go'))]);
+    expect((await apiB.post(`/api/users/${alice.user.id}/block`, undefined, blocker.accessToken)).status).toBe(204);
+    const refused = await apiA.post<ErrorBody>('/api/group-dms', { userIds: [blocker.user.id, other.user.id] }, alice.accessToken);
+    const unknown = await apiA.post<ErrorBody>('/api/group-dms', { userIds: ['6f1c2b9e-8d7a-4a34-9a51-0c7f1e3b2d11', other.user.id] }, alice.accessToken);
+    expect([refused.status, refused.body.code, refused.body.message]).toEqual([unknown.status, unknown.body.code, unknown.body.message]);
+    // The blocker can still put the user they blocked in a group DM, as in a direct room.
+    expect((await apiB.post<Room>('/api/group-dms', { userIds: [alice.user.id, other.user.id] }, blocker.accessToken)).status).toBe(201);
+  });
+
   it('tells every member watching of a new group DM, on both instances, and refuses bad watch payloads', async () => {
     const { socket: bobs } = await watch(servers[1]!, bob);
     const { socket: carols } = await watch(servers[0]!, carol);

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '@parley/admin';
 import { AuthModule } from '@parley/auth';
 import { CommonModule } from '@parley/common';
+import { ContactsModule } from '@parley/contacts';
 import { AppConfig, ConfigModule } from '@parley/config';
 import { DatabaseModule } from '@parley/database';
 import { HealthModule } from '@parley/health';
@@ -31,6 +32,7 @@ export class AppModule {
         UsersModule,
         AuthModule,
         RoomsModule,
+        ContactsModule,
         MessagesModule,
         SearchModule,
         RealtimeModule,

@@ -5,6 +5,7 @@ import { openDialog } from './dialogs';
 import { h, icon, replaceChildren, type IconName } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, roomLabel } from './format';
+import { PeoplePanel } from './people';
 import { userPicker } from './pickers';
 import { searchBox } from './search';
 import { toast } from './toasts';
@@ -47,6 +48,7 @@ export class App implements ChatContext {
   private readonly status = h('span', { class: 'status', 'data-testid': 'connection-status', role: 'status' });
   private readonly banner = h('div', { class: 'conn-banner', 'data-testid': 'connection-banner', role: 'status', hidden: true });
   private readonly empty: HTMLElement;
+  private readonly people: PeoplePanel;
 
   constructor(
     readonly client: ParleyClient,
@@ -73,6 +75,7 @@ export class App implements ChatContext {
       button.addEventListener('click', run);
       return button;
     };
+    this.people = new PeoplePanel(client, me);
     const sidebar = h(
       'aside',
       { class: 'sidebar', 'data-testid': 'sidebar', 'aria-label': 'Rooms and conversations' },
@@ -85,6 +88,7 @@ export class App implements ChatContext {
         signOut,
       ),
       searchBox({ client, me, openRoom: (roomId) => this.navigate(roomId) }),
+      this.people.statusElement,
       h(
         'div',
         { class: 'side-actions' },
@@ -93,7 +97,7 @@ export class App implements ChatContext {
         action('Message', 'message', 'new-dm', () => this.directDialog()),
         action('Group', 'users', 'new-group-dm', () => groupDmDialog(this.client, this.me, (room) => this.openRoom(room))),
       ),
-      h('nav', { class: 'room-nav', 'aria-label': 'Your conversations' }, this.conversations.element),
+      h('nav', { class: 'room-nav', 'aria-label': 'Your conversations' }, this.conversations.element, this.people.contactsElement),
     );
     const createButton = h('button', { type: 'button', class: 'button primary' }, 'Create a room');
     createButton.addEventListener('click', () => this.createRoomDialog());
@@ -126,6 +130,7 @@ export class App implements ChatContext {
         if (!session && !this.signingOut) this.end(this.sessionEndNotice ?? 'Your session has ended. Please sign in again.');
       }),
       () => this.conversations.stop(),
+      () => this.people.stop(),
       listen(window, 'hashchange', () => void this.route()),
       listen(document, 'visibilitychange', () => {
         if (document.visibilityState === 'visible') this.current?.onVisible();
@@ -135,6 +140,7 @@ export class App implements ChatContext {
     this.conversations.start();
     this.client.connect();
     this.client.startNotifications();
+    void this.people.start();
     await this.loadRooms();
     await this.route();
   }

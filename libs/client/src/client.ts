@@ -1,12 +1,14 @@
 import type {
   Ack,
   AnnouncementEvent,
+  ChosenStatus,
   ClientToServerEvents,
   DurableNotification,
   NotificationEventMap,
   ServerToClientEvents,
   SessionEndReason,
   User,
+  UserStatus,
 } from '@parley/contract';
 import { io, type Socket } from 'socket.io-client';
 import { ConversationList } from './conversation-list';
@@ -16,6 +18,7 @@ import { Http, RestApi, type FetchLike } from './http';
 import { RoomHandle, type RoomTransport } from './room-handle';
 import { MemorySessionStore, refreshTime, sessionFrom, type Session, type SessionStore } from './session';
 import { readEventStream, SseParser } from './sse';
+import { StatusWatch } from './status-watch';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
 
@@ -44,6 +47,8 @@ export interface ClientEvents {
   sessionEnded: { reason: SessionEndReason };
   announcement: AnnouncementEvent;
   notification: Notification;
+  /** A user's status, text or last seen time changed (one's own, contacts, DM partners, `statuses.watch`ed users). */
+  userStatus: UserStatus;
   /** A problem the application may want to show (e.g. the notification stream keeps failing). */
   error: ParleyError;
 }
@@ -56,6 +61,8 @@ export class ParleyClient extends Emitter<ClientEvents> {
   readonly rest: RestApi;
   /** The live conversation list: `watch()` once connected; kept current by `conversation:updated`. */
   readonly conversations: ConversationList;
+  /** Statuses heard and users watched (kept across reconnects); changes are also emitted as `userStatus`. */
+  readonly statuses: StatusWatch;
   private readonly store: SessionStore;
   private session: Session | null;
   private refreshing?: Promise<string | null>;
@@ -78,6 +85,19 @@ export class ParleyClient extends Emitter<ClientEvents> {
       rest: this.rest,
       username: () => this.user?.username ?? null,
     });
+    this.statuses = new StatusWatch({
+      isConnected: () => this.socket?.connected ?? false,
+      watch: async (userIds) => (await this.emitWithAck('status:watch', { userIds })).statuses,
+      unwatch: async (userIds) => void (await this.emitWithAck('status:unwatch', { userIds })),
+    });
+    this.statuses.on('change', (status) => this.emit('userStatus', status));
+  }
+
+  /** Sets one's own status and/or text: over the socket when connected, else over REST. */
+  async setMyStatus(choice: { status?: ChosenStatus; statusText?: string | null }): Promise<UserStatus> {
+    const status = this.socket?.connected ? await this.emitWithAck('status:set', choice) : await this.rest.statuses.set(choice);
+    this.statuses.handle(status);
+    return status;
   }
 
   get user(): User | null {
@@ -175,6 +195,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     this.stopNotifications();
     for (const roomId of [...this.rooms.keys()]) this.closeRoom(roomId, 'removed');
     this.conversations.clear();
+    this.statuses.clear();
     this.lastNotificationId = undefined;
     if (this.session) this.setSession(null);
   }
@@ -231,6 +252,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
       this.armRefresh();
       for (const room of this.rooms.values()) room.resync().catch((error: unknown) => this.report(error));
       this.conversations.resume();
+      this.statuses.resync().catch((error: unknown) => this.report(error));
     });
     socket.on('disconnect', (reason) => {
       this.setStatus('reconnecting');
@@ -267,6 +289,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     socket.on('room:deleted', (event) => this.closeRoom(event.roomId, 'deleted'));
     socket.on('announcement', (event) => this.emit('announcement', event));
     socket.on('conversation:updated', (event) => this.conversations.apply(event));
+    socket.on('status', (status) => this.statuses.handle(status));
     // auth:expired needs nothing: the disconnect that follows reconnects with a refreshed token.
     socket.on('auth:revoked', (event) => this.sessionRevoked(event.reason));
   }

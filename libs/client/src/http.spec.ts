@@ -103,6 +103,31 @@ describe('Http and RestApi', () => {
     await expect(new RestApi(http()).users.me()).rejects.toMatchObject({ code: 'network' });
   });
 
+  it('calls the contacts, blocks and status endpoints with their methods, paths and bodies', async () => {
+    for (let i = 0; i < 9; i++) responses.push(respond(200, {}));
+    const api = new RestApi(http());
+    await api.contacts.list();
+    await api.contacts.add('u1');
+    await api.contacts.remove('u/1');
+    await api.blocks.list();
+    await api.blocks.block('u2');
+    await api.blocks.unblock('u2');
+    await api.statuses.mine();
+    await api.statuses.set({ status: 'busy', statusText: null });
+    await api.statuses.of('u3');
+    expect(calls.map((call) => `${call.init?.method} ${call.url.replace('http://server', '')} ${typeof call.init?.body === 'string' ? call.init.body : ''}`.trim())).toEqual([
+      'GET /api/contacts',
+      'POST /api/contacts {"userId":"u1"}',
+      'DELETE /api/contacts/u%2F1',
+      'GET /api/users/me/blocks',
+      'POST /api/users/u2/block',
+      'DELETE /api/users/u2/block',
+      'GET /api/users/me/status',
+      'PUT /api/users/me/status {"status":"busy","statusText":null}',
+      'GET /api/users/u3/status',
+    ]);
+  });
+
   it('calls the moderation endpoints with their methods, paths and bodies', async () => {
     const api = new RestApi(http());
     for (let i = 0; i < 13; i++) responses.push(respond(200, {}));

@@ -4,6 +4,9 @@ import type {
   AuthResult,
   Conversation,
   ConversationPage,
+  BlockedUser,
+  ChosenStatus,
+  Contact,
   DurableNotification,
   ErrorBody,
   Member,
@@ -23,6 +26,7 @@ import type {
   UnreadTotals,
   SearchPage,
   User,
+  UserStatus,
 } from '@parley/contract';
 import { ParleyError } from './errors';
 
@@ -235,6 +239,29 @@ export class RestApi {
     audit: (query: AuditQuery & { roomId?: string } = {}): Promise<AuditPage> => this.http.request('GET', `/api/admin/audit${q({ ...query })}`),
     suspend: (userId: string): Promise<void> => this.http.request('POST', `/api/admin/users/${id(userId)}/suspend`),
     unsuspend: (userId: string): Promise<void> => this.http.request('POST', `/api/admin/users/${id(userId)}/unsuspend`),
+  };
+
+  /** Contacts (contract §10): one way, listed with their status. */
+  readonly contacts = {
+    list: (): Promise<Contact[]> => this.http.request('GET', '/api/contacts'),
+    /** Idempotent; `not_found` for an unknown user, `conflict` for one you blocked. */
+    add: (userId: string): Promise<Contact> => this.http.request('POST', '/api/contacts', { userId }),
+    remove: (userId: string): Promise<void> => this.http.request('DELETE', `/api/contacts/${id(userId)}`),
+  };
+
+  /** Blocks (contract §10): invisible to the blocked user. */
+  readonly blocks = {
+    list: (): Promise<BlockedUser[]> => this.http.request('GET', '/api/users/me/blocks'),
+    block: (userId: string): Promise<void> => this.http.request('POST', `/api/users/${id(userId)}/block`),
+    unblock: (userId: string): Promise<void> => this.http.request('DELETE', `/api/users/${id(userId)}/block`),
+  };
+
+  /** Status and last seen (contract §10); live changes come over the socket (`ParleyClient.statuses`). */
+  readonly statuses = {
+    mine: (): Promise<UserStatus> => this.http.request('GET', '/api/users/me/status'),
+    set: (choice: { status?: ChosenStatus; statusText?: string | null }): Promise<UserStatus> => this.http.request('PUT', '/api/users/me/status', choice),
+    /** `not_found` for a user the caller may not see. */
+    of: (userId: string): Promise<UserStatus> => this.http.request('GET', `/api/users/${id(userId)}/status`),
   };
 
   readonly notifications = {

@@ -2,6 +2,7 @@ export { ParleyClient, type ClientEvents, type ConnectionStatus, type Notificati
 export { RoomHandle, type RoomEvents } from './room-handle';
 export { ConversationList, type ConversationListEvents, type ConversationTransport } from './conversation-list';
 export { RoomFeed } from './room-feed';
+export { StatusWatch, STATUS_BATCH, type StatusTransport } from './status-watch';
 export { ParleyError } from './errors';
 export { RestApi, Http, type AuditQuery, type FetchLike, type MessageSearch, type SanctionInput } from './http';
 export { ROLE_RANK, assignableRoles, canModerate, canReadAudit } from './ranks';

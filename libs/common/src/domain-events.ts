@@ -28,6 +28,9 @@ export interface DomainEventMap {
   'group_dm.created': { room: Room; createdBy: string; memberIds: string[] };
   /** A member's own view of a conversation changed (mute, archive, marked unread): tell their devices. */
   'conversation.changed': { roomId: string; userId: string };
+  /** A block was added / lifted (status watches follow it). */
+  'user.blocked': { blockerId: string; blockedId: string };
+  'user.unblocked': { blockerId: string; blockedId: string };
   /** An admin broadcast, for every socket and every notification stream. */
   announcement: AnnouncementEvent;
 }

@@ -59,6 +59,8 @@ export class AppConfig {
    */
   trustedProxies!: TrustedProxies;
   typingTimeoutMs!: number;
+  /** A connected user none of whose sockets sent anything for this long shows as `away`. */
+  awayAfterMs!: number;
   /** Comment line interval on SSE streams (keeps proxies from closing idle streams). */
   sseKeepAliveMs!: number;
   /** Interval of the admin stats stream and of each instance's stats report. */
@@ -229,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reader.problems.push('ADMIN_USERNAMES is no longer supported: grant admin rights to existing accounts with `npm run admin -- grant USERNAME`');
   }
   config.typingTimeoutMs = reader.int('TYPING_TIMEOUT_MS', 5000, 100, 60_000);
+  config.awayAfterMs = reader.int('AWAY_AFTER_MS', 300_000, 1000, 86_400_000);
   config.sseKeepAliveMs = reader.int('SSE_KEEPALIVE_MS', 15_000, 50, 300_000);
   config.statsIntervalMs = reader.int('STATS_INTERVAL_MS', 2000, 100, 60_000);
   config.shutdownTimeoutMs = reader.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000);

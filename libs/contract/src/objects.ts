@@ -218,3 +218,31 @@ export interface UnreadTotals {
   mentions: number;
   conversations: number;
 }
+
+/** People (contract §10): blocks, contacts, status and last seen. */
+export interface BlockedUser {
+  user: User;
+  blockedAt: string;
+}
+
+/** What a user shows: `away` when idle (AWAY_AFTER_MS) or set by hand; `offline` with no socket anywhere. */
+export type PresenceStatus = 'online' | 'away' | 'busy' | 'offline';
+/** What a user may set by hand (offline is never chosen: it is the absence of any connection). */
+export type ChosenStatus = 'online' | 'away' | 'busy';
+export const CHOSEN_STATUSES: readonly ChosenStatus[] = ['online', 'away', 'busy'];
+export const STATUS_TEXT_MAX = 100;
+
+export interface UserStatus {
+  userId: string;
+  status: PresenceStatus;
+  /** At most 100 characters; null when none. */
+  statusText: string | null;
+  /** When the user was last connected (their last socket closed, or their first opened); null: never seen. */
+  lastSeenAt: string | null;
+}
+
+export interface Contact {
+  user: User;
+  addedAt: string;
+  status: UserStatus;
+}

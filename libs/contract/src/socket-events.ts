@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { Conversation, ConversationPage, Message, MessagePage, MessagePreview, Pin, Reaction, Room, RoomRole, User } from './objects';
+import type { ChosenStatus, Conversation, ConversationPage, Message, MessagePage, MessagePreview, Pin, Reaction, Room, RoomRole, User, UserStatus } from './objects';
 
 /** Client → server payloads (contract section 5). */
 export interface RoomJoinPayload {
@@ -49,6 +49,20 @@ export interface AuthRefreshResult {
   expiresAt: string;
 }
 
+/** `status:set`: one's own status and text (both optional; `statusText: null` clears the text). */
+export interface StatusSetPayload {
+  status?: ChosenStatus;
+  statusText?: string | null;
+}
+/** `status:watch` / `status:unwatch`: users whose `status` events this socket gets (at most 100 per call). */
+export interface StatusWatchPayload {
+  userIds: string[];
+}
+/** The current status of each watched user this socket may see; the others are left out, silently. */
+export interface StatusWatchResult {
+  statuses: UserStatus[];
+}
+
 export interface RoomJoinResult extends MessagePage {
   room: Room;
   /** The room's change version now (or as far as `changes` go when `hasMoreChanges`): the next `sinceVersion`. */
@@ -79,6 +93,9 @@ export interface ClientToServerEvents {
   'auth:refresh': (payload: AuthRefreshPayload, ack: (res: Ack<AuthRefreshResult>) => void) => void;
   'conversations:watch': (payload: ConversationsWatchPayload, ack: (res: Ack<ConversationPage>) => void) => void;
   'conversations:unwatch': (payload: Record<string, never>, ack: (res: Ack<Record<string, never>>) => void) => void;
+  'status:set': (payload: StatusSetPayload, ack: (res: Ack<UserStatus>) => void) => void;
+  'status:watch': (payload: StatusWatchPayload, ack: (res: Ack<StatusWatchResult>) => void) => void;
+  'status:unwatch': (payload: StatusWatchPayload, ack: (res: Ack<Record<string, never>>) => void) => void;
 }
 
 export type ClientEventName = keyof ClientToServerEvents;
@@ -95,6 +112,9 @@ export const CLIENT_EVENT_NAMES: readonly ClientEventName[] = [
   'auth:refresh',
   'conversations:watch',
   'conversations:unwatch',
+  'status:set',
+  'status:watch',
+  'status:unwatch',
 ];
 
 export interface MessageDeletedEvent {
@@ -227,6 +247,8 @@ export interface ServerToClientEvents {
   'auth:expired': (event: AuthExpiredEvent) => void;
   'auth:revoked': (event: AuthRevokedEvent) => void;
   'conversation:updated': (event: ConversationUpdatedEvent) => void;
+  /** A watched user's status, text or last seen changed (contract §10). */
+  status: (event: UserStatus) => void;
 }
 
 export type ServerEventName = keyof ServerToClientEvents;

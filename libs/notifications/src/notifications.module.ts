@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@parley/auth';
 import { RoomsModule } from '@parley/rooms';
-import { UsersModule } from '@parley/users';
+import { BlocksModule, UsersModule } from '@parley/users';
 import { NotificationBus } from './notification-bus';
 import { NotificationStreams } from './notification-streams';
 import { NotificationsController } from './notifications.controller';
@@ -9,7 +9,7 @@ import { NotificationsRepository } from './notifications.repository';
 import { NotificationsService } from './notifications.service';
 
 @Module({
-  imports: [AuthModule, RoomsModule, UsersModule],
+  imports: [AuthModule, RoomsModule, UsersModule, BlocksModule],
   controllers: [NotificationsController],
   providers: [
     NotificationsRepository,

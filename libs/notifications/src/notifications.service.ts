@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { DurableNotification, DurableNotificationType, Message, MessageNotification, NotificationEventMap, NotificationEventName, Room } from '@parley/contract';
 import { ConversationsService, RoomsService } from '@parley/rooms';
-import { UsersService } from '@parley/users';
+import { Blocks, UsersService } from '@parley/users';
 import { parseMentions, preview } from './mentions';
 import { NotificationBus } from './notification-bus';
 import { NotificationsRepository } from './notifications.repository';
@@ -26,6 +26,7 @@ export class NotificationsService {
     private readonly rooms: RoomsService,
     private readonly conversations: ConversationsService,
     private readonly users: UsersService,
+    private readonly blocks: Blocks,
   ) {
     events.on('message.created', ({ message, memberIds }) => this.onMessage(message, memberIds));
     events.on('member.joined', ({ roomId, user, addedBy }) => this.onMemberJoined(roomId, user.id, addedBy, { roomId, user }));
@@ -60,17 +61,19 @@ export class NotificationsService {
       author: message.author,
       preview: preview(message.content),
     };
+    // Whoever blocked the author is not notified by them (contract §10); cached, this costs no query per message.
+    const blockers = await this.blocks.blockersOf(message.author.id);
     const names = parseMentions(message.content);
     // Queued before anything is awaited: `message.created` comes in seq order, so the room's mentions are stored
     // (and numbered) in message order even when the lookups of two messages overlap.
-    const mentions = names.length === 0 ? undefined : this.inRoomOrder(message.roomId, () => this.mention(message, names, data));
+    const mentions = names.length === 0 ? undefined : this.inRoomOrder(message.roomId, () => this.mention(message, names, data, blockers));
     // `members` leaves out those who muted the room's notifications (the send statement filters them).
-    await this.live(members.filter((id) => id !== message.author.id), 'message.created', data);
+    await this.live(members.filter((id) => id !== message.author.id && !blockers.has(id)), 'message.created', data);
     await mentions;
   }
 
-  private async mention(message: Message, names: string[], data: MessageNotification): Promise<void> {
-    const mentioned = (await this.users.findByUsernames(names)).filter((user) => user.id !== message.author.id);
+  private async mention(message: Message, names: string[], data: MessageNotification, blockers: ReadonlySet<string>): Promise<void> {
+    const mentioned = (await this.users.findByUsernames(names)).filter((user) => user.id !== message.author.id && !blockers.has(user.id));
     // Only users who can see the room (members, or anyone for a public room) and did not mute it.
     const recipients = await this.conversations.mentionRecipients(message.roomId, mentioned.map((user) => user.id));
     for (const user of mentioned) if (recipients.has(user.id)) await this.durable(user.id, 'mention', data);

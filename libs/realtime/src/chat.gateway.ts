@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Logger } from '@nestjs/common';
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { Sessions, TokenService } from '@parley/auth';
+import { SetStatusDto, StatusWatchDto, UserStatuses } from '@parley/contacts';
 import { ApiError } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { ClientEventName, RoomJoinResult } from '@parley/contract';
@@ -45,6 +46,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly conversationUpdates: ConversationUpdates,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
+    private readonly statuses: UserStatuses,
   ) {}
 
   afterInit(server: ParleyServer): void {
@@ -53,6 +55,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.typing.attach(server);
     this.broadcaster.attach(server);
     this.conversationUpdates.attach(server);
+    this.statuses.attach(server, userChannel);
     server.use(socketAuthMiddleware(this.tokens, this.sessions, this.users, () => this.accepting));
   }
 
@@ -62,12 +65,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.socketSessions.start(socket);
     await socket.join(userChannel(socket.data.auth.id));
     this.bindHandlers(socket);
+    await this.statuses.connected(socket, socket.data.auth.id);
   }
 
   async handleDisconnect(socket: ParleySocket): Promise<void> {
     if (!socket.data.auth) return;
     this.socketSessions.stop(socket);
-    await this.registry.unregister(socket);
+    await Promise.all([this.registry.unregister(socket), this.statuses.disconnected(socket)]);
   }
 
   /** Graceful shutdown: refuse new sockets, let accepted sends commit and ack, then close transports. */
@@ -75,8 +79,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     this.accepting = false;
     await this.messages.drain(Math.max(0, this.config.shutdownTimeoutMs - 2000));
     const sockets = this.registry.allLocalSockets();
-    await Promise.all(sockets.map((socket) => this.registry.unregister(socket)));
-    await this.registry.stopPresence();
+    await Promise.all(sockets.flatMap((socket) => [this.registry.unregister(socket), this.statuses.disconnected(socket)]));
+    await Promise.all([this.registry.stopPresence(), this.statuses.stop()]);
     // Closing the transport (not `disconnect()`) makes clients reconnect by themselves, to another instance.
     for (const socket of sockets) socket.conn.close();
     this.logger.log(`Closed ${sockets.length} socket(s)`);
@@ -128,6 +132,17 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       await this.conversationUpdates.unwatch(socket);
       return {};
     }),
+    'status:set': route(SetStatusDto, async (socket, payload) => {
+      await this.statuses.settled(socket);
+      return this.statuses.set(socket.data.auth.id, payload);
+    }),
+    'status:watch': route(StatusWatchDto, async (socket, payload) => ({
+      statuses: await this.statuses.watch(socket, socket.data.auth.id, payload.userIds),
+    })),
+    'status:unwatch': route(StatusWatchDto, async (socket, payload) => {
+      await this.statuses.unwatch(socket, socket.data.auth.id, payload.userIds);
+      return {};
+    }),
     typing: route(TypingDto, async (socket, payload) => {
       await this.rooms.requireAccess(socket.data.auth.id, payload.roomId, 'member');
       this.typing.set(payload.roomId, socket.data.user, payload.isTyping);
@@ -139,7 +154,8 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     let windowStart = Date.now();
     let eventsInWindow = 0;
     // Every event counts, known or not; during shutdown, nothing new is started.
-    const admit = (): ApiError | null => {
+    const admit = (event: unknown): ApiError | null => {
+      this.statuses.activity(socket, event);
       const now = Date.now();
       if (now - windowStart > EVENT_BUDGET_WINDOW_MS) {
         windowStart = now;

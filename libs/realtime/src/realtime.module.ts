@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '@parley/auth';
+import { ContactsModule } from '@parley/contacts';
 import { MessagesModule } from '@parley/messages';
 import { RoomsModule } from '@parley/rooms';
-import { UsersModule } from '@parley/users';
+import { BlocksModule, UsersModule } from '@parley/users';
 import { ChatGateway } from './chat.gateway';
 import { ConversationUpdates } from './conversation-updates';
 import { RoomBroadcaster } from './room-broadcaster';
@@ -12,7 +13,7 @@ import { SocketSessions } from './socket-sessions';
 import { Typing } from './typing';
 
 @Module({
-  imports: [AuthModule, UsersModule, RoomsModule, MessagesModule],
+  imports: [AuthModule, UsersModule, BlocksModule, RoomsModule, MessagesModule, ContactsModule],
   providers: [ChatGateway, SocketRegistry, SocketSessions, RoomDelivery, Typing, RoomBroadcaster, ConversationUpdates],
   exports: [SocketRegistry],
 })

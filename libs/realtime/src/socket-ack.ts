@@ -45,19 +45,19 @@ export const eventRoutes = (routes: Readonly<Partial<Record<ClientEventName, Eve
 /**
  * Answers every event of a socket through one listener and the shared routes: nothing per event and socket
  * but that listener (seven listeners and their closures per socket cost 1.8 KiB of an idle connection). Each
- * event is first admitted (budget, shutdown); a known one is validated against its DTO and run, an unknown
+ * event is first admitted (budget, shutdown, the user's activity for their status); a known one is validated against its DTO and run, an unknown
  * one gets a clear error. The ack (if the client sent one) gets the contract's shape; the socket is never
  * dropped for a bad event.
  */
-export function dispatchEvents(socket: ParleySocket, routes: EventRoutes, admit: () => ApiError | null): void {
+export function dispatchEvents(socket: ParleySocket, routes: EventRoutes, admit: (event: unknown) => ApiError | null): void {
   // An event's id is made only if it fails (toAckFailure).
   socket.onAny((event: unknown, ...args: unknown[]) => handleEvent(socket, routes, admit, event, args));
 }
 
-function handleEvent(socket: ParleySocket, routes: EventRoutes, admit: () => ApiError | null, event: unknown, args: unknown[]): void {
+function handleEvent(socket: ParleySocket, routes: EventRoutes, admit: (event: unknown) => ApiError | null, event: unknown, args: unknown[]): void {
   const { payload, ack } = splitAck(args);
   const run = async (): Promise<unknown> => {
-    const refusal = admit();
+    const refusal = admit(event);
     if (refusal) throw refusal;
     const target = typeof event === 'string' ? routes.get(event) : undefined;
     if (!target) throw ApiError.validation(`Unknown event "${String(event).slice(0, 64)}"`);

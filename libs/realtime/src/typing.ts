@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@parley/config';
 import type { User } from '@parley/contract';
-import { UsersService } from '@parley/users';
+import { Blocks, UsersService } from '@parley/users';
 import { roomChannel, userChannel, type ParleyServer } from './socket-types';
 import { TypingTracker } from './typing.tracker';
 
@@ -10,7 +10,8 @@ const MAX_PROFILES = 10_000;
 
 /**
  * Typing state of the users whose `typing` events reach this instance, announced to the room's subscribers
- * (the typist's own sockets excepted) on every instance through the Socket.IO adapter.
+ * (the typist's own sockets, and those of users who blocked the typist, excepted) on every instance through
+ * the Socket.IO adapter.
  */
 @Injectable()
 export class Typing implements OnApplicationShutdown {
@@ -21,6 +22,7 @@ export class Typing implements OnApplicationShutdown {
   constructor(
     config: AppConfig,
     private readonly users: UsersService,
+    private readonly blocks: Blocks,
   ) {
     this.tracker = new TypingTracker(config.typingTimeoutMs, (roomId, userId, isTyping) => void this.announce(roomId, userId, isTyping));
   }
@@ -54,6 +56,9 @@ export class Typing implements OnApplicationShutdown {
   private async announce(roomId: string, userId: string, isTyping: boolean): Promise<void> {
     const user = this.profiles.get(userId) ?? (await this.users.findById(userId));
     if (!user) return;
-    this.server?.to(roomChannel(roomId)).except(userChannel(userId)).emit('typing', { roomId, user, isTyping });
+    // Whoever blocked the typist does not see them type (contract §10): still one adapter broadcast.
+    const blockers = await this.blocks.blockersOf(userId);
+    const except = [userChannel(userId), ...[...blockers].map(userChannel)];
+    this.server?.to(roomChannel(roomId)).except(except).emit('typing', { roomId, user, isTyping });
   }
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@parley/audit';
-import { UsersModule } from '@parley/users';
+import { BlocksModule, UsersModule } from '@parley/users';
 import { ConversationsController } from './conversations.controller';
 import { ConversationsRepository } from './conversations.repository';
 import { ConversationsService } from './conversations.service';
@@ -12,7 +12,7 @@ import { RoomsRepository } from './rooms.repository';
 import { RoomsService } from './rooms.service';
 
 @Module({
-  imports: [UsersModule, AuditModule],
+  imports: [UsersModule, BlocksModule, AuditModule],
   controllers: [RoomsController, DmsController, ModerationController, ConversationsController],
   providers: [RoomsRepository, RoomsService, RoomModeration, ConversationsRepository, ConversationsService],
   exports: [RoomsService, ConversationsService],

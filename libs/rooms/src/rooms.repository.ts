@@ -303,6 +303,32 @@ export class RoomsRepository {
     return rows.map((row) => row.user_id);
   }
 
+  /** Of `otherIds`, those who share at least one room (of any kind) with `userId` (status visibility). */
+  async usersSharingARoom(userId: string, otherIds: string[]): Promise<string[]> {
+    if (otherIds.length === 0) return [];
+    const rows = await queryRows<{ user_id: string }>(
+      this.db,
+      `SELECT DISTINCT other.user_id FROM memberships mine
+       JOIN memberships other ON other.room_id = mine.room_id AND other.user_id = ANY($2::uuid[]) AND other.user_id <> $1
+       WHERE mine.user_id = $1`,
+      [userId, otherIds],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
+  /** The other members of the user's direct rooms and group DMs, newest room first, at most `limit`. */
+  async directPartnerIds(userId: string, limit: number): Promise<string[]> {
+    const rows = await queryRows<{ user_id: string }>(
+      this.db,
+      `SELECT other.user_id FROM memberships mine
+       JOIN rooms r ON r.id = mine.room_id AND r.kind IN ('direct', 'group_dm')
+       JOIN memberships other ON other.room_id = mine.room_id AND other.user_id <> $1
+       WHERE mine.user_id = $1 GROUP BY other.user_id ORDER BY max(r.created_at) DESC LIMIT $2`,
+      [userId, limit],
+    );
+    return rows.map((row) => row.user_id);
+  }
+
   /** Moves the read marker forward only, never past the room's newest message. Returns the new value when it moved. */
   async advanceReadSeq(roomId: string, userId: string, seq: number): Promise<number | null> {
     const { rows } = await queryModified<{ last_read_seq: number }>(

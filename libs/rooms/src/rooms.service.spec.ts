@@ -1,7 +1,7 @@
 import { DomainEvents, type DomainEventMap, type DomainEventName } from '@parley/common';
 import type { RoomRole, User } from '@parley/contract';
 import type { PresenceStore } from '@parley/presence';
-import type { UsersService } from '@parley/users';
+import type { Blocks, UsersService } from '@parley/users';
 import type { MemberRecord, MembershipRecord, RoomRecord, RoomsRepository } from './rooms.repository';
 import { RoomsService, toRoom, type RoomAccessLevel } from './rooms.service';
 import { fake, rejection } from '../../../test/support/unit';
@@ -69,8 +69,9 @@ function makeFakes() {
   const events = new DomainEvents();
   const emitted: Array<{ name: DomainEventName; payload: DomainEventMap[DomainEventName] }> = [];
   jest.spyOn(events, 'emit').mockImplementation((name, payload) => void emitted.push({ name, payload }));
-  const service = new RoomsService(fake<RoomsRepository>(repo), fake<UsersService>(users), fake<PresenceStore>(presence), events);
-  return { repo, users, presence, events, emitted, service };
+  const blocks = { hasBlocked: jest.fn<Promise<boolean>, [string, string]>().mockResolvedValue(false) };
+  const service = new RoomsService(fake<RoomsRepository>(repo), fake<UsersService>(users), fake<PresenceStore>(presence), events, fake<Blocks>(blocks));
+  return { repo, users, presence, events, emitted, service, blocks };
 }
 
 describe('toRoom', () => {
@@ -357,6 +358,16 @@ describe('RoomsService', () => {
       expect(fakes.repo.insertMembership).not.toHaveBeenCalled();
     });
 
+    it('answers not_found, as for an unknown user, when the user blocked the caller', async () => {
+      fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'admin' }));
+      fakes.blocks.hasBlocked.mockResolvedValue(true);
+      const error = await rejection(fakes.service.addMember('u1', 'room-1', 'u2'));
+      expect(error.code).toBe('not_found');
+      expect(error.message).toBe('User not found');
+      expect(fakes.blocks.hasBlocked).toHaveBeenCalledWith('u2', 'u1');
+      expect(fakes.repo.insertMembership).not.toHaveBeenCalled();
+    });
+
     it('answers conflict when the user already is a member', async () => {
       fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'admin' }));
       fakes.repo.insertMembership.mockResolvedValue(false);
@@ -417,6 +428,15 @@ describe('RoomsService', () => {
       const error = await rejection(fakes.service.openDirectRoom('me', 'ghost'));
       expect(error.code).toBe('not_found');
       expect(error.message).toBe('User not found');
+      expect(fakes.repo.findOrCreateDirectRoom).not.toHaveBeenCalled();
+    });
+
+    it('answers not_found, as for an unknown user, when the other user blocked the caller', async () => {
+      fakes.blocks.hasBlocked.mockResolvedValue(true);
+      const error = await rejection(fakes.service.openDirectRoom('me', 'other'));
+      expect(error.code).toBe('not_found');
+      expect(error.message).toBe('User not found');
+      expect(fakes.blocks.hasBlocked).toHaveBeenCalledWith('other', 'me');
       expect(fakes.repo.findOrCreateDirectRoom).not.toHaveBeenCalled();
     });
 

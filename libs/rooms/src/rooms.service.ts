@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApiError, DomainEvents } from '@parley/common';
 import type { Member, Room, RoomRole, RoomVisibility, User } from '@parley/contract';
 import { PresenceStore } from '@parley/presence';
-import { userView, UsersService } from '@parley/users';
+import { Blocks, userView, UsersService } from '@parley/users';
 import { RoomsRepository, type RoomRecord } from './rooms.repository';
 
 /** What a caller needs to be allowed to do something with a room. */
@@ -44,6 +44,7 @@ export class RoomsService {
     private readonly users: UsersService,
     private readonly presence: PresenceStore,
     private readonly events: DomainEvents,
+    private readonly blocks: Blocks,
   ) {}
 
   /**
@@ -163,7 +164,8 @@ export class RoomsService {
     if (room.kind === 'direct') throw ApiError.forbidden('Direct rooms have exactly two members');
     if (room.kind === 'group_dm') throw ApiError.forbidden('Adding people to a group DM opens the group DM of the new set: POST /api/group-dms/:id/add');
     const user = await this.users.findById(newMemberId);
-    if (!user || user.deleted) throw ApiError.notFound('User');
+    // Someone who blocked the caller does not exist for them here (contract §10).
+    if (!user || user.deleted || (await this.blocks.hasBlocked(newMemberId, userId))) throw ApiError.notFound('User');
     if (await this.repository.findActiveSanction(roomId, newMemberId, 'ban')) throw ApiError.forbidden('The user is banned from this room');
     if (!(await this.repository.insertMembership(roomId, newMemberId, 'member'))) {
       throw ApiError.conflict('The user is already a member of this room');
@@ -185,7 +187,8 @@ export class RoomsService {
   async openDirectRoom(userId: string, otherUserId: string): Promise<{ room: Room; created: boolean }> {
     if (otherUserId === userId) throw ApiError.validation('A direct room needs another user');
     const [me, other] = await Promise.all([this.users.getById(userId), this.users.findById(otherUserId)]);
-    if (!other || other.deleted) throw ApiError.notFound('User');
+    // Someone who blocked the caller does not exist for them here (contract §10).
+    if (!other || other.deleted || (await this.blocks.hasBlocked(otherUserId, userId))) throw ApiError.notFound('User');
     const name = directRoomName(me, other);
     const { roomId, created } = await this.repository.findOrCreateDirectRoom(userId, otherUserId, name);
     const room = await this.getRoom(userId, roomId);
@@ -223,8 +226,9 @@ export class RoomsService {
 
   /**
    * The single check of a group DM's participants (`userIds`: the others, the caller left out): 2–8 distinct
-   * existing users, none of them the caller. Blocks (issue 17 §1) are to be checked here too: a participant who
-   * blocked the caller, or whom the caller blocked, must be refused like an unknown user (`not_found`).
+   * existing users, none of them the caller, and none who blocked the caller: someone who blocked you does not
+   * exist for you here, as for a direct room (`not_found`, contract §10). As for a direct room, you may still
+   * include someone you blocked.
    */
   async checkGroupDmParticipants(userId: string, userIds: string[]): Promise<User[]> {
     if (userIds.includes(userId)) throw ApiError.validation('Leave yourself out of userIds: you are in every group DM you open', { userIds: ['must not contain yourself'] });
@@ -236,7 +240,7 @@ export class RoomsService {
     }
     const users = await this.users.findByIds(userIds);
     const found = new Map(users.filter((user) => !user.deleted).map((user) => [user.id, user]));
-    if (found.size !== userIds.length) throw ApiError.notFound('User');
+    if (found.size !== userIds.length || (await this.blocks.blockersAmong(userId, userIds)).size > 0) throw ApiError.notFound('User');
     return userIds.map((id) => found.get(id) as User);
   }
 
@@ -251,6 +255,16 @@ export class RoomsService {
 
   listMemberIds(roomId: string): Promise<string[]> {
     return this.repository.listMemberIds(roomId);
+  }
+
+  /** Of `otherIds`, those who share a room with `userId`. */
+  async usersSharingARoom(userId: string, otherIds: string[]): Promise<Set<string>> {
+    return new Set(await this.repository.usersSharingARoom(userId, otherIds));
+  }
+
+  /** The other users of `userId`'s direct rooms, newest first, at most `limit`. */
+  directPartnerIds(userId: string, limit: number): Promise<string[]> {
+    return this.repository.directPartnerIds(userId, limit);
   }
 }
 

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { User } from '@parley/contract';
+import type { BlockedUser, User } from '@parley/contract';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
 export class UserDto implements User {
   @ApiProperty({ example: '6f1c2b9e-8d7a-4a34-9a51-0c7f1e3b2d10' })
@@ -31,4 +31,18 @@ export class SearchUsersQuery {
   @Min(1)
   @Max(100)
   limit?: number;
+}
+
+export class UserIdParams {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID()
+  id!: string;
+}
+
+export class BlockedUserDto implements BlockedUser {
+  @ApiProperty({ type: UserDto })
+  user!: UserDto;
+
+  @ApiProperty({ example: '2026-11-24T16:00:00.000Z' })
+  blockedAt!: string;
 }

@@ -4,6 +4,7 @@ import { RoomWriters1764200000000 } from './1764200000000-room-writers';
 import { AccountState1764300000000 } from './1764300000000-account-state';
 import { Moderation1764400000000 } from './1764400000000-moderation';
 import { Search1764500000000 } from './1764500000000-search';
+import { People1764600000000 } from './1764600000000-people';
 import { Conversations1764700000000 } from './1764700000000-conversations';
 import { MessageEdits1764800000000 } from './1764800000000-message-edits';
 import { Pins1764900000000 } from './1764900000000-pins';
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   AccountState1764300000000,
   Moderation1764400000000,
   Search1764500000000,
+  People1764600000000,
   Conversations1764700000000,
   MessageEdits1764800000000,
   Pins1764900000000,
