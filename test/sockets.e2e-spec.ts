@@ -74,7 +74,7 @@ describe('Socket.IO (contract §5), one instance', () => {
 
     // Acked means committed: it is in the history.
     const history = await api.get<MessagePage>(`/api/rooms/${room.id}/messages`, bob.accessToken);
-    expect(history.body.messages).toEqual([ack]);
+    expect(history.body.messages).toEqual([{ ...ack, reactions: [] }]);
   });
 
   it('a retried clientMsgId returns the stored message, stores nothing and broadcasts nothing', async () => {
