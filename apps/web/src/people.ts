@@ -57,7 +57,9 @@ export class PeoplePanel {
   async start(): Promise<void> {
     this.cleanups.push(this.client.on('userStatus', (status) => this.onStatus(status)));
     try {
-      this.client.statuses.handle(await this.client.rest.statuses.mine());
+      // Watched rather than read over REST: the watch's answer comes once this socket counts as connected (a REST
+      // read racing the connection said "offline"), and it is asked again after every reconnect.
+      await this.client.statuses.watch([this.me.id]);
       for (const contact of await this.client.rest.contacts.list()) this.contacts.set(contact.user.id, contact);
       this.render();
     } catch (error) {
