@@ -454,7 +454,9 @@ describe('the send path across two instances (writers and forwarding)', () => {
     const acks = await Promise.all(
       Array.from({ length: USERS * perUser }, (_, i) => {
         const socket = i % USERS;
-        const room = rooms[(((socket % 2 === 0 ? i : -i) % ROOMS) + ROOMS) % ROOMS]!;
+        // Every room gets sends from sockets on both instances (each socket walks the rooms from its own start), so
+        // whichever instance writes a room's shard, the other one forwards to it.
+        const room = rooms[(Math.floor(i / USERS) + socket) % ROOMS]!;
         return emitOk<Message>(sockets[socket]!, 'message:send', { roomId: room.id, content: `x ${i}`, clientMsgId: `gx-${i}` });
       }),
     );
