@@ -343,25 +343,36 @@ export class RoomsRepository {
   }
 
   /**
+   * The private room of kind `kind` with this `dm_key`, inserted unless it exists: concurrent first calls race on
+   * the dm_key unique index and the loser reads the winner's room. `created`: this call inserted it.
+   */
+  private async findOrInsertKeyedRoom(
+    manager: EntityManager,
+    kind: 'direct' | 'group_dm',
+    name: string,
+    createdBy: string,
+    dmKey: string,
+  ): Promise<{ roomId: string; created: boolean }> {
+    const inserted = await queryRows<{ id: string }>(
+      manager,
+      `INSERT INTO rooms (name, description, visibility, kind, created_by, dm_key)
+       VALUES ($1, '', 'private', $2, $3, $4)
+       ON CONFLICT (dm_key) DO NOTHING RETURNING id`,
+      [name, kind, createdBy, dmKey],
+    );
+    if (inserted[0]) return { roomId: inserted[0].id, created: true };
+    const [existing] = (await queryRows<{ id: string }>(manager, `SELECT id FROM rooms WHERE dm_key = $1`, [dmKey])) as [{ id: string }];
+    return { roomId: existing.id, created: false };
+  }
+
+  /**
    * The one direct room of a pair. Concurrent first calls race on the dm_key unique index; the loser reads
    * the winner's room. Both users are (re-)made members. Returns whether this call created it.
    */
   async findOrCreateDirectRoom(userA: string, userB: string, name: string): Promise<{ roomId: string; created: boolean }> {
     const dmKey = [userA, userB].sort().join(':');
     return this.db.transaction(async (manager) => {
-      const inserted = await queryRows<{ id: string }>(
-        manager,
-        `INSERT INTO rooms (name, description, visibility, kind, created_by, dm_key)
-         VALUES ($1, '', 'private', 'direct', $2, $3)
-         ON CONFLICT (dm_key) DO NOTHING RETURNING id`,
-        [name, userA, dmKey],
-      );
-      let roomId = inserted[0]?.id;
-      const created = roomId !== undefined;
-      if (!roomId) {
-        const [existing] = (await queryRows<{ id: string }>(manager, `SELECT id FROM rooms WHERE dm_key = $1`, [dmKey])) as [{ id: string }];
-        roomId = existing.id;
-      }
+      const { roomId, created } = await this.findOrInsertKeyedRoom(manager, 'direct', name, userA, dmKey);
       await this.insertMembership(roomId, userA, 'member', manager);
       await this.insertMembership(roomId, userB, 'member', manager);
       return { roomId, created };
@@ -376,19 +387,7 @@ export class RoomsRepository {
   async findOrCreateGroupDm(creatorId: string, memberIds: string[], name: string): Promise<{ roomId: string; created: boolean }> {
     const dmKey = `g:${createHash('sha256').update([...memberIds].sort().join(',')).digest('hex')}`;
     return this.db.transaction(async (manager) => {
-      const inserted = await queryRows<{ id: string }>(
-        manager,
-        `INSERT INTO rooms (name, description, visibility, kind, created_by, dm_key)
-         VALUES ($1, '', 'private', 'group_dm', $2, $3)
-         ON CONFLICT (dm_key) DO NOTHING RETURNING id`,
-        [name, creatorId, dmKey],
-      );
-      let roomId = inserted[0]?.id;
-      const created = roomId !== undefined;
-      if (!roomId) {
-        const [existing] = (await queryRows<{ id: string }>(manager, `SELECT id FROM rooms WHERE dm_key = $1`, [dmKey])) as [{ id: string }];
-        roomId = existing.id;
-      }
+      const { roomId, created } = await this.findOrInsertKeyedRoom(manager, 'group_dm', name, creatorId, dmKey);
       for (const memberId of [...memberIds].sort()) await this.insertMembership(roomId, memberId, 'member', manager);
       return { roomId, created };
     });
