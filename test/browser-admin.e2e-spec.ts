@@ -1,9 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
 import { runAdminCommand } from '../apps/server/src/admin-cli';
-import { requireBinary } from '../tools/binaries';
+import { launchChromium } from './support/browser';
 import { Api } from './support/client';
 import { startTestServer, testEnv } from './support/server';
 
@@ -12,8 +10,6 @@ import { startTestServer, testEnv } from './support/server';
  * live stats stream and the REST calls go on past the first token's lifetime, and a reload after expiry stays
  * signed in (the refresh token is kept for the tab).
  */
-const ROOT = join(__dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 const TOKEN_TTL_SECONDS = 15;
 
@@ -22,14 +18,9 @@ describe('admin dashboard session', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    expect(existsSync(join(ROOT, 'apps', 'web', 'dist', 'admin', 'index.html'))).toBe(true);
-    if (!process.env.CHROMIUM_PATH) requireBinary('chromium', 'The admin browser spec (test/browser-admin.e2e-spec.ts)');
     [server, browser] = await Promise.all([
       startTestServer({ ACCESS_TOKEN_TTL: String(TOKEN_TTL_SECONDS), STATS_INTERVAL_MS: '200' }),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
+      launchChromium('test/browser-admin.e2e-spec.ts', 'admin/index.html'),
     ]);
   });
 

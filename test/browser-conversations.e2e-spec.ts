@@ -1,9 +1,7 @@
 import type { AuthResult, Room } from '@parley/contract';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
-import { requireBinary } from '../tools/binaries';
+import { launchChromium, newPageProblems, openPage as openBrowserPage, screenshot, signInThroughForm, tid } from './support/browser';
 import { Api } from './support/client';
 import { startTestCluster } from './support/server';
 
@@ -12,12 +10,7 @@ import { startTestCluster } from './support/server';
  * follows what Alice does on instance A (order, previews, unread and mention badges), and Bob mutes, archives,
  * marks unread and starts a group DM from it. Screenshots go to test-artifacts/screens/ (copies in docs/screens/).
  */
-const ROOT = join(__dirname, '..');
-const SCREENS = join(ROOT, 'test-artifacts', 'screens');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
-
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 describe('web client: the live conversation list and group DMs (two instances)', () => {
   let servers: RunningServer[];
@@ -30,20 +23,12 @@ describe('web client: the live conversation list and group DMs (two instances)',
   let alicePage: Page;
   let lobby: Room;
   let news: Room;
-  const pageErrors: string[] = [];
+  const problems = newPageProblems();
+  const { pageErrors } = problems;
 
   const openPage = async (server: RunningServer, user: AuthResult, displayName: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
-    await page.locator(tid('auth-tab-login')).click();
-    await page.locator(tid('auth-username')).fill(user.user.username);
-    await page.locator(tid('auth-password')).fill(PASSWORD);
-    await page.locator(tid('auth-submit')).click();
-    await page.locator(tid('current-user-name')).filter({ hasText: displayName }).waitFor();
-    await page.locator(`${tid('connection-status')}[data-status="connected"]`).waitFor();
+    const page = await openBrowserPage(browser, server.url, problems);
+    await signInThroughForm(page, 'login', { username: user.user.username, displayName, password: PASSWORD });
     return page;
   };
   const item = (page: Page, name: string): Locator => page.locator(`${tid('conversation-list')} ${tid('room-item')}[data-room-name="${name}"]`);
@@ -60,16 +45,7 @@ describe('web client: the live conversation list and group DMs (two instances)',
   };
 
   beforeAll(async () => {
-    expect(existsSync(join(ROOT, 'apps', 'web', 'dist', 'index.html'))).toBe(true);
-    if (!process.env.CHROMIUM_PATH) requireBinary('chromium', 'The browser spec (test/browser-conversations.e2e-spec.ts)');
-    mkdirSync(SCREENS, { recursive: true });
-    [servers, browser] = await Promise.all([
-      startTestCluster(2),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
-    ]);
+    [servers, browser] = await Promise.all([startTestCluster(2), launchChromium('test/browser-conversations.e2e-spec.ts')]);
     api = new Api(servers[0]!.url);
     const register = async (username: string, displayName: string): Promise<AuthResult> => {
       const result = await api.post<AuthResult>('/api/auth/register', { username, password: PASSWORD, displayName });
@@ -101,7 +77,7 @@ describe('web client: the live conversation list and group DMs (two instances)',
     await item(bobPage, 'lobby').locator(tid('mention-badge')).waitFor();
     expect(await order(bobPage)).toEqual(['lobby', 'news']);
     expect(await item(bobPage, 'lobby').locator(tid('conversation-preview')).textContent()).toBe('Alice Liddell: Lunch at noon, @bob?');
-    await bobPage.screenshot({ path: join(SCREENS, 'conversations.png'), animations: 'disabled' });
+    await screenshot(bobPage, 'conversations');
 
     // Opening it reads it: the badges go.
     await item(bobPage, 'lobby').click();
@@ -145,7 +121,7 @@ describe('web client: the live conversation list and group DMs (two instances)',
     const group = alicePage.locator(`${tid('conversation-list')} ${tid('room-item')}[data-kind="group_dm"]`);
     await group.locator(tid('conversation-preview')).filter({ hasText: 'Bob Builder: Hello both of you' }).waitFor();
     expect(await group.getAttribute('data-room-name')).toBe('bob, carol');
-    await bobPage.screenshot({ path: join(SCREENS, 'group-dm.png'), animations: 'disabled' });
+    await screenshot(bobPage, 'group-dm');
     // The same people get the same conversation: opening the group again from Carol's side finds it.
     const again = await api.post<Room>('/api/group-dms', { userIds: [alice.user.id, bob.user.id] }, carol.accessToken);
     expect(again.status).toBe(200);

@@ -1,9 +1,7 @@
 import type { ErrorBody } from '@parley/contract';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
-import { requireBinary } from '../tools/binaries';
+import { launchChromium, newPageProblems, openPage as openBrowserPage, screenshot, signInThroughForm, tid } from './support/browser';
 import { Api } from './support/client';
 import { startTestCluster } from './support/server';
 
@@ -12,34 +10,16 @@ import { startTestCluster } from './support/server';
  * one adds the other as a contact, sees their status dot and text change live and their last seen time, sets
  * their own status, and blocks them. Screenshots go to test-artifacts/screens/ (docs/screens/ has copies).
  */
-const ROOT = join(__dirname, '..');
-const SCREENS = join(ROOT, 'test-artifacts', 'screens');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
-
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 describe('web client: status and contacts (two users, two instances)', () => {
   let servers: RunningServer[];
   let browser: Browser;
-  const pageErrors: string[] = [];
+  const problems = newPageProblems();
+  const { pageErrors } = problems;
 
-  const openPage = async (url: string): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(url);
-    return page;
-  };
-  const register = async (page: Page, username: string, displayName: string): Promise<void> => {
-    await page.locator(tid('auth-tab-register')).click();
-    await page.locator(tid('auth-username')).fill(username);
-    await page.locator(tid('auth-display-name')).fill(displayName);
-    await page.locator(tid('auth-password')).fill(PASSWORD);
-    await page.locator(tid('auth-submit')).click();
-    await page.locator(`${tid('connection-status')}[data-status="connected"]`).waitFor();
-  };
+  const openPage = (url: string): Promise<Page> => openBrowserPage(browser, url, problems);
+  const register = (page: Page, username: string, displayName: string): Promise<void> => signInThroughForm(page, 'register', { username, displayName, password: PASSWORD });
   const setStatus = async (page: Page, status: string, text: string): Promise<void> => {
     await page.locator(tid('status-button')).click();
     await page.locator(tid('status-select')).selectOption(status);
@@ -52,16 +32,7 @@ describe('web client: status and contacts (two users, two instances)', () => {
     page.evaluate(() => (JSON.parse(localStorage.getItem('parley.session') ?? '{}') as { accessToken: string }).accessToken);
 
   beforeAll(async () => {
-    expect(existsSync(join(ROOT, 'apps', 'web', 'dist', 'index.html'))).toBe(true);
-    if (!process.env.CHROMIUM_PATH) requireBinary('chromium', 'The browser spec (test/browser-people.e2e-spec.ts)');
-    mkdirSync(SCREENS, { recursive: true });
-    [servers, browser] = await Promise.all([
-      startTestCluster(2),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
-    ]);
+    [servers, browser] = await Promise.all([startTestCluster(2), launchChromium('test/browser-people.e2e-spec.ts')]);
   });
 
   afterAll(async () => {
@@ -85,7 +56,7 @@ describe('web client: status and contacts (two users, two instances)', () => {
     await setStatus(alice, 'away', 'Back soon');
     await alice.locator(`${tid('my-status-dot')}[data-status="away"]`).waitFor();
     expect(await alice.locator(tid('my-status-summary')).textContent()).toBe('Away · Back soon');
-    await alice.screenshot({ path: join(SCREENS, 'people-contacts.png'), animations: 'disabled' });
+    await screenshot(alice, 'people-contacts');
 
     const bobToken = await token(bob);
     await bob.context().close();
@@ -95,7 +66,9 @@ describe('web client: status and contacts (two users, two instances)', () => {
     await alice.locator(tid('confirm-ok')).click();
     await alice.locator(tid('contact-list')).filter({ hasText: 'No contacts yet.' }).waitFor();
     const api = new Api(servers[1]!.url);
-    const aliceId = (await api.get<Array<{ id: string }>>('/api/users?search=alice', bobToken)).body[0]!.id;
+    // Bob no longer finds Alice by name; her id comes from her own session.
+    expect((await api.get<unknown[]>('/api/users?search=alice', bobToken)).body).toEqual([]);
+    const aliceId = (await api.get<{ id: string }>('/api/users/me', await token(alice))).body.id;
     const refused = await api.post<ErrorBody>('/api/dms', { userId: aliceId }, bobToken);
     expect([refused.status, refused.body.code]).toEqual([404, 'not_found']);
     expect(pageErrors).toEqual([]);

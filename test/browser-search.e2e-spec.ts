@@ -1,9 +1,7 @@
 import type { AuthResult, Message, Room } from '@parley/contract';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
-import { requireBinary } from '../tools/binaries';
+import { launchChromium, newPageProblems, openPage, screenshot, signInThroughForm, tid } from './support/browser';
 import { Api } from './support/client';
 import { startTestServer } from './support/server';
 
@@ -12,13 +10,8 @@ import { startTestServer } from './support/server';
  * with the matched words marked, and a result opened in its room's history around it, then the room itself.
  * Screenshots go to test-artifacts/screens/ (docs/screens/search-*.png are copies).
  */
-const ROOT = join(__dirname, '..');
-const SCREENS = join(ROOT, 'test-artifacts', 'screens');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 const XSS = '<img src=x onerror=alert(1)>';
-
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 describe('web client: search', () => {
   let server: RunningServer;
@@ -27,20 +20,11 @@ describe('web client: search', () => {
   let alice: AuthResult;
   let design: Room;
   let hit: Message;
-  const dialogs: string[] = [];
-  const pageErrors: string[] = [];
+  const problems = newPageProblems();
+  const { dialogs, pageErrors } = problems;
 
   beforeAll(async () => {
-    expect(existsSync(join(ROOT, 'apps', 'web', 'dist', 'index.html'))).toBe(true);
-    if (!process.env.CHROMIUM_PATH) requireBinary('chromium', 'The browser search spec (test/browser-search.e2e-spec.ts)');
-    mkdirSync(SCREENS, { recursive: true });
-    [server, browser] = await Promise.all([
-      startTestServer(),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
-    ]);
+    [server, browser] = await Promise.all([startTestServer(), launchChromium('test/browser-search.e2e-spec.ts')]);
     const api = new Api(server.url);
     const register = async (username: string, displayName: string): Promise<AuthResult> =>
       (await api.post<AuthResult>('/api/auth/register', { username, password: PASSWORD, displayName })).body;
@@ -59,20 +43,8 @@ describe('web client: search', () => {
     await say(bob.accessToken, dm.id, `Cappuccino later? ${XSS}`);
     await say(bob.accessToken, dm.id, 'Or tea, whatever you like');
 
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(server.url);
-    await page.locator(tid('auth-tab-login')).click();
-    await page.locator(tid('auth-username')).fill('alice');
-    await page.locator(tid('auth-password')).fill(PASSWORD);
-    await page.locator(tid('auth-submit')).click();
-    await page.locator(`${tid('connection-status')}[data-status="connected"]`).waitFor();
+    page = await openPage(browser, server.url, problems);
+    await signInThroughForm(page, 'login', { username: 'alice', displayName: 'Alice Liddell', password: PASSWORD });
   });
 
   afterAll(async () => {
@@ -91,7 +63,7 @@ describe('web client: search', () => {
     expect(await dmHit.locator(tid('search-snippet')).textContent()).toBe(`Cappuccino later? ${XSS}`);
     expect(await dmHit.locator('img').count()).toBe(0);
     expect(await hits.filter({ hasText: '#design' }).count()).toBe(1);
-    await page.screenshot({ path: join(SCREENS, 'search-results.png'), animations: 'disabled' });
+    await screenshot(page, 'search-results');
   });
 
   it('opens a result in its room’s history around it, marked, and pages both ways', async () => {
@@ -103,7 +75,7 @@ describe('web client: search', () => {
     expect(await marked.isVisible()).toBe(true);
     const seqs = async (): Promise<number[]> => (await page.locator(`${tid('search-context-messages')} > li`).evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-seq')))));
     expect(await seqs()).toEqual(Array.from({ length: 30 }, (_, i) => i + 6));
-    await page.screenshot({ path: join(SCREENS, 'search-context.png'), animations: 'disabled' });
+    await screenshot(page, 'search-context');
     await page.locator(tid('search-context-earlier')).click();
     await page.locator(`${tid('search-context-messages')} > li[data-seq="1"]`).waitFor();
     expect(await page.locator(tid('search-context-earlier')).isHidden()).toBe(true);

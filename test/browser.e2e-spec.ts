@@ -1,10 +1,8 @@
 import type { Message, Room } from '@parley/contract';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
 import { runAdminCommand } from '../apps/server/src/admin-cli';
-import { requireBinary } from '../tools/binaries';
+import { launchChromium, newPageProblems, openPage as openBrowserPage, screenshot, signInThroughForm, tid } from './support/browser';
 import { Api } from './support/client';
 import { startTestCluster, testEnv } from './support/server';
 
@@ -13,38 +11,19 @@ import { startTestCluster, testEnv } from './support/server';
  * by playwright-core: two users in two browser contexts, each connected to a different server instance.
  * Screenshots of the main screens go to test-artifacts/screens/.
  */
-const ROOT = join(__dirname, '..');
-const SCREENS = join(ROOT, 'test-artifacts', 'screens');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const XSS = '<img src=x onerror=alert(1)>';
 const PASSWORD = 'correct horse battery';
-
-const tid = (id: string): string => `[data-testid="${id}"]`;
 
 describe('web client in a browser (two users, two instances)', () => {
   let servers: RunningServer[];
   let browser: Browser;
   let alice: Page;
   let bob: Page;
-  const dialogs: string[] = [];
-  const pageErrors: string[] = [];
+  // No alert/confirm/prompt may ever open (an injected onerror=alert(1) would show here).
+  const problems = newPageProblems();
+  const { dialogs, pageErrors } = problems;
 
-  const openPage = async (url: string, options: BrowserContextOptions = {}): Promise<Page> => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
-    const page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    // No alert/confirm/prompt may ever open (an injected onerror=alert(1) would show here).
-    page.on('dialog', (dialog) => {
-      dialogs.push(dialog.message());
-      void dialog.dismiss();
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(url);
-    return page;
-  };
-  const shot = async (page: Page, name: string): Promise<void> => {
-    await page.screenshot({ path: join(SCREENS, `${name}.png`), animations: 'disabled' });
-  };
+  const openPage = (url: string, options: BrowserContextOptions = {}): Promise<Page> => openBrowserPage(browser, url, problems, options);
   const roomItem = (page: Page, name: string): Locator => page.locator(`${tid('room-item')}[data-room-name="${name}"]`);
   const message = (page: Page, text: string): Locator => page.locator(tid('message')).filter({ hasText: text });
   const send = async (page: Page, text: string): Promise<void> => {
@@ -66,32 +45,14 @@ describe('web client in a browser (two users, two instances)', () => {
     await page.locator(`${tid('browse-room')}[data-room-name="${name}"]`).click();
     await page.locator(tid('chat-title')).filter({ hasText: name }).waitFor();
   };
-  const register = async (page: Page, username: string, displayName: string): Promise<void> => {
-    await page.locator(tid('auth-tab-register')).click();
-    await page.locator(tid('auth-username')).fill(username);
-    await page.locator(tid('auth-display-name')).fill(displayName);
-    await page.locator(tid('auth-password')).fill(PASSWORD);
-    await page.locator(tid('auth-submit')).click();
-    await page.locator(tid('current-user-name')).filter({ hasText: displayName }).waitFor();
-    await page.locator(`${tid('connection-status')}[data-status="connected"]`).waitFor();
-  };
+  const register = (page: Page, username: string, displayName: string): Promise<void> => signInThroughForm(page, 'register', { username, displayName, password: PASSWORD });
   const member = (page: Page, username: string, online: boolean): Locator =>
     page.locator(`${tid('member-item')}[data-username="${username}"][data-online="${online}"]`);
   const token = (page: Page): Promise<string> =>
     page.evaluate(() => (JSON.parse(localStorage.getItem('parley.session') ?? '{}') as { accessToken: string }).accessToken);
 
   beforeAll(async () => {
-    // Built before the tests (`npm run build`; the e2e global setup checks it), before any server starts.
-    expect(existsSync(join(ROOT, 'apps', 'web', 'dist', 'index.html'))).toBe(true);
-    if (!process.env.CHROMIUM_PATH) requireBinary('chromium', 'The browser spec (test/browser.e2e-spec.ts)');
-    mkdirSync(SCREENS, { recursive: true });
-    [servers, browser] = await Promise.all([
-      startTestCluster(2),
-      chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      }),
-    ]);
+    [servers, browser] = await Promise.all([startTestCluster(2), launchChromium('test/browser.e2e-spec.ts')]);
     [alice, bob] = await Promise.all([openPage(servers[0]!.url), openPage(servers[1]!.url)]);
   });
 
@@ -108,7 +69,7 @@ describe('web client in a browser (two users, two instances)', () => {
     await alice.locator(tid('auth-submit')).click();
     expect(await alice.locator(tid('auth-error')).textContent()).toMatch(/8 to 128 characters/);
     await alice.locator(tid('auth-tab-login')).click();
-    await shot(alice, 'login');
+    await screenshot(alice, 'login');
 
     await Promise.all([register(alice, 'alice', 'Alice Liddell'), register(bob, 'bob', 'Bob Builder')]);
     await alice.locator(tid('empty-state')).waitFor();
@@ -169,7 +130,7 @@ describe('web client in a browser (two users, two instances)', () => {
     await edited.locator(tid('message-edited')).click();
     await bob.locator(`${tid('edit-history')} ${tid('edit-version')}`).filter({ hasText: 'Hi Bob! Welcome 👋' }).waitFor();
     expect(await bob.locator(`${tid('edit-history')} ${tid('edit-current')}`).textContent()).toContain('Hi Bob! Welcome aboard.');
-    await shot(bob, 'edit-history');
+    await screenshot(bob, 'edit-history');
     await bob.keyboard.press('Escape');
     await bob.locator(tid('edit-history-dialog')).waitFor({ state: 'detached' });
 
@@ -183,7 +144,7 @@ describe('web client in a browser (two users, two instances)', () => {
 
     await bob.locator(tid('composer-input')).pressSequentially('Looks great');
     await alice.locator(tid('typing-indicator')).filter({ hasText: 'Bob Builder is typing…' }).waitFor();
-    await shot(alice, 'chat-desktop');
+    await screenshot(alice, 'chat-desktop');
     await bob.locator(tid('composer-input')).press('Enter');
     await message(alice, 'Looks great').waitFor();
   });
@@ -197,7 +158,7 @@ describe('web client in a browser (two users, two instances)', () => {
     await bob.locator(tid('pins-button')).filter({ hasText: '1' }).click();
     await bob.locator(`${tid('pin-list')} ${tid('pin')}`).filter({ hasText: 'pinned by Alice Liddell' }).waitFor();
     expect(await bob.locator(tid('pin-unpin')).count()).toBe(0);
-    await shot(bob, 'pins');
+    await screenshot(bob, 'pins');
     await bob.locator(tid('pin-jump')).click();
     await bob.locator(tid('pins-dialog')).waitFor({ state: 'detached' });
 
@@ -221,7 +182,7 @@ describe('web client in a browser (two users, two instances)', () => {
     await chip(alice).click();
     await chip(bob).filter({ hasText: '2' }).waitFor();
     await alice.locator(`${tid('message')} ${tid('reaction')}[data-emoji="🎉"][aria-pressed="true"]`).waitFor();
-    await shot(alice, 'reactions');
+    await screenshot(alice, 'reactions');
     // After a reload the reactions come with the history, each user's own marked.
     await bob.reload();
     await chip(bob).filter({ hasText: '2' }).waitFor();
@@ -241,7 +202,7 @@ describe('web client in a browser (two users, two instances)', () => {
     await toast.filter({ hasText: 'Alice Liddell mentioned you in #random' }).waitFor();
     expect(await toast.locator(tid('toast-text')).textContent()).toBe('@bob have a look at this');
     expect(await roomItem(bob, 'general').locator(tid('unread-badge')).isHidden()).toBe(true);
-    await shot(bob, 'rooms-unread-mention');
+    await screenshot(bob, 'rooms-unread-mention');
 
     // The toast opens the room; the badge goes away.
     await toast.locator(tid('toast-action')).click();
@@ -338,7 +299,7 @@ describe('web client in a browser (two users, two instances)', () => {
     expect(await phone.locator(tid('main')).isHidden()).toBe(true);
     // Read state is kept on the server: nothing that Alice sent or saw on her desktop counts as unread.
     expect(await phone.locator(`${tid('unread-badge')}:not([hidden])`).count()).toBe(0);
-    await shot(phone, 'phone-rooms');
+    await screenshot(phone, 'phone-rooms');
 
     await roomItem(phone, 'general').tap();
     await message(phone, 'Hi Bob! Welcome aboard.').waitFor();
@@ -346,7 +307,7 @@ describe('web client in a browser (two users, two instances)', () => {
     expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await send(phone, 'Sent from my phone');
     await message(alice, 'Sent from my phone').waitFor();
-    await shot(phone, 'phone-chat');
+    await screenshot(phone, 'phone-chat');
 
     await phone.locator(tid('back-button')).tap();
     await roomItem(phone, 'general').waitFor();
@@ -386,7 +347,7 @@ describe('web client in a browser (two users, two instances)', () => {
     const menu = bob.locator(tid('member-actions-dialog'));
     await menu.waitFor();
     expect(await menu.locator('button.button').allTextContents()).toEqual(['10 minutes', '1 hour', '1 day', 'For good', 'Kick', 'Ban']);
-    await shot(bob, 'moderation-members');
+    await screenshot(bob, 'moderation-members');
     await menu.locator(tid('mute-10m')).click();
     await bob.locator(`${tid('member-item')}[data-username="carol"][data-muted="true"] ${tid('member-muted')}`).waitFor();
 
@@ -415,7 +376,7 @@ describe('web client in a browser (two users, two instances)', () => {
       'member.muted',
       'member.role_changed',
     ]);
-    await shot(alice, 'moderation-panel');
+    await screenshot(alice, 'moderation-panel');
     await panel.locator(tid('dialog-close')).click();
 
     // A site admin resolves the report on /admin/ by deleting the message; the room sees it deleted.
@@ -427,7 +388,7 @@ describe('web client in a browser (two users, two instances)', () => {
     await admin.locator(tid('tab-reports')).click();
     const report = admin.locator(`${tid('report')}[data-status="open"]`).filter({ hasText: 'buy cheap pills' });
     await report.filter({ hasText: 'Bob Builder' }).filter({ hasText: 'spam' }).waitFor();
-    await shot(admin, 'admin-reports');
+    await screenshot(admin, 'admin-reports');
     await report.locator(tid('report-delete')).click();
     await admin.locator(`${tid('report')}[data-status="actioned"]`).filter({ hasText: 'The message was deleted.' }).waitFor();
     await message(carol, 'This message was deleted.').waitFor();

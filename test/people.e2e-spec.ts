@@ -165,6 +165,22 @@ describe('people: contacts, blocks and status across two instances', () => {
       expect((await apiA.post(`/api/rooms/${friendsRoom.id}/members`, { userId: blocker.user.id }, friend.accessToken)).status).toBe(201);
     });
 
+    it('a blocked user does not find the blocker in either user search; others and the blocker still find who they look for', async () => {
+      const name = uniqueName('hid');
+      const [blocker, blocked, friend] = await Promise.all([apiA.register(`${name}a`), apiB.register(`${name}b`), apiA.register(`${name}c`)]);
+      await apiA.post(`/api/users/${blocked.user.id}/block`, undefined, blocker.accessToken);
+      const found = async (api: Api, caller: AuthResult): Promise<{ prefix: string[]; search: string[] }> => ({
+        prefix: (await api.get<Array<{ username: string }>>(`/api/users?search=${name}`, caller.accessToken)).body.map((u) => u.username).sort(),
+        search: (await api.get<Array<{ username: string }>>(`/api/search/users?q=${name}`, caller.accessToken)).body.map((u) => u.username).sort(),
+      });
+      expect(await found(apiB, blocked)).toEqual({ prefix: [`${name}b`, `${name}c`], search: [`${name}b`, `${name}c`] });
+      const everyone = [`${name}a`, `${name}b`, `${name}c`];
+      expect(await found(apiA, friend)).toEqual({ prefix: everyone, search: everyone });
+      expect(await found(apiA, blocker)).toEqual({ prefix: everyone, search: everyone });
+      await apiA.request('DELETE', `/api/users/${blocked.user.id}/block`, { token: blocker.accessToken });
+      expect(await found(apiB, blocked)).toEqual({ prefix: everyone, search: everyone });
+    });
+
     it('a blocked user notifies the blocker of nothing: no mention, no message.created in their DM; others still do', async () => {
       const [blocker, blocked, friend] = await Promise.all([register(apiA, 'bi'), register(apiB, 'bj'), register(apiB, 'bk')]);
       const room = await apiA.createRoom(blocker.accessToken, uniqueName('Hall'));

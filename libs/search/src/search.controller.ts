@@ -31,8 +31,8 @@ export class SearchController {
   @Get('users')
   @ApiOperation({ summary: 'Users whose username or display name contains q (case and accents ignored); exact and prefix matches first' })
   @ApiOkResponse({ type: UserDto, isArray: true })
-  users(@Query() query: NameSearchQuery): Promise<User[]> {
-    return this.search.searchUsers(query);
+  users(@CurrentUser() caller: AuthUser, @Query() query: NameSearchQuery): Promise<User[]> {
+    return this.search.searchUsers(caller.id, query);
   }
 
   @Get('rooms')

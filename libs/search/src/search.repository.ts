@@ -138,20 +138,22 @@ export class SearchRepository {
   /**
    * Accounts (not deleted) whose username or display name contains `text`, ignoring case and accents: the
    * exact username first, then usernames starting with it, display names with a word starting with it, the rest.
+   * Accounts that blocked `callerId` are left out (a block is invisible: the blocker is not found).
    */
-  async matchUsers(text: string, limit: number): Promise<UserMatchRow[]> {
+  async matchUsers(callerId: string, text: string, limit: number): Promise<UserMatchRow[]> {
     return queryRows<UserMatchRow>(
       this.db,
       `SELECT u.id, u.username, u.display_name, u.created_at, u.deleted_at
        FROM users u, parley_fold($1) AS folded, parley_fold($2) AS pattern
        WHERE u.deleted_at IS NULL AND parley_fold(u.username || ' ' || u.display_name) LIKE '%' || parley_fold($2) || '%'
+         AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = u.id AND b.blocked_id = $4)
        ORDER BY CASE WHEN parley_fold(u.username) = folded THEN 0
                      WHEN parley_fold(u.username) LIKE pattern || '%' THEN 1
                      WHEN ' ' || parley_fold(u.display_name) LIKE '% ' || pattern || '%' THEN 2
                      ELSE 3 END,
                 length(u.username), lower(u.username)
        LIMIT $3`,
-      [text, likeLiteral(text), limit],
+      [text, likeLiteral(text), limit, callerId],
     );
   }
 

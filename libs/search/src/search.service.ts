@@ -73,9 +73,9 @@ export class SearchService implements OnApplicationBootstrap {
     };
   }
 
-  /** Accounts by username or display name (deleted ones never). */
-  async searchUsers(query: NameSearchQuery): Promise<User[]> {
-    const rows = await this.repository.matchUsers(query.q, query.limit ?? DEFAULT_SEARCH_LIMIT);
+  /** Accounts by username or display name (deleted ones never, nor those that blocked the caller). */
+  async searchUsers(callerId: string, query: NameSearchQuery): Promise<User[]> {
+    const rows = await this.repository.matchUsers(callerId, query.q, query.limit ?? DEFAULT_SEARCH_LIMIT);
     return rows.map((row) => userView({ id: row.id, username: row.username, displayName: row.display_name, createdAt: row.created_at, deletedAt: row.deleted_at }));
   }
 

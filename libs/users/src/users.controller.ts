@@ -23,7 +23,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Search users by username or display name prefix' })
   @ApiOkResponse({ type: UserDto, isArray: true })
   @ApiErrors('validation_failed')
-  search(@Query() query: SearchUsersQuery): Promise<User[]> {
-    return this.users.search(query.search ?? '', query.limit ?? 20);
+  search(@CurrentUser() caller: AuthUser, @Query() query: SearchUsersQuery): Promise<User[]> {
+    return this.users.search(caller.id, query.search ?? '', query.limit ?? 20);
   }
 }

@@ -151,14 +151,16 @@ export class UsersRepository {
   }
 
   /** Prefix match on username or display name, case-insensitive, deleted accounts excluded, shortest usernames first. */
-  async searchByPrefix(prefix: string, limit: number): Promise<UserRecord[]> {
+  /** Accounts by prefix, without those that blocked `callerId` (a block is invisible: the blocker is not found). */
+  async searchByPrefix(callerId: string, prefix: string, limit: number): Promise<UserRecord[]> {
     const pattern = `${prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const rows = await queryRows<UserRow>(
       this.db,
       `SELECT ${USER_COLUMNS} FROM users
        WHERE (lower(username) LIKE $1 OR lower(display_name) LIKE $1) AND deleted_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = users.id AND b.blocked_id = $3)
        ORDER BY length(username), lower(username) LIMIT $2`,
-      [pattern, limit],
+      [pattern, limit, callerId],
     );
     return rows.map(toRecord);
   }

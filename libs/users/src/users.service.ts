@@ -88,7 +88,7 @@ export class UsersService {
     return toUser(record);
   }
 
-  async search(prefix: string, limit: number): Promise<User[]> {
-    return (await this.repository.searchByPrefix(prefix, limit)).map(toUser);
+  async search(callerId: string, prefix: string, limit: number): Promise<User[]> {
+    return (await this.repository.searchByPrefix(callerId, prefix, limit)).map(toUser);
   }
 }
