@@ -364,6 +364,44 @@ describe('people: contacts, blocks and status across two instances', () => {
       );
     });
 
+    it('leaving the only shared room ends the watches it allowed, both ways, on both instances; a contact keeps watching', async () => {
+      const [owner, leaver, fan, pal] = await Promise.all([register(apiA, 'wo'), register(apiB, 'wl'), register(apiB, 'wf'), register(apiA, 'wp')]);
+      const room = await apiA.createRoom(owner.accessToken, uniqueName('Once'), 'private');
+      for (const member of [leaver, fan]) await apiA.post(`/api/rooms/${room.id}/members`, { userId: member.user.id }, owner.accessToken);
+      // The fan keeps the leaver as a contact; the leaver keeps the pal: each is the other side's marker.
+      expect((await apiB.post('/api/contacts', { userId: leaver.user.id }, fan.accessToken)).status).toBe(201);
+      expect((await apiB.post('/api/contacts', { userId: pal.user.id }, leaver.accessToken)).status).toBe(201);
+      const [ownerSocket, palSocket, leaverSocket, fanSocket] = [await open(servers[0]!, owner), await open(servers[0]!, pal), await open(servers[1]!, leaver), await open(servers[1]!, fan)];
+      await emitOk(ownerSocket, 'status:watch', { userIds: [leaver.user.id, fan.user.id] });
+      await emitOk(leaverSocket, 'status:watch', { userIds: [owner.user.id] });
+
+      expect((await apiB.post(`/api/rooms/${room.id}/leave`, {}, leaver.accessToken)).status).toBe(204);
+      // The watches end after the leave's commit, asynchronously: each attempt is a status change and a marker.
+      let change = 0;
+      const setText = (socket: TestSocket) => () => emitOk(socket, 'status:set', { statusText: `change ${++change}` });
+      const eventually = async (attempt: () => Promise<void>): Promise<void> => {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          try {
+            return await attempt();
+          } catch (error) {
+            if (Date.now() > deadline) throw error;
+          }
+        }
+      };
+      await eventually(() =>
+        expectNothing<UserStatus>(ownerSocket, 'status', statusOf(leaver), setText(leaverSocket), { event: 'status', match: statusOf(fan), send: setText(fanSocket) }),
+      );
+      await eventually(() =>
+        expectNothing<UserStatus>(leaverSocket, 'status', statusOf(owner), setText(ownerSocket), { event: 'status', match: statusOf(pal), send: setText(palSocket) }),
+      );
+      // Stays so; the fan, a contact, still hears the leaver.
+      const nextText = `change ${change + 1}`;
+      const atFan = nextEvent<UserStatus>(fanSocket, 'status', (event) => event.userId === leaver.user.id && event.statusText === nextText);
+      await expectNothing<UserStatus>(ownerSocket, 'status', statusOf(leaver), setText(leaverSocket), { event: 'status', match: statusOf(fan), send: setText(fanSocket) });
+      await atFan;
+    });
+
     it('a blocked user stops hearing the blocker at once and cannot watch them; the contact list hides the blocker', async () => {
       const [blocker, blocked, friend] = await Promise.all([register(apiA, 'si'), register(apiB, 'sj'), register(apiA, 'sl')]);
       for (const contact of [blocker, friend]) await apiB.post('/api/contacts', { userId: contact.user.id }, blocked.accessToken);

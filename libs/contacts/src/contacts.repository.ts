@@ -79,6 +79,17 @@ export class ContactsRepository {
     return rows.map((row) => row.contact_id);
   }
 
+  /** Of `ownerIds`, those who have `contactId` in their contacts. */
+  async ownersAmong(contactId: string, ownerIds: string[]): Promise<Set<string>> {
+    if (ownerIds.length === 0) return new Set();
+    const rows = await queryRows<{ owner_id: string }>(
+      this.db,
+      `SELECT owner_id FROM contacts WHERE contact_id = $1 AND owner_id = ANY($2::uuid[])`,
+      [contactId, ownerIds],
+    );
+    return new Set(rows.map((row) => row.owner_id));
+  }
+
   /** Stored statuses of existing users (a user who never set one reads as chosen `online`, no text, never seen). */
   async findStatuses(userIds: string[]): Promise<StatusRecord[]> {
     if (userIds.length === 0) return [];

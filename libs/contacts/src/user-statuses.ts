@@ -33,7 +33,7 @@ export interface StatusSocket {
 /** The parts of the Socket.IO server the status service uses. */
 export interface StatusServer {
   to(room: string): { emit(event: 'status', status: UserStatus): boolean };
-  in(room: string): { socketsJoin(rooms: string | string[]): void; socketsLeave(rooms: string | string[]): void };
+  in(room: string | string[]): { socketsJoin(rooms: string | string[]): void; socketsLeave(rooms: string | string[]): void };
 }
 
 interface LocalSocket {
@@ -87,6 +87,12 @@ export class UserStatuses implements OnApplicationBootstrap {
     events.on('user.blocked', ({ blockerId, blockedId }) => this.server?.in(this.userChannel(blockedId)).socketsLeave(statusChannel(blockerId)));
     events.on('user.unblocked', async ({ blockerId, blockedId }) => {
       if ((await this.visibleAmong(blockedId, [blockerId])).has(blockerId)) this.watchEverywhere(blockedId, blockerId);
+    });
+    // A room no longer shared no longer lets its former members watch each other (contacts and other shared
+    // rooms still do): after a leave or kick between the leaver and those left, after a deletion between all.
+    events.on('member.left', async ({ roomId, user }) => this.endWatchesAfterLeaving(user.id, await this.rooms.listMemberIds(roomId)));
+    events.on('room.deleted', async ({ memberIds }) => {
+      for (const viewerId of memberIds) await this.unwatchInvisible(viewerId, memberIds);
     });
     // New direct-room partners watch each other (unless one blocked the other: then the DM was refused).
     events.on('dm.created', ({ createdBy, otherUserId }) => {
@@ -226,6 +232,25 @@ export class UserStatuses implements OnApplicationBootstrap {
   /** `viewerId`'s sockets, on every instance, stop watching `userId`. */
   unwatchEverywhere(viewerId: string, userId: string): void {
     this.server?.in(this.userChannel(viewerId)).socketsLeave(statusChannel(userId));
+  }
+
+  /** Both ways between a user who left a room and its remaining members: the watches nothing allows any more end. */
+  private async endWatchesAfterLeaving(leaverId: string, remainingIds: readonly string[]): Promise<void> {
+    const others = remainingIds.filter((id) => id !== leaverId);
+    if (others.length === 0) return;
+    const [sharing, keepingAsContact] = await Promise.all([this.rooms.usersSharingARoom(leaverId, others), this.repository.ownersAmong(leaverId, others)]);
+    const cannotSeeLeaver = others.filter((id) => !sharing.has(id) && !keepingAsContact.has(id));
+    if (cannotSeeLeaver.length > 0) this.server?.in(cannotSeeLeaver.map(this.userChannel)).socketsLeave(statusChannel(leaverId));
+    await this.unwatchInvisible(leaverId, others);
+  }
+
+  /** `viewerId`'s sockets, on every instance, stop watching those of `userIds` it may not see. */
+  private async unwatchInvisible(viewerId: string, userIds: readonly string[]): Promise<void> {
+    const others = userIds.filter((id) => id !== viewerId);
+    if (others.length === 0) return;
+    const visible = await this.visibleAmong(viewerId, others);
+    const invisible = others.filter((id) => !visible.has(id));
+    if (invisible.length > 0) this.server?.in(this.userChannel(viewerId)).socketsLeave(invisible.map(statusChannel));
   }
 
   /** Users this instance's sockets count as connected (for tests and stats). */
