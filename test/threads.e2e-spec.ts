@@ -83,7 +83,7 @@ describe('system messages and replies, two instances', () => {
     expect(kinds(stored)).toEqual(expected);
     expect(stored.map((message) => message.seq)).toEqual(expected.map((_, i) => i + 1));
 
-    const [joined, , bobJoined, , renamed, described, promoted, kicked] = stored as Message[];
+    const [joined, , bobJoined, , renamed, described, promoted, kicked] = stored;
     expect(joined).toMatchObject({ type: 'system', author: { id: alice.user.id }, clientMsgId: null, event: { kind: 'member_joined', actorId: alice.user.id } });
     expect(joined!.content).toBe(`${alice.user.displayName} joined`);
     expect(bobJoined!.event).toEqual({ kind: 'member_joined', actorId: bob.user.id });
