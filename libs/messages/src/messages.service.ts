@@ -81,7 +81,7 @@ export class MessagesService implements OnModuleInit {
    */
   send(author: User, roomId: string, content: string, options: SendOptions = {}): Promise<Message> {
     const stopTimer = this.metrics.sendDuration.startTimer({ stage: 'commit' });
-    const pending = this.deliver(author, roomId, content, options.clientMsgId ?? null, options.replyTo);
+    const pending = this.deliver(author, roomId, content, options.clientMsgId ?? null, options.replyTo ?? undefined);
     this.inFlight.add(pending);
     const forget = (): void => void this.inFlight.delete(pending);
     pending.then(() => {
