@@ -38,7 +38,7 @@ describe('system messages and replies, two instances', () => {
     servers = await startTestCluster(2, { WRITER_SHARDS: '2', SEND_RATE_LIMIT: String(SEND_RATE_LIMIT), SEND_RATE_WINDOW_MS: '60000' });
     apiA = new Api(servers[0]!.url);
     apiB = new Api(servers[1]!.url);
-    [owner, alice, bob, carol] = await Promise.all(['owner', 'alice', 'bob', 'carol'].map((name) => apiA.register(uniqueName(name))));
+    [owner, alice, bob, carol] = (await Promise.all(['owner', 'alice', 'bob', 'carol'].map((name) => apiA.register(uniqueName(name))))) as [AuthResult, AuthResult, AuthResult, AuthResult];
     ownerSocket = await openSocket(servers[0]!.url, owner.accessToken);
     aliceSocket = await openSocket(servers[1]!.url, alice.accessToken);
   });
