@@ -132,7 +132,7 @@ describe('Socket.IO (contract §5), one instance', () => {
     await api.post(`/api/rooms/${room.id}/messages`, { content: 'm9' }, alice.accessToken);
     expect((await live).seq).toBe(9);
     const whole = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, limit: 200 });
-    expect([whole.messages.length, whole.hasMore]).toEqual([8, false]);
+    expect([whole.messages.length, whole.hasMore]).toEqual([9, false]);
     for (const payload of [{ limit: 0 }, { limit: 201 }, { limit: '5' }, { limit: 5, sinceSeq: 1 }]) {
       expect(await emitAck(b, 'room:join', { roomId: room.id, ...payload })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     }
