@@ -93,6 +93,10 @@ describe('system messages and replies, two instances', () => {
     expect(kicked!.event).toEqual({ kind: 'member_kicked', actorId: alice.user.id, targetId: bob.user.id });
     expect(kicked!.content).toBe(`${alice.user.displayName} removed ${bob.user.displayName}`);
     expect(stored.filter((message) => message.type === 'text').every((message) => message.event === undefined)).toBe(true);
+    // The room's record: not even its actor edits or deletes it.
+    const edit = await apiA.request<ErrorBody>('PATCH', `/api/rooms/${room.id}/messages/${renamed!.id}`, { token: owner.accessToken, body: { content: 'nothing happened' } });
+    expect([edit.status, edit.body.code]).toEqual([403, 'forbidden']);
+    expect((await apiA.request('DELETE', `/api/rooms/${room.id}/messages/${renamed!.id}`, { token: owner.accessToken })).status).toBe(403);
 
     // Both instances' subscribers got every message after their subscription, once, in seq order.
     // (The owner subscribed before alice joined; alice's socket got her own join in its ack.)

@@ -720,7 +720,7 @@ export class ChatView {
   /** A pin was added or removed: the message shows it, and its Pin/Unpin action follows. */
   private markPinned(messageId: string, pinned: boolean): void {
     const item = this.items.get(messageId);
-    if (!item) return;
+    if (!item || item.message.type === 'system') return;
     item.element.dataset.pinned = String(pinned);
     if (this.editing?.id === messageId) return;
     const actions = this.messageActions(item.message);
@@ -744,7 +744,7 @@ export class ChatView {
   /** Our role changed: moderators get Delete on every message, others lose it. */
   private refreshMessageActions(): void {
     for (const item of this.items.values()) {
-      if (this.editing?.id === item.message.id) continue;
+      if (this.editing?.id === item.message.id || item.message.type === 'system') continue;
       const actions = this.messageActions(item.message);
       if (item.actions) item.actions.replaceWith(...(actions ? [actions] : []));
       else if (actions) item.element.appendChild(actions);

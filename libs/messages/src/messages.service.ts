@@ -257,6 +257,7 @@ export class MessagesService implements OnModuleInit {
 
   async edit(userId: string, messageId: string, content: string, expectedRoomId?: string): Promise<Message> {
     const message = await this.findAccessible(userId, messageId, expectedRoomId);
+    if (message.type === 'system') throw ApiError.forbidden('System messages cannot be edited');
     if (message.author.id !== userId) throw ApiError.forbidden('Only the author can edit a message');
     if (message.deletedAt !== null) throw ApiError.conflict('A deleted message cannot be edited');
     // A muted member could otherwise post by rewriting an old message.
@@ -276,6 +277,8 @@ export class MessagesService implements OnModuleInit {
   /** The author, or a moderator of the room (owner, admin, moderator), whose deletion is audited. */
   async delete(userId: string, messageId: string, expectedRoomId?: string): Promise<void> {
     const message = await this.findAccessible(userId, messageId, expectedRoomId);
+    // The room's record of what happened: its "author" (who did it) does not get to take it back.
+    if (message.type === 'system') throw ApiError.forbidden('System messages cannot be deleted');
     let moderatorRole: RoomRole | null = null;
     if (message.author.id !== userId) {
       try {
