@@ -74,14 +74,15 @@ describe('web client: search', () => {
     expect(await marked.textContent()).toContain('cappuccino machine');
     expect(await marked.isVisible()).toBe(true);
     const seqs = async (): Promise<number[]> => (await page.locator(`${tid('search-context-messages')} > li`).evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-seq')))));
-    expect(await seqs()).toEqual(Array.from({ length: 30 }, (_, i) => i + 6));
+    expect(await seqs()).toEqual(Array.from({ length: 30 }, (_, i) => i + hit.seq - 14));
     await screenshot(page, 'search-context');
     await page.locator(tid('search-context-earlier')).click();
     await page.locator(`${tid('search-context-messages')} > li[data-seq="1"]`).waitFor();
     expect(await page.locator(tid('search-context-earlier')).isHidden()).toBe(true);
     await page.locator(tid('search-context-later')).click();
-    await page.locator(`${tid('search-context-messages')} > li[data-seq="45"]`).waitFor();
-    expect(await seqs()).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+    // Seq 1 is Bob's join (a system line), then the 45 messages.
+    await page.locator(`${tid('search-context-messages')} > li[data-seq="46"]`).waitFor();
+    expect(await seqs()).toEqual(Array.from({ length: 46 }, (_, i) => i + 1));
   });
 
   it('goes back to the results, then opens the room itself', async () => {

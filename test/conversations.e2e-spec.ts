@@ -120,11 +120,12 @@ describe('conversations and group DMs (two instances)', () => {
     expect(page.nextCursor).toBeNull();
     expect(page.conversations.map((entry) => entry.room.id)).toEqual([empty.id, dm.id, second.id, first.id]);
     const [emptyEntry, dmEntry, , firstEntry] = page.conversations;
-    expect(emptyEntry).toMatchObject({ lastMessage: null, unreadCount: 0, mentionCount: 0, notificationsMuted: false, archived: false });
+    // The join is the empty room's one message: a system line, the joiner's own, so not unread.
+    expect(emptyEntry).toMatchObject({ lastMessage: { type: 'system', preview: `${user.user.displayName} joined` }, unreadCount: 0, mentionCount: 0, notificationsMuted: false, archived: false });
     expect(dmEntry!.room.kind).toBe('direct');
     expect(dmEntry!.lastMessage).toMatchObject({ type: 'text', preview: 'a direct word', deleted: false, author: alice.user });
     expect(firstEntry!.lastMessage!.preview).toBe(long.slice(0, 100));
-    expect(firstEntry).toMatchObject({ unreadCount: 1, mentionCount: 1, lastReadSeq: 0 });
+    expect(firstEntry).toMatchObject({ unreadCount: 1, mentionCount: 1, lastReadSeq: 1 }); // seq 1: the user's own join
     expect(JSON.stringify(page)).not.toContain('nobody else sees this');
 
     // Paging: one at a time gives the same list, then the end.
@@ -153,8 +154,8 @@ describe('conversations and group DMs (two instances)', () => {
     const last = await send(apiA, alice, second.id, 'to be deleted');
     expect((await apiA.request('DELETE', `/api/rooms/${second.id}/messages/${last.id}`, { token: alice.accessToken })).status).toBe(204);
     expect((await find(apiA, user, second.id))!.lastMessage).toMatchObject({ seq: last.seq, preview: '', deleted: true });
-    expect((await apiA.post(`/api/rooms/${first.id}/read`, { seq: 1 }, user.accessToken)).status).toBe(204);
-    expect(await find(apiA, user, first.id)).toMatchObject({ unreadCount: 0, mentionCount: 0, lastReadSeq: 1 });
+    expect((await apiA.post(`/api/rooms/${first.id}/read`, { seq: 2 }, user.accessToken)).status).toBe(204);
+    expect(await find(apiA, user, first.id)).toMatchObject({ unreadCount: 0, mentionCount: 0, lastReadSeq: 2 });
 
     // Leaving takes it off the list.
     expect((await apiA.post(`/api/rooms/${first.id}/leave`, {}, user.accessToken)).status).toBe(204);
@@ -222,11 +223,14 @@ describe('conversations and group DMs (two instances)', () => {
     const created = nextEvent<ConversationUpdatedEvent>(alices, 'conversation:updated', (event) => event.kind === 'changed' && event.conversation?.room.name.startsWith('fresh') === true);
     const room = await apiA.createRoom(alice.accessToken, uniqueName('fresh'));
     expect(await created).toMatchObject({ roomId: room.id, conversation: { room: { id: room.id, role: 'owner' }, lastMessage: null, unreadCount: 0 } });
-    const joined = nextEvent<ConversationUpdatedEvent>(bobs, 'conversation:updated', (event) => event.roomId === room.id);
+    // (The join's system message may come as an `activity` update first: the entry is what matters.)
+    const joined = nextEvent<ConversationUpdatedEvent>(bobs, 'conversation:updated', (event) => event.roomId === room.id && event.kind === 'changed');
     await join(apiB, bob, room.id);
-    expect((await joined).kind).toBe('changed');
+    expect((await joined).conversation?.room.id).toBe(room.id);
 
-    const [goneForAlice, goneForBob] = [alices, bobs].map((socket) => nextEvent<ConversationUpdatedEvent>(socket, 'conversation:updated', (event) => event.roomId === room.id));
+    const [goneForAlice, goneForBob] = [alices, bobs].map((socket) =>
+      nextEvent<ConversationUpdatedEvent>(socket, 'conversation:updated', (event) => event.roomId === room.id && event.kind === 'removed'),
+    );
     expect((await apiA.request('DELETE', `/api/rooms/${room.id}`, { token: alice.accessToken })).status).toBe(204);
     expect([await goneForAlice, await goneForBob]).toEqual([
       { roomId: room.id, kind: 'removed' },
@@ -288,23 +292,23 @@ describe('conversations and group DMs (two instances)', () => {
 
   it('marks as unread by moving the read marker back, and tells the other devices', async () => {
     const room = await apiA.createRoom(alice.accessToken, uniqueName('unread'));
-    await join(apiB, bob, room.id);
+    await join(apiB, bob, room.id); // seq 1: bob's join
     for (const content of ['one', 'two', 'three']) await send(apiA, alice, room.id, content);
-    expect((await apiB.post(`/api/rooms/${room.id}/read`, { seq: 3 }, bob.accessToken)).status).toBe(204);
-    expect(await find(apiB, bob, room.id)).toMatchObject({ unreadCount: 0, lastReadSeq: 3 });
+    expect((await apiB.post(`/api/rooms/${room.id}/read`, { seq: 4 }, bob.accessToken)).status).toBe(204);
+    expect(await find(apiB, bob, room.id)).toMatchObject({ unreadCount: 0, lastReadSeq: 4 });
 
     const { socket: otherDevice } = await watch(servers[0]!, bob);
     const changed = nextEvent<ConversationUpdatedEvent>(otherDevice, 'conversation:updated', (event) => event.roomId === room.id);
-    expect((await apiB.post(`/api/rooms/${room.id}/unread`, { seq: 2 }, bob.accessToken)).status).toBe(204);
-    expect(await changed).toMatchObject({ kind: 'changed', conversation: { lastReadSeq: 1, unreadCount: 2 } });
-    expect(await find(apiB, bob, room.id)).toMatchObject({ unreadCount: 2, lastReadSeq: 1 });
+    expect((await apiB.post(`/api/rooms/${room.id}/unread`, { seq: 3 }, bob.accessToken)).status).toBe(204);
+    expect(await changed).toMatchObject({ kind: 'changed', conversation: { lastReadSeq: 2, unreadCount: 2 } });
+    expect(await find(apiB, bob, room.id)).toMatchObject({ unreadCount: 2, lastReadSeq: 2 });
 
     // Never forward: a later seq leaves the marker where it is; the read endpoint still moves it forward.
-    expect((await apiB.post(`/api/rooms/${room.id}/unread`, { seq: 3 }, bob.accessToken)).status).toBe(204);
-    expect((await find(apiB, bob, room.id))!.lastReadSeq).toBe(1);
+    expect((await apiB.post(`/api/rooms/${room.id}/unread`, { seq: 4 }, bob.accessToken)).status).toBe(204);
+    expect((await find(apiB, bob, room.id))!.lastReadSeq).toBe(2);
     const readElsewhere = nextEvent<ConversationUpdatedEvent>(otherDevice, 'conversation:updated', (event) => event.roomId === room.id);
-    expect((await apiB.post(`/api/rooms/${room.id}/read`, { seq: 3 }, bob.accessToken)).status).toBe(204);
-    expect(await readElsewhere).toMatchObject({ kind: 'changed', conversation: { lastReadSeq: 3, unreadCount: 0 } });
+    expect((await apiB.post(`/api/rooms/${room.id}/read`, { seq: 4 }, bob.accessToken)).status).toBe(204);
+    expect(await readElsewhere).toMatchObject({ kind: 'changed', conversation: { lastReadSeq: 4, unreadCount: 0 } });
 
     for (const body of [{ seq: 0 }, { seq: -1 }, { seq: 'x' }, {}]) {
       expect((await apiB.post<ErrorBody>(`/api/rooms/${room.id}/unread`, body, bob.accessToken)).body.code).toBe('validation_failed');

@@ -61,7 +61,8 @@ describe('notifications (SSE) across instances', () => {
     await eventually(() => bobStream.of('message.created').length === 1, 3000, 'message.created on B');
     expect(bobStream.of<MessageNotification>('message.created')[0]).toEqual({
       id: undefined,
-      data: { roomId: room.id, messageId: expect.any(String), seq: 1, author: alice.user, preview: 'hello bob, this is alice' },
+      // seq 1 is bob's join: a system message, which notifies nobody.
+      data: { roomId: room.id, messageId: expect.any(String), seq: 2, author: alice.user, preview: 'hello bob, this is alice' },
     });
     // Not to the author: the first message.created Alice hears is Bob's answer, sent after hers on the same path.
     await apiB.post(`/api/rooms/${room.id}/messages`, { content: 'hi alice' }, bob.accessToken);
@@ -80,7 +81,8 @@ describe('notifications (SSE) across instances', () => {
     await apiA.post(`/api/rooms/${room.id}/messages`, { content: 'to all three of you' }, alice!.accessToken);
     for (const [name, client] of [['bob', onB], ['carol', onA], ['dave', alsoOnB]] as const) {
       await eventually(() => client.of('message.created').length === 1, 3000, `message.created for ${name}`);
-      expect(client.of<MessageNotification>('message.created')[0]?.data).toMatchObject({ roomId: room.id, seq: 1, preview: 'to all three of you' });
+      // Seqs 1–3: the three joins (system messages, which notify nobody).
+      expect(client.of<MessageNotification>('message.created')[0]?.data).toMatchObject({ roomId: room.id, seq: 4, preview: 'to all three of you' });
     }
     // Markers on the same path, sent after: Bob's answer (heard by all but Bob), then Carol's (heard by Bob too).
     // Once each stream has its markers, the author's own notification or a duplicate would have arrived.
@@ -107,7 +109,7 @@ describe('notifications (SSE) across instances', () => {
     await eventually(() => bobStream.of('mention').length === 1, 3000, 'mention');
     const mention = bobStream.of<MessageNotification>('mention')[0]!;
     expect(mention.id).toMatch(/^\d+$/);
-    expect(mention.data).toMatchObject({ roomId: secret.id, seq: 1, author: alice.user });
+    expect(mention.data).toMatchObject({ roomId: secret.id, seq: 2, author: alice.user }); // seq 1: bob being added
     // The marker: a mention of Carol in a public room, on the same path (her user channel) after the secret one.
     const lobby = await apiA.createRoom(alice.accessToken, uniqueName('MLobby'));
     await apiA.post(`/api/rooms/${lobby.id}/messages`, { content: `@${carol.user.username} over here` }, alice.accessToken);

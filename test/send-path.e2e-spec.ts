@@ -157,9 +157,12 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
 
     for (const room of rooms) {
       const acked = [...byClientMsgId.values()].filter((message) => message.roomId === room.id);
-      expect(acked.map((message) => message.seq).sort((a, b) => a - b)).toEqual(range(acked.length));
-      const stored = await history(api, room.id, users[0]!.accessToken);
-      expect(stored.map((message) => message.seq)).toEqual(range(acked.length));
+      // The room's history: the members' joins (system messages, before the burst), then the burst, gapless.
+      const all = await history(api, room.id, users[0]!.accessToken);
+      expect(all.map((message) => message.seq)).toEqual(range(all.length));
+      const stored = all.filter((message) => message.type === 'text');
+      expect(all.slice(0, all.length - stored.length).every((message) => message.type === 'system')).toBe(true);
+      expect(acked.map((message) => message.seq).sort((a, b) => a - b)).toEqual(stored.map((message) => message.seq));
       expect(new Set(stored.map((message) => message.clientMsgId))).toEqual(new Set(acked.map((message) => message.clientMsgId)));
       // What an ack carries (built from the batch statement's rows, timestamps kept as text) is what history reads
       // (history adds the reader's reactions, none here).
@@ -167,7 +170,7 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       // Subscribers receive each room's messages once each, in seq order.
       for (const inbox of inboxes) {
         await eventually(() => inbox.filter((message) => message.roomId === room.id).length >= acked.length, 20_000, 'deliveries');
-        expect(inbox.filter((message) => message.roomId === room.id).map((message) => message.seq)).toEqual(range(acked.length));
+        expect(inbox.filter((message) => message.roomId === room.id).map((message) => message.seq)).toEqual(stored.map((message) => message.seq));
       }
     }
     const total = byClientMsgId.size;
@@ -227,7 +230,8 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       member = users[3]!;
       roomA = await api.createRoom(owner.accessToken, uniqueName('DirectA'));
       roomB = await api.createRoom(owner.accessToken, uniqueName('DirectB'));
-      for (const room of [roomA, roomB]) expect((await api.post(`/api/rooms/${room.id}/join`, {}, member.accessToken)).status).toBe(200);
+      // Made a member in the database: a join would write its system message, and these tests number from 0.
+      for (const room of [roomA, roomB]) await db.query(`INSERT INTO memberships (room_id, user_id, role) VALUES ($1, $2, 'member')`, [room.id, member.user.id]);
     });
 
     it('numbers each room from its base in input order, stores nothing it refuses, and moves the authors\' read markers', async () => {
@@ -334,7 +338,7 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     await api.post(`/api/rooms/${room.id}/join`, {}, users[6]!.accessToken);
     const seen = collect<Message>(watcher, 'message:new');
     // Warm up: the room has its writer state, so the send below goes straight to the statement.
-    await emitOk(sender, 'message:send', { roomId: room.id, content: 'warm' });
+    const warm = await emitOk<Message>(sender, 'message:send', { roomId: room.id, content: 'warm' });
     await eventually(() => seen.length === 1, 5000, 'the first delivery');
     const db = server.app.get(DataSource);
     const shard = await holdWriterShard(server, room.id);
@@ -352,7 +356,7 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
       expect(seen.length).toBe(1);
       await shard.release();
       const ack = await pending;
-      expect(ack).toMatchObject({ ok: true, data: { seq: 2, content: 'held' } });
+      expect(ack).toMatchObject({ ok: true, data: { seq: warm.seq + 1, content: 'held' } });
       await eventually(() => seen.length === 2, 5000, 'message:new after the commit');
       expect(seen[1]).toEqual((ack as Extract<Ack<Message>, { ok: true }>).data);
     } finally {
@@ -463,11 +467,14 @@ describe('the send path across two instances (writers and forwarding)', () => {
     acks.forEach((message, i) => expect(message.clientMsgId).toBe(`gx-${i}`));
     for (const room of rooms) {
       const acked = acks.filter((message) => message.roomId === room.id);
-      expect(acked.map((message) => message.seq).sort((a, b) => a - b)).toEqual(range(acked.length));
-      expect((await history(api, room.id, users[0]!.accessToken)).map((message) => message.seq)).toEqual(range(acked.length));
+      // The members' joins (system messages) come first; history is gapless through them and the sends.
+      const all = await history(api, room.id, users[0]!.accessToken);
+      expect(all.map((message) => message.seq)).toEqual(range(all.length));
+      const sent = all.filter((message) => message.type === 'text').map((message) => message.seq);
+      expect(acked.map((message) => message.seq).sort((a, b) => a - b)).toEqual(sent);
       for (const inbox of inboxes) {
         await eventually(() => inbox.filter((message) => message.roomId === room.id).length >= acked.length, 10_000, 'deliveries on both instances');
-        expect(inbox.filter((message) => message.roomId === room.id).map((message) => message.seq)).toEqual(range(acked.length));
+        expect(inbox.filter((message) => message.roomId === room.id).map((message) => message.seq)).toEqual(sent);
       }
     }
     // Half the senders are on each instance, and each shard has one writer: sends crossed between them.
@@ -497,12 +504,12 @@ describe('the send path across two instances (writers and forwarding)', () => {
       const started = Date.now();
       const retried = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'while hung', clientMsgId: 'hung-1' });
       expect(Date.now() - started).toBeGreaterThanOrEqual(FORWARD_TIMEOUT_MS - 100);
-      expect(retried).toMatchObject({ ok: true, data: { content: 'while hung', seq: 2 } });
+      expect(retried).toMatchObject({ ok: true, data: { content: 'while hung', seq: first.body.seq + 1 } });
       // The origin now writes the shard; the hung writer's epoch is fenced.
       expect(await leases.holder(shard)).toBe(origin.config.instanceId);
       const again = await emitAck<Message>(socket, 'message:send', { roomId: room.id, content: 'while hung', clientMsgId: 'hung-1' });
       expect(again).toEqual(retried);
-      expect((await history(api, room.id, alice.accessToken)).map((message) => message.content)).toEqual(['first', 'while hung']);
+      expect((await history(api, room.id, alice.accessToken)).filter((message) => message.type === 'text').map((message) => message.content)).toEqual(['first', 'while hung']);
     } finally {
       hung.mockRestore();
       (leases as unknown as { redis: Redis }).redis.disconnect();

@@ -60,13 +60,14 @@ describe('Socket.IO (contract §5), one instance', () => {
     expect(ack).toEqual({
       id: expect.any(String),
       roomId: room.id,
-      seq: 1,
+      seq: 2, // seq 1: bob's join (a system message)
       author: alice.user,
       content: 'hello bob',
       clientMsgId: 'c-1',
       createdAt: expect.any(String),
       editedAt: null,
       deletedAt: null,
+      type: 'text',
     });
     const [atAlice, atBob] = await received;
     expect(atAlice).toEqual(ack);
@@ -74,7 +75,7 @@ describe('Socket.IO (contract §5), one instance', () => {
 
     // Acked means committed: it is in the history.
     const history = await api.get<MessagePage>(`/api/rooms/${room.id}/messages`, bob.accessToken);
-    expect(history.body.messages).toEqual([{ ...ack, reactions: [] }]);
+    expect(history.body.messages).toEqual([expect.objectContaining({ seq: 1, type: 'system', event: { kind: 'member_joined', actorId: bob.user.id } }), { ...ack, reactions: [] }]);
   });
 
   it('a retried clientMsgId returns the stored message, stores nothing and broadcasts nothing', async () => {
@@ -106,9 +107,10 @@ describe('Socket.IO (contract §5), one instance', () => {
     expect(page.messages[199]?.seq).toBe(203);
     expect(page.hasMore).toBe(true);
     const rest = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, sinceSeq: 203 });
-    expect(rest.messages.map((message) => message.content)).toEqual(['m204', 'm205']);
+    // bob's join (room:join made him a member) is the room's newest message: a system message after m205.
+    expect(rest.messages.map((message) => message.content)).toEqual(['m204', 'm205', `${bob.user.displayName} joined`]);
     expect(rest.hasMore).toBe(false);
-    expect(rest.room.lastSeq).toBe(205);
+    expect(rest.room.lastSeq).toBe(206);
   });
 
   it('opens a room in one round trip with limit: the newest messages up to lastSeq, then live after it', async () => {
@@ -116,20 +118,21 @@ describe('Socket.IO (contract §5), one instance', () => {
     for (let i = 1; i <= 7; i++) await api.post(`/api/rooms/${room.id}/messages`, { content: `m${i}` }, alice.accessToken);
     const b = await open(bob);
     const opened = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, limit: 5 });
-    expect(opened.room.lastSeq).toBe(7);
+    // Joining made bob a member: his join is seq 8, a system message.
+    expect(opened.room.lastSeq).toBe(8);
     expect(opened.messages.map((message) => [message.seq, message.content])).toEqual([
-      [3, 'm3'],
       [4, 'm4'],
       [5, 'm5'],
       [6, 'm6'],
       [7, 'm7'],
+      [8, `${bob.user.displayName} joined`],
     ]);
     expect(opened.hasMore).toBe(true);
     const live = nextEvent<Message>(b, 'message:new');
-    await api.post(`/api/rooms/${room.id}/messages`, { content: 'm8' }, alice.accessToken);
-    expect((await live).seq).toBe(8);
+    await api.post(`/api/rooms/${room.id}/messages`, { content: 'm9' }, alice.accessToken);
+    expect((await live).seq).toBe(9);
     const whole = await emitOk<RoomJoinResult>(b, 'room:join', { roomId: room.id, limit: 200 });
-    expect([whole.messages.length, whole.hasMore]).toEqual([8, false]);
+    expect([whole.messages.length, whole.hasMore]).toEqual([9, false]);
     for (const payload of [{ limit: 0 }, { limit: 201 }, { limit: '5' }, { limit: 5, sinceSeq: 1 }]) {
       expect(await emitAck(b, 'room:join', { roomId: room.id, ...payload })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
     }
@@ -165,15 +168,15 @@ describe('Socket.IO (contract §5), one instance', () => {
 
     const updatedEvent = nextEvent<Message>(b, 'message:updated');
     const edited = await emitOk<Message>(a, 'message:edit', { messageId: message.id, content: 'fixed' });
-    expect(edited).toMatchObject({ id: message.id, seq: 1, content: 'fixed', editedAt: expect.any(String) });
+    expect(edited).toMatchObject({ id: message.id, seq: message.seq, content: 'fixed', editedAt: expect.any(String) });
     expect(await updatedEvent).toEqual(edited);
 
     expect(await emitAck(b, 'message:delete', { messageId: message.id })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     const deletedEvent = nextEvent(b, 'message:deleted');
     expect(await emitOk(a, 'message:delete', { messageId: message.id })).toEqual({});
-    expect(await deletedEvent).toEqual({ roomId: room.id, id: message.id, seq: 1 });
+    expect(await deletedEvent).toEqual({ roomId: room.id, id: message.id, seq: message.seq });
     const history = await api.get<MessagePage>(`/api/rooms/${room.id}/messages`, bob.accessToken);
-    expect(history.body.messages[0]).toMatchObject({ id: message.id, seq: 1, content: '', deletedAt: expect.any(String) });
+    expect(history.body.messages.at(-1)).toMatchObject({ id: message.id, seq: message.seq, content: '', deletedAt: expect.any(String) });
     expect(await emitAck(a, 'message:edit', { messageId: message.id, content: 'too late' })).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 

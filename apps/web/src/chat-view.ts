@@ -1,4 +1,4 @@
-import { ParleyError, canModerate, mergeReactions, type Member, type Message, type ParleyClient, type Room, type RoomHandle, type User } from '@parley/client';
+import { ParleyError, canModerate, mergeReactions, mergeReplyCount, type Member, type Message, type ParleyClient, type Room, type RoomHandle, type User } from '@parley/client';
 import { confirmDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { describeError } from './errors';
@@ -8,6 +8,7 @@ import { PinBoard } from './pins';
 import { reactionPicker, renderReactions } from './reactions';
 import { memberActionsDialog, moderationPanel, muteEnd, reportDialog } from './moderation';
 import { toast } from './toasts';
+import { quoteButton, replyCountLabel, threadDialog } from './threads';
 
 /** What a chat view needs from the application shell. */
 export interface ChatContext {
@@ -33,6 +34,8 @@ interface MessageItem {
   edited: HTMLButtonElement;
   reactions: HTMLDivElement;
   actions: HTMLDivElement | null;
+  /** The thread's reply count (on a root), opening the thread. */
+  replies: HTMLButtonElement;
 }
 
 const MAX_LENGTH = 5000;
@@ -82,6 +85,10 @@ export class ChatView {
   private stopWaiting?: () => void;
   /** Highest seq this view has sent as read. */
   private readUpTo = 0;
+  /** The message the composer replies to. */
+  private replyingTo: Message | null = null;
+  /** The thread open in a dialog, fed with live replies. */
+  private openThread: ReturnType<typeof threadDialog> | null = null;
 
   // DOM
   private readonly title = h('h1', { class: 'chat-title', 'data-testid': 'chat-title' });
@@ -106,6 +113,7 @@ export class ChatView {
   private readonly sendButton: HTMLButtonElement;
   private readonly mutedNotice = h('div', { class: 'muted-notice', 'data-testid': 'muted-notice', role: 'status', hidden: true });
   private readonly composerError = h('p', { class: 'composer-error', role: 'alert', 'data-testid': 'composer-error', hidden: true });
+  private readonly replyBar = h('div', { class: 'reply-bar', 'data-testid': 'reply-bar', hidden: true });
   private readonly resizeObserver: ResizeObserver;
 
   constructor(
@@ -206,7 +214,7 @@ export class ChatView {
       h(
         'div',
         { class: 'chat-body' },
-        h('div', { class: 'chat-main' }, h('div', { class: 'messages-wrap' }, this.scroller, this.jump), this.typingLine, this.composerError, this.mutedNotice, form),
+        h('div', { class: 'chat-main' }, h('div', { class: 'messages-wrap' }, this.scroller, this.jump), this.typingLine, this.composerError, this.mutedNotice, this.replyBar, form),
         this.memberPanel,
       ),
     );
@@ -340,6 +348,13 @@ export class ChatView {
         item.message = { ...item.message, reactions: mergeReactions(item.message.reactions, event, this.ctx.me.id) };
         this.withScrollAnchor(() => this.renderItemReactions(item));
       }),
+      room.on('replies', (event) => {
+        this.openThread?.onReplies(event);
+        const item = this.items.get(event.messageId);
+        if (!item) return;
+        item.message = mergeReplyCount(item.message, event);
+        this.withScrollAnchor(() => this.renderReplyCount(item));
+      }),
       room.on('pinned', (pin) => this.pins.added(pin)),
       room.on('unpinned', (event) => this.pins.removed(event.messageId)),
       room.on('typing', (event) => this.setTypist(event.user, event.isTyping)),
@@ -393,6 +408,7 @@ export class ChatView {
   }
 
   private onMessage(message: Message): void {
+    this.openThread?.onMessage(message);
     if (this.items.has(message.id)) return;
     this.setTypist(message.author, false);
     const item = this.renderMessage(message);
@@ -545,6 +561,7 @@ export class ChatView {
   // ---- messages -----------------------------------------------------------------------------------
 
   private renderMessage(message: Message): MessageItem {
+    if (message.type === 'system') return this.renderSystemMessage(message);
     const own = message.author.id === this.ctx.me.id;
     const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(message.author));
     avatar.style.setProperty('--hue', String(hueOf(message.author.id)));
@@ -555,6 +572,8 @@ export class ChatView {
     const reactions = h('div', { class: 'reactions', 'data-testid': 'reactions', hidden: true });
     const author = h('span', { class: 'author', 'data-testid': 'message-author', title: `@${message.author.username}` }, message.author.displayName);
     const actions = this.messageActions(message);
+    const replies = h('button', { type: 'button', class: 'reply-count', 'data-testid': 'reply-count', hidden: true });
+    const quote = message.replyTo ? quoteButton(message.replyTo, (id) => this.revealMessage(id)) : null;
     const element = h(
       'li',
       {
@@ -570,13 +589,17 @@ export class ChatView {
         'div',
         { class: 'bubble' },
         h('div', { class: 'meta' }, author, own ? h('span', { class: 'you-tag' }, 'you') : null, time, edited),
+        quote,
         content,
         reactions,
+        replies,
       ),
       actions,
     );
-    const item: MessageItem = { message, element, content, edited, reactions, actions };
+    const item: MessageItem = { message, element, content, edited, reactions, actions, replies };
     this.renderItemReactions(item);
+    this.renderReplyCount(item);
+    replies.addEventListener('click', () => this.showThread(item.message));
     this.items.set(message.id, item);
     if (this.pins.isPinned(message.id)) element.dataset.pinned = 'true';
     edited.addEventListener('click', () => editHistoryDialog(this.handle, item.message));
@@ -591,16 +614,73 @@ export class ChatView {
     return item;
   }
 
+  /** A system message (someone joined, a rename…): a centred, muted line with its time, no actions. */
+  private renderSystemMessage(message: Message): MessageItem {
+    const content = h('div', { class: 'content', 'data-testid': 'system-text' }, message.content);
+    const element = h(
+      'li',
+      { class: 'message system', 'data-testid': 'system-message', 'data-message-id': message.id, 'data-seq': message.seq, 'data-kind': message.event?.kind ?? '' },
+      content,
+      h('time', { datetime: message.createdAt, title: longTime(message.createdAt) }, shortTime(message.createdAt)),
+    );
+    // System messages take replies too (a thread under "Ann joined"): their count shows under the line.
+    const replies = h('button', { type: 'button', class: 'reply-count', 'data-testid': 'reply-count', hidden: true });
+    element.appendChild(replies);
+    const item: MessageItem = { message, element, content, edited: h('button', { hidden: true }), reactions: h('div'), actions: null, replies };
+    this.renderReplyCount(item);
+    replies.addEventListener('click', () => this.showThread(item.message));
+    this.items.set(message.id, item);
+    return item;
+  }
+
+  private renderReplyCount(item: MessageItem): void {
+    const count = item.message.replyCount ?? 0;
+    item.replies.hidden = count === 0;
+    replaceChildren(item.replies, icon('reply'), replyCountLabel(count));
+  }
+
+  /** The thread of a root (a reply's: its root's) in a dialog. */
+  private showThread(message: Message): void {
+    const rootId = message.replyTo?.rootId ?? message.id;
+    const root = this.items.get(rootId)?.message ?? message;
+    const thread = threadDialog(this.handle, root, this.room.joined && !this.myMute);
+    this.openThread = thread;
+    void thread.closed.then(() => {
+      if (this.openThread === thread) this.openThread = null;
+    });
+  }
+
+  private startReply(message: Message): void {
+    this.replyingTo = message;
+    const cancel = h('button', { type: 'button', class: 'icon-button', 'data-testid': 'reply-cancel', 'aria-label': 'Cancel the reply' }, icon('close'));
+    cancel.addEventListener('click', () => this.cancelReply());
+    replaceChildren(
+      this.replyBar,
+      icon('reply'),
+      h('span', { class: 'reply-bar-text' }, 'Replying to ', h('strong', {}, message.author.displayName), ': ', message.content.slice(0, 120)),
+      cancel,
+    );
+    this.replyBar.hidden = false;
+    this.composer.focus();
+  }
+
+  private cancelReply(): void {
+    this.replyingTo = null;
+    this.replyBar.hidden = true;
+    this.replyBar.replaceChildren();
+  }
+
   /** Own messages: edit and delete; others': report, and delete for moderators and above. */
   private messageActions(message: Message): HTMLDivElement | null {
     if (message.deletedAt) return null;
     const own = message.author.id === this.ctx.me.id;
     const buttons: HTMLButtonElement[] = [];
-    const button = (testId: string, label: string, iconName: 'edit' | 'trash' | 'flag' | 'pin' | 'smile', run: () => void): void => {
+    const button = (testId: string, label: string, iconName: 'edit' | 'trash' | 'flag' | 'pin' | 'smile' | 'reply', run: () => void): void => {
       const element = h('button', { type: 'button', class: 'icon-button', 'data-testid': testId, 'aria-label': label, title: label.replace(/ message$/, '') }, icon(iconName));
       element.addEventListener('click', run);
       buttons.push(element);
     };
+    if (this.room.joined && !this.myMute) button('reply-message', 'Reply to message', 'reply', () => this.startReply(message));
     if (this.room.joined && !this.myMute) {
       button('react-message', 'React to message', 'smile', () => {
         const item = this.items.get(message.id);
@@ -640,7 +720,7 @@ export class ChatView {
   /** A pin was added or removed: the message shows it, and its Pin/Unpin action follows. */
   private markPinned(messageId: string, pinned: boolean): void {
     const item = this.items.get(messageId);
-    if (!item) return;
+    if (!item || item.message.type === 'system') return;
     item.element.dataset.pinned = String(pinned);
     if (this.editing?.id === messageId) return;
     const actions = this.messageActions(item.message);
@@ -664,7 +744,7 @@ export class ChatView {
   /** Our role changed: moderators get Delete on every message, others lose it. */
   private refreshMessageActions(): void {
     for (const item of this.items.values()) {
-      if (this.editing?.id === item.message.id) continue;
+      if (this.editing?.id === item.message.id || item.message.type === 'system') continue;
       const actions = this.messageActions(item.message);
       if (item.actions) item.actions.replaceWith(...(actions ? [actions] : []));
       else if (actions) item.element.appendChild(actions);
@@ -801,11 +881,14 @@ export class ChatView {
       void this.send();
     } else if (event.key === 'ArrowUp' && this.composer.value === '') {
       // Up in an empty composer edits your last message, as in most chat apps.
-      const own = [...this.items.values()].reverse().find((item) => item.message.author.id === this.ctx.me.id && !item.message.deletedAt);
+      const own = [...this.items.values()].reverse().find((item) => item.message.author.id === this.ctx.me.id && !item.message.deletedAt && item.message.type !== 'system');
       if (own) {
         event.preventDefault();
         this.startEdit(own.message.id);
       }
+    } else if (event.key === 'Escape' && this.replyingTo) {
+      event.preventDefault();
+      this.cancelReply();
     }
   }
 
@@ -856,8 +939,10 @@ export class ChatView {
     this.pending.set(clientMsgId, pending);
     this.pendingList.appendChild(pending);
     this.scrollToBottom();
+    const replyTo = this.replyingTo?.id;
+    this.cancelReply();
     try {
-      await this.handle.send(content, { clientMsgId });
+      await this.handle.send(content, replyTo === undefined ? { clientMsgId } : { clientMsgId, replyTo });
     } catch (error) {
       if (!this.composer.value) {
         this.composer.value = raw;

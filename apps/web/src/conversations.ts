@@ -247,6 +247,8 @@ function previewText(entry: Conversation, me: User): string {
   const message = entry.lastMessage;
   if (!message) return entry.room.kind === 'group' ? 'No messages yet' : 'Say hello';
   if (message.deleted) return 'Message deleted';
+  // A system message's preview is its whole line ("Bob joined"): it names who did it already.
+  if (message.type === 'system') return message.preview;
   const who = message.author.id === me.id ? 'You' : message.author.displayName;
   return `${who}: ${message.preview}`;
 }

@@ -51,6 +51,7 @@ const ICON_PATHS = {
   flag: 'M5 21V4h11l-2 4 2 4H5',
   pin: 'M9 4h6l-1 6 4 4H6l4-4zM12 14v7',
   smile: 'M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zM8 14a5 5 0 0 0 8 0M9 9h.01M15 9h.01',
+  reply: 'M9 14 4 9l5-5M4 9h10a6 6 0 0 1 6 6v5',
 } as const;
 export type IconName = keyof typeof ICON_PATHS;
 

@@ -206,6 +206,15 @@ async function showContext(options: SearchOptions, dialog: DialogHandle, hit: Se
 }
 
 function renderContextMessage(message: Message, isHit: boolean): HTMLLIElement {
+  // A system message (never a hit: search leaves them out) is a muted line, as in the room.
+  if (message.type === 'system') {
+    return h(
+      'li',
+      { class: 'message system', 'data-testid': 'search-context-message', 'data-seq': message.seq },
+      h('div', { class: 'content' }, message.content),
+      h('time', { datetime: message.createdAt, title: longTime(message.createdAt) }, shortTime(message.createdAt)),
+    );
+  }
   const avatar = h('div', { class: 'avatar', 'aria-hidden': 'true' }, initials(message.author));
   avatar.style.setProperty('--hue', String(hueOf(message.author.id)));
   const content = message.deletedAt ? 'This message was deleted.' : message.content;

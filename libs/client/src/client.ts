@@ -271,6 +271,7 @@ export class ParleyClient extends Emitter<ClientEvents> {
     socket.on('message:updated', (message) => this.rooms.get(message.roomId)?.emit('updated', message));
     socket.on('message:deleted', (event) => this.rooms.get(event.roomId)?.emit('deleted', event));
     socket.on('message:reactions', (event) => this.rooms.get(event.roomId)?.emit('reactions', event));
+    socket.on('message:replies', (event) => this.rooms.get(event.roomId)?.emit('replies', event));
     socket.on('message:pinned', (pin) => this.rooms.get(pin.message.roomId)?.emit('pinned', pin));
     socket.on('message:unpinned', (event) => this.rooms.get(event.roomId)?.emit('unpinned', event));
     socket.on('presence', (event) => this.rooms.get(event.roomId)?.emit('presence', event));

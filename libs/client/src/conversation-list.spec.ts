@@ -71,6 +71,14 @@ describe('ConversationList', () => {
     await list.watch();
   });
 
+  it('takes one’s own newest message as read: the server moved the author’s marker with it', () => {
+    const own = { ...preview(6), author: { ...author, id: 'u1', username: 'ann' } };
+    list.apply({ ...activity('a', 6), lastMessage: own });
+    expect(list.get('a')).toMatchObject({ lastReadSeq: 6, unreadCount: 0, room: { lastSeq: 6, unreadCount: 0 } });
+    list.apply(activity('a', 8));
+    expect(list.get('a')).toMatchObject({ lastReadSeq: 6, unreadCount: 2 });
+  });
+
   it('moves a conversation up on activity, derives unread from its read marker, and counts mentions of the user', () => {
     expect(list.items().map((entry) => entry.room.id)).toEqual(['b', 'a']);
     list.apply(activity('a', 7, ['ann', 'carol', 'ann']));

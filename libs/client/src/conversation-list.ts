@@ -154,9 +154,14 @@ export class ConversationList extends Emitter<ConversationListEvents> {
         if (event.lastSeq === undefined || event.lastSeq <= entry.room.lastSeq || !event.lastMessage) return;
         const me = this.transport.username()?.toLowerCase();
         const mentioned = entry.notificationsMuted || !me ? 0 : (event.mentions ?? []).filter((name) => name === me).length;
-        const room: Room = { ...entry.room, lastSeq: event.lastSeq, unreadCount: Math.max(0, event.lastSeq - entry.lastReadSeq) };
+        // What you send you have read (the server moves the author's marker in the same commit, without a
+        // receipt): one's own newest message, a send or one's own join line, is not unread.
+        const own = me !== undefined && event.lastMessage.author.username.toLowerCase() === me;
+        const lastReadSeq = own ? Math.max(entry.lastReadSeq, event.lastSeq) : entry.lastReadSeq;
+        const room: Room = { ...entry.room, lastSeq: event.lastSeq, unreadCount: Math.max(0, event.lastSeq - lastReadSeq) };
         this.entries.set(event.roomId, {
           ...entry,
+          lastReadSeq,
           room,
           lastMessage: event.lastMessage,
           lastActivityAt: event.lastActivityAt && event.lastActivityAt > entry.lastActivityAt ? event.lastActivityAt : entry.lastActivityAt,

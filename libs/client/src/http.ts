@@ -202,8 +202,14 @@ export class RestApi {
     /** The page centred on `seq` (a search hit), with more-flags both ways; page on with page({ before/after }). */
     around: (roomId: string, seq: number, limit?: number): Promise<MessagePageAround> =>
       this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q({ around: seq, limit })}`),
-    send: (roomId: string, content: string, clientMsgId?: string): Promise<Message> =>
-      this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}) }),
+    /** A clientMsgId (idempotency key), or options: the key and `replyTo`, a message of the room to reply to. */
+    send: (roomId: string, content: string, options?: string | { clientMsgId?: string; replyTo?: string }): Promise<Message> => {
+      const { clientMsgId, replyTo } = typeof options === 'string' ? { clientMsgId: options, replyTo: undefined } : (options ?? {});
+      return this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}), ...(replyTo ? { replyTo } : {}) });
+    },
+    /** A page of the thread `messageId` starts (flat: replies to it and to its replies), oldest first; paged like history. */
+    replies: (roomId: string, messageId: string, options: { before?: number; after?: number; limit?: number } = {}): Promise<MessagePage> =>
+      this.http.request('GET', `/api/rooms/${id(roomId)}/messages/${id(messageId)}/replies${q(options)}`),
     edit: (roomId: string, messageId: string, content: string): Promise<Message> =>
       this.http.request('PATCH', `/api/rooms/${id(roomId)}/messages/${id(messageId)}`, { content }),
     /** Messages changed (edited, deleted, reactions) after a change version, oldest change first. */

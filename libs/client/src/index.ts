@@ -9,5 +9,5 @@ export { ROLE_RANK, assignableRoles, canModerate, canReadAudit } from './ranks';
 export { MemorySessionStore, WebStorageSessionStore, REFRESH_MARGIN_MS, refreshTime, sessionFrom, type Session, type SessionStore } from './session';
 export { SseParser, readEventStream, type SseMessage } from './sse';
 export { Emitter } from './emitter';
-export { mergeReactions } from './reactions';
+export { mergeReactions, mergeReplyCount } from './reactions';
 export type * from '@parley/contract';

@@ -1,5 +1,5 @@
 import type { MessageReactionsEvent, User } from '@parley/contract';
-import { mergeReactions } from './reactions';
+import { mergeReactions, mergeReplyCount } from './reactions';
 
 const user = (id: string): User => ({ id, username: id, displayName: id, createdAt: '2026-12-01T00:00:00.000Z' });
 const event = (by: string, emoji: string, added: boolean, reactions: Array<{ emoji: string; count: number }>): MessageReactionsEvent => ({
@@ -30,5 +30,20 @@ describe('mergeReactions', () => {
       { emoji: '🎉', count: 1, me: false },
       { emoji: '🔥', count: 1, me: false },
     ]);
+  });
+});
+
+describe('mergeReplyCount', () => {
+  const root = { id: 'm1', replyCount: 3 };
+
+  it('takes a higher count for the same message', () => {
+    expect(mergeReplyCount(root, { roomId: 'r', messageId: 'm1', replyCount: 4 })).toEqual({ id: 'm1', replyCount: 4 });
+    expect(mergeReplyCount({ id: 'm1' }, { roomId: 'r', messageId: 'm1', replyCount: 1 })).toEqual({ id: 'm1', replyCount: 1 });
+  });
+
+  it('keeps the message as it is for a lower or equal count (an older event) or another message', () => {
+    expect(mergeReplyCount(root, { roomId: 'r', messageId: 'm1', replyCount: 2 })).toBe(root);
+    expect(mergeReplyCount(root, { roomId: 'r', messageId: 'm1', replyCount: 3 })).toBe(root);
+    expect(mergeReplyCount(root, { roomId: 'r', messageId: 'm2', replyCount: 9 })).toBe(root);
   });
 });

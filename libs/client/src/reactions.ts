@@ -1,4 +1,4 @@
-import type { MessageReactionsEvent, Reaction } from '@parley/contract';
+import type { Message, MessageReactionsEvent, MessageRepliesEvent, Reaction } from '@parley/contract';
 
 /**
  * A message's reactions after a `message:reactions` event, for the viewer `meId`: the event carries the counts
@@ -11,4 +11,13 @@ export function mergeReactions(current: readonly Reaction[] | undefined, event: 
     else mine.delete(event.emoji);
   }
   return event.reactions.map(({ emoji, count }) => ({ emoji, count, me: mine.has(emoji) }));
+}
+
+/**
+ * A message after a `message:replies` event (or any newer read of it): reply counts only grow, so the higher
+ * count wins whichever arrived first. Returns the message itself when nothing changes.
+ */
+export function mergeReplyCount<M extends Pick<Message, 'id' | 'replyCount'>>(message: M, event: MessageRepliesEvent): M {
+  if (event.messageId !== message.id || event.replyCount <= (message.replyCount ?? 0)) return message;
+  return { ...message, replyCount: event.replyCount };
 }

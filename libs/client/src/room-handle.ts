@@ -8,7 +8,9 @@ import type {
   Member,
   Message,
   MessageDeletedEvent,
+  MessagePage,
   MessageReactionsEvent,
+  MessageRepliesEvent,
   MessageUnpinnedEvent,
   MessageVersion,
   Pin,
@@ -35,6 +37,8 @@ export interface RoomEvents {
   deleted: MessageDeletedEvent;
   /** Someone put an emoji on a message or took it off (merge with `mergeReactions`). */
   reactions: MessageReactionsEvent;
+  /** A thread got a reply: its root's new `replyCount` (keep the highest: `mergeReplyCount`). */
+  replies: MessageRepliesEvent;
   /** The owner or an admin pinned a message. */
   pinned: Pin;
   /** A message was unpinned (a deleted message's pin goes with `deleted` only). */
@@ -171,12 +175,13 @@ export class RoomHandle extends Emitter<RoomEvents> {
   }
 
   /** Sends with an idempotency key; retries the same key across reconnects, so it is stored exactly once. */
-  async send(content: string, options: { clientMsgId?: string; attempts?: number } = {}): Promise<Message> {
+  async send(content: string, options: { clientMsgId?: string; attempts?: number; replyTo?: string } = {}): Promise<Message> {
     const clientMsgId = options.clientMsgId ?? newClientMsgId();
     const attempts = options.attempts ?? 5;
+    const payload = options.replyTo === undefined ? { roomId: this.roomId, content, clientMsgId } : { roomId: this.roomId, content, clientMsgId, replyTo: options.replyTo };
     for (let attempt = 1; ; attempt++) {
       try {
-        const message = await this.transport.emit('message:send', { roomId: this.roomId, content, clientMsgId });
+        const message = await this.transport.emit('message:send', payload);
         this.deliver([message]);
         return message;
       } catch (error) {
@@ -198,6 +203,11 @@ export class RoomHandle extends Emitter<RoomEvents> {
   /** Puts an emoji on a message or takes it off (`on` given: sets it either way; absent: toggles). */
   react(messageId: string, emoji: string, on?: boolean): Promise<ReactionResult> {
     return this.transport.emit('reaction:toggle', on === undefined ? { messageId, emoji } : { messageId, emoji, on });
+  }
+
+  /** A page of the thread `messageId` starts, oldest first (REST; default: its newest replies). */
+  replies(messageId: string, options: { before?: number; after?: number; limit?: number } = {}): Promise<MessagePage> {
+    return this.transport.rest.messages.replies(this.roomId, messageId, options);
   }
 
   /** The texts a message had before its edits, oldest first (REST). */

@@ -5,11 +5,13 @@ import { DomainEvents } from './domain-events';
 import { InMemoryRateLimitStore, RateLimitStore } from './rate-limit';
 import { HttpRateLimitGuard } from './rate-limit.guard';
 import { RedisRateLimitStore } from './redis-rate-limit.store';
+import { SystemMessages } from './system-messages';
 
 @Global()
 @Module({
   providers: [
     DomainEvents,
+    SystemMessages,
     {
       provide: RateLimitStore,
       inject: [{ token: RedisConnections, optional: true }],
@@ -18,6 +20,6 @@ import { RedisRateLimitStore } from './redis-rate-limit.store';
     },
     { provide: APP_GUARD, useClass: HttpRateLimitGuard },
   ],
-  exports: [DomainEvents, RateLimitStore],
+  exports: [DomainEvents, RateLimitStore, SystemMessages],
 })
 export class CommonModule {}

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { AnnouncementEvent, Message, MessageReactionsEvent, MessageUnpinnedEvent, Pin, Room, RoomRole, User } from '@parley/contract';
+import type { AnnouncementEvent, Message, MessageReactionsEvent, MessageRepliesEvent, MessageUnpinnedEvent, Pin, Room, RoomRole, User } from '@parley/contract';
 
 /**
  * Facts the domain services publish after a commit. Realtime (sockets) and notifications subscribe; the
@@ -12,6 +12,8 @@ export interface DomainEventMap {
   'message.deleted': { roomId: string; id: string; seq: number };
   'message.pinned': { pin: Pin };
   'message.reactions': MessageReactionsEvent;
+  /** A thread's root has a new reply count (emitted by the room's writer right after the reply's message.created). */
+  'message.replies': MessageRepliesEvent;
   'message.unpinned': MessageUnpinnedEvent;
   'room.created': { room: Room };
   'room.updated': { room: Room };

@@ -4,6 +4,7 @@ export * from './http-exception.filter';
 export * from './validation';
 export * from './validation.pipe';
 export * from './domain-events';
+export * from './system-messages';
 export * from './rate-limit';
 export * from './rate-limit.guard';
 export * from './redis-rate-limit.store';

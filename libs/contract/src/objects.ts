@@ -53,11 +53,74 @@ export interface Message {
   createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
+  /** `text` or `system` (more types come later: show `content` for a type you do not know). */
+  type: MessageType;
+  /** A system message's structured event (type `system` only). */
+  event?: SystemEvent;
+  /** A reply: the message it quotes, as it was when the reply was sent (absent when not a reply). */
+  replyTo?: ReplyRef;
+  /** Replies in the thread this message starts (present when there is at least one; absent means 0). */
+  replyCount?: number;
   /**
    * Present where the message is read for one viewer (history pages, `room:join`); absent on broadcasts
    * (`message:new`, `message:updated`) and acks, where `message:reactions` events keep them.
    */
   reactions?: Reaction[];
+}
+
+/**
+ * What a message is: `text` (written by a member) or `system` (a membership or room change, written by the
+ * server in the room's seq). Open: later versions add `image` and `file`.
+ */
+export type MessageType = 'text' | 'system';
+export const MESSAGE_TYPES = ['text', 'system'] as const;
+
+/** What a system message records. */
+export type SystemEventKind = 'member_joined' | 'member_added' | 'member_left' | 'member_kicked' | 'member_banned' | 'role_changed' | 'room_renamed' | 'description_changed';
+export const SYSTEM_EVENT_KINDS: readonly SystemEventKind[] = [
+  'member_joined',
+  'member_added',
+  'member_left',
+  'member_kicked',
+  'member_banned',
+  'role_changed',
+  'room_renamed',
+  'description_changed',
+];
+
+/**
+ * A system message's event. `actorId`: who did it (the message's author); `targetId`: whom it was done to (added,
+ * kicked, banned, role changed); `role`: the new role (`role_changed`); `from`/`to`: the role, name or description
+ * before and after.
+ */
+export interface SystemEvent {
+  kind: SystemEventKind;
+  actorId: string;
+  targetId?: string;
+  role?: RoomRole;
+  from?: string | null;
+  to?: string | null;
+}
+
+/**
+ * The message a reply quotes, as it was when the reply was sent. `rootId`: the thread it belongs to (threads
+ * are flat: a reply to a reply joins its root's thread, whose `replyCount` counts it).
+ */
+export interface ReplyRef {
+  id: string;
+  seq: number;
+  authorId: string;
+  authorName: string;
+  /** The quoted message's first 200 characters (code points). */
+  preview: string;
+  rootId: string;
+}
+
+/** `message:replies`: a thread's reply count moved (one per reply, in seq order). */
+export interface MessageRepliesEvent {
+  roomId: string;
+  messageId: string;
+  replyCount: number;
 }
 
 /** An emoji on a message: how many members put it there, in the order it was first used; `me`: the viewer did. */
@@ -175,12 +238,11 @@ export interface AuditPage {
 }
 
 /** What the conversation list shows of a room's newest message (contract §3a). */
-export type MessageType = 'text';
 export interface MessagePreview {
   id: string;
   seq: number;
   author: User;
-  /** Always `text` today; later versions add others (ignore a type you do not know, show `preview`). */
+  /** `text` or `system` (a system message's preview is its text); later versions add others: show `preview`. */
   type: MessageType;
   /** The first 100 characters of the content; `""` for a deleted message. */
   preview: string;

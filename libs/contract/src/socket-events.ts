@@ -1,5 +1,5 @@
 import type { Ack } from './errors';
-import type { ChosenStatus, Conversation, ConversationPage, Message, MessagePage, MessagePreview, Pin, Reaction, Room, RoomRole, User, UserStatus } from './objects';
+import type { ChosenStatus, Conversation, ConversationPage, Message, MessagePage, MessagePreview, MessageRepliesEvent, Pin, Reaction, Room, RoomRole, User, UserStatus } from './objects';
 
 /** Client → server payloads (contract section 5). */
 export interface RoomJoinPayload {
@@ -17,6 +17,8 @@ export interface MessageSendPayload {
   roomId: string;
   content: string;
   clientMsgId?: string;
+  /** Reply to this message of the same room (not deleted): the new message carries its snapshot in `replyTo`. */
+  replyTo?: string;
 }
 export interface MessageEditPayload {
   messageId: string;
@@ -231,6 +233,8 @@ export interface ServerToClientEvents {
   'message:updated': (message: Message) => void;
   'message:deleted': (event: MessageDeletedEvent) => void;
   'message:reactions': (event: MessageReactionsEvent) => void;
+  /** A thread got a reply: its root's new `replyCount` (counts only grow: keep the highest seen). */
+  'message:replies': (event: MessageRepliesEvent) => void;
   'message:pinned': (pin: Pin) => void;
   'message:unpinned': (event: MessageUnpinnedEvent) => void;
   presence: (event: PresenceEvent) => void;

@@ -1,14 +1,33 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, Pin, Reaction, ReactionResult, Report, ReportStatus, User } from '@parley/contract';
+import { MESSAGE_TYPES, SYSTEM_EVENT_KINDS } from '@parley/contract';
+import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageType, MessageVersion, Pin, Reaction, ReactionResult, ReplyRef, Report, ReportStatus, RoomRole, SystemEvent, SystemEventKind, User } from '@parley/contract';
 import { MAX_EMOJI_LENGTH } from './emoji';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, length, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, length, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './messages.service';
 
 const CONTENT_MAX = 5000;
 const CLIENT_MSG_ID_MAX = 64;
+
+export class SystemEventDto implements SystemEvent {
+  @ApiProperty({ enum: SYSTEM_EVENT_KINDS }) kind!: SystemEventKind;
+  @ApiProperty({ format: 'uuid', description: 'Who did it (the message author)' }) actorId!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Whom it was done to: added, kicked, banned, role changed' }) targetId?: string;
+  @ApiPropertyOptional({ enum: ['owner', 'admin', 'moderator', 'member'], description: 'role_changed: the new role' }) role?: RoomRole;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The role, name or description before' }) from?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The role, name or description after' }) to?: string | null;
+}
+
+export class ReplyRefDto implements ReplyRef {
+  @ApiProperty({ format: 'uuid', description: 'The quoted message' }) id!: string;
+  @ApiProperty() seq!: number;
+  @ApiProperty({ format: 'uuid' }) authorId!: string;
+  @ApiProperty({ description: "The quoted author's display name when the reply was sent" }) authorName!: string;
+  @ApiProperty({ description: 'The first 200 characters of the quoted message when the reply was sent' }) preview!: string;
+  @ApiProperty({ format: 'uuid', description: "The thread's root (threads are flat): its replyCount counts this reply" }) rootId!: string;
+}
 
 export class MessageDto implements Message {
   @ApiProperty({ example: 'c3d0a1f2-5b6e-4c7d-8e9f-0a1b2c3d4e5f' }) id!: string;
@@ -20,6 +39,10 @@ export class MessageDto implements Message {
   @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) createdAt!: string;
   @ApiProperty({ nullable: true, type: String }) editedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) deletedAt!: string | null;
+  @ApiProperty({ enum: MESSAGE_TYPES, description: '`text`, or `system` (a membership or room change); later versions add others' }) type!: MessageType;
+  @ApiPropertyOptional({ type: SystemEventDto, description: 'type `system` only' }) event?: SystemEventDto;
+  @ApiPropertyOptional({ type: ReplyRefDto, description: 'A reply: the quoted message as it was when the reply was sent' }) replyTo?: ReplyRefDto;
+  @ApiPropertyOptional({ minimum: 1, description: 'Replies in the thread this message starts; absent: none' }) replyCount?: number;
 }
 
 export class MessagePageDto implements MessagePage {
@@ -87,6 +110,11 @@ export class SendMessageDto {
   @IsString()
   @Length(1, CLIENT_MSG_ID_MAX)
   clientMsgId?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Reply to this message of the same room (not deleted); 404 otherwise' })
+  @IsOptional()
+  @IsUUID()
+  replyTo?: string;
 }
 
 /**
@@ -94,16 +122,24 @@ export class SendMessageDto {
  * content), or undefined to let them decide. The same checks (class-validator's own functions), without
  * class-transformer and the metadata walk: the fast path of every send.
  */
-export function sendMessageFields(payload: Readonly<Record<string, unknown>>): { content: string; clientMsgId?: string } | undefined {
-  const { content, clientMsgId } = payload;
+export function sendMessageFields(payload: Readonly<Record<string, unknown>>): { content: string; clientMsgId?: string; replyTo?: string } | undefined {
+  const { content, clientMsgId, replyTo } = payload;
   if (typeof content !== 'string') return undefined;
   const trimmed = content.trim();
   if (!length(trimmed, 1, CONTENT_MAX)) return undefined;
-  if (clientMsgId === undefined) return { content: trimmed };
-  return length(clientMsgId, 1, CLIENT_MSG_ID_MAX) ? { content: trimmed, clientMsgId: clientMsgId as string } : undefined;
+  const fields: { content: string; clientMsgId?: string; replyTo?: string } = { content: trimmed };
+  if (clientMsgId !== undefined) {
+    if (!length(clientMsgId, 1, CLIENT_MSG_ID_MAX)) return undefined;
+    fields.clientMsgId = clientMsgId as string;
+  }
+  if (replyTo !== undefined) {
+    if (!isUUID(replyTo)) return undefined;
+    fields.replyTo = replyTo as string;
+  }
+  return fields;
 }
 
-const SEND_MESSAGE_KEYS = new Set(['content', 'clientMsgId']);
+const SEND_MESSAGE_KEYS = new Set(['content', 'clientMsgId', 'replyTo']);
 registerFastValidator(SendMessageDto, (payload) => {
   const fields = hasOnlyKeys(payload, SEND_MESSAGE_KEYS) ? sendMessageFields(payload) : undefined;
   return fields && Object.assign(new SendMessageDto(), fields);
@@ -149,6 +185,30 @@ export class HistoryQuery {
   @IsInt()
   @Min(1)
   around?: number;
+}
+
+export class RepliesQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'Newest replies with seq < before' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+
+  @ApiPropertyOptional({ minimum: 0, description: 'Oldest replies with seq > after' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  after?: number;
 }
 
 export class ChangesQuery {

@@ -4,7 +4,7 @@ import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
 import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, ReactionResult, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
 import { UsersService } from '@parley/users';
-import { ChangesQuery, EditMessageDto, MessageChangesDto, HistoryQuery, MessageDto, MessagePageAroundDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
+import { ChangesQuery, EditMessageDto, MessagePageDto, RepliesQuery, MessageChangesDto, HistoryQuery, MessageDto, MessagePageAroundDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -44,7 +44,7 @@ export class MessagesController {
   @ApiCreatedResponse({ type: MessageDto })
   @ApiErrors('forbidden')
   send(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Body() body: SendMessageDto): Promise<Message> {
-    return this.messages.sendAs(caller, params.id, body.content, body.clientMsgId);
+    return this.messages.sendAs(caller, params.id, body.content, { clientMsgId: body.clientMsgId, replyTo: body.replyTo });
   }
 
   @Patch(':messageId')
@@ -53,6 +53,19 @@ export class MessagesController {
   @ApiErrors('forbidden', 'conflict')
   edit(@CurrentUser() caller: AuthUser, @Param() params: MessageParams, @Body() body: EditMessageDto): Promise<Message> {
     return this.messages.edit(caller.id, params.messageId, body.content, params.id);
+  }
+
+  @Get(':messageId/replies')
+  @ApiOperation({
+    summary: 'A page of the thread a message starts, ordered by seq ascending (same access as history)',
+    description:
+      'Threads are flat: every reply to the message, or to one of its replies, is in its thread. Default: the newest `limit` (50, max 200); ' +
+      '`before=S`: newest replies with seq < S; `after=S`: oldest replies with seq > S. Deleted replies stay, as in history. ' +
+      '404 for a message not in the room, and for private rooms the caller is not in.',
+  })
+  @ApiOkResponse({ type: MessagePageDto })
+  replies(@CurrentUser() caller: AuthUser, @Param() params: MessageParams, @Query() query: RepliesQuery): Promise<MessagePage> {
+    return this.messages.replies(caller.id, params.id, params.messageId, query);
   }
 
   @Get(':messageId/edits')

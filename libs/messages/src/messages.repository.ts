@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Message, MessageVersion, Pin, Reaction } from '@parley/contract';
+import type { Message, MessageType, MessageVersion, Pin, Reaction, ReplyRef, SystemEvent } from '@parley/contract';
 import { queryRows } from '@parley/database';
 import { userFromJson, userRowJson, userView, type UserJsonRow } from '@parley/users';
 import { types } from 'pg';
@@ -18,6 +18,10 @@ export interface MessageRow {
   edited_at: Date | null;
   deleted_at: Date | null;
   changed_version: number;
+  type: MessageType;
+  event: SystemEvent | null;
+  reply_to: ReplyRef | null;
+  reply_count: number;
   author_id: string;
   author_username: string;
   author_display_name: string;
@@ -28,13 +32,14 @@ export interface MessageRow {
 /** A message's columns, of `messages msg` joined with its author `users u`: a MessageRow. */
 export const MESSAGE_COLUMNS = `
   msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at, msg.changed_version,
+  msg.type, msg.event, msg.reply_to, msg.reply_count,
   u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
   u.created_at AS author_created_at, u.deleted_at AS author_deleted_at`;
 
 const MESSAGE_SELECT = `SELECT ${MESSAGE_COLUMNS} FROM messages msg JOIN users u ON u.id = msg.author_id`;
 
 export function toMessage(row: MessageRow): Message {
-  return {
+  const message: Message = {
     id: row.id,
     roomId: row.room_id,
     seq: row.seq,
@@ -46,12 +51,21 @@ export function toMessage(row: MessageRow): Message {
       deletedAt: row.author_deleted_at,
     }),
     content: row.deleted_at ? '' : row.content,
-    clientMsgId: row.client_msg_id,
+    // A system message's clientMsgId is the server's own idempotency key, not a client's.
+    clientMsgId: row.type === 'system' ? null : row.client_msg_id,
     createdAt: row.created_at.toISOString(),
     editedAt: row.edited_at ? row.edited_at.toISOString() : null,
     deletedAt: row.deleted_at ? row.deleted_at.toISOString() : null,
+    type: row.type,
   };
+  if (row.event) message.event = row.event;
+  if (row.reply_to) message.replyTo = row.reply_to;
+  if (row.reply_count > 0) message.replyCount = row.reply_count;
+  return message;
 }
+
+/** How many characters (code points) of the quoted message a reply's snapshot keeps. */
+export const REPLY_PREVIEW_LENGTH = 200;
 
 const parseTimestamptz = types.getTypeParser(types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date;
 
@@ -94,6 +108,11 @@ export interface WriteItem {
   authorId: string;
   content: string;
   clientMsgId: string | null;
+  /** Absent: a text message. `system`: written by the server (no membership, mute or rate check). */
+  type?: MessageType;
+  event?: SystemEvent;
+  /** The id of the message of the same room this one replies to. */
+  replyTo?: string;
   /** Seq of the room's newest stored message, as its writer knows it. */
   base: number;
   /** The room's writer shard, and the writer's fencing epoch for it. */
@@ -101,16 +120,29 @@ export interface WriteItem {
   epoch: number;
 }
 
+/** A stored message as the send statement returns it. */
+export interface StoredRow {
+  id: string;
+  seq: number;
+  createdAt: string;
+  /** Who was a member of the room at this commit and did not mute its notifications (the recipients). */
+  memberIds: string[];
+  /** A reply: the snapshot of the quoted message, and its thread's reply count with this reply. */
+  replyTo?: ReplyRef;
+  threadCount?: number;
+}
+
 /** What the send statement did with one item. */
 export type WriteRow =
-  /** `memberIds`: who was a member of the room at this commit and did not mute its notifications (the recipients). */
-  | { stored: { id: string; seq: number; createdAt: string; memberIds: string[] } }
+  | { stored: StoredRow }
   /** The shard's epoch is not the item's any more (another instance took the shard): nothing stored. */
   | 'fenced'
   | 'refused'
   /** The author is muted in the room (a mute in force by the database clock). */
   | 'muted'
-  | 'duplicate';
+  | 'duplicate'
+  /** The message replied to is not a live message of the room (unknown, another room's, or deleted). */
+  | 'unquotable';
 
 interface SendRow {
   fenced: boolean;
@@ -122,6 +154,10 @@ interface SendRow {
   created_at: string | null;
   /** On the first stored row of each room only (a big room's member list is not sent once per message). */
   member_ids: string[] | null;
+  /** RICH_SEND_STATEMENT only. */
+  quotable?: boolean;
+  reply_to?: ReplyRef | null;
+  thread_count?: string | number | null;
 }
 
 /**
@@ -172,6 +208,85 @@ export const SEND_STATEMENT = `
   FROM checked c LEFT JOIN accepted a ON a.ord = c.ord
   ORDER BY c.ord`;
 
+/**
+ * SEND_STATEMENT for a batch with a system message or a reply in it (plain text batches keep the statement above,
+ * so they pay nothing for these). The same fencing, numbering, insert and read markers, plus:
+ * - `type`/`event` per item; a `system` item skips the membership, mute and idempotency-by-author checks' effect
+ *   (the server writes it: its author, the actor, may have just left) but not the fencing.
+ * - `quoted`: each reply's quoted message, live and in the same room, else the item is not stored
+ *   (`quotable` false). The snapshot (`reply_to`) is taken here, in the statement that stores the reply.
+ * - `roots`: the threads' roots (flat threads: a reply to a reply counts on its root), locked before the room
+ *   rows, as edits and reactions lock a message before its room; `bumped` takes one change version per root
+ *   from its room (the room row's lock orders the room's changes) and `counted` moves each root's reply_count
+ *   and stamps it, so a client re-syncing from an older change version gets the new count.
+ * - `seen` waits for `bumped` (an InitPlan runs before the first membership row is locked): room row before
+ *   membership rows, the order a member leaving takes them in, so the two never deadlock.
+ */
+export const RICH_SEND_STATEMENT = `
+  WITH input AS (
+         SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id, i.base, i.shard, i.epoch, i.type, i.event::jsonb AS event, i.reply_to_id,
+                gen_random_uuid() AS id
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::uuid[])
+              WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, base, shard, epoch, type, event, reply_to_id, ord)),
+       fenced AS MATERIALIZED (
+         SELECT w.shard FROM writer_shards w JOIN (SELECT DISTINCT shard, epoch FROM input) e ON e.shard = w.shard
+         WHERE w.epoch = e.epoch ORDER BY w.shard FOR SHARE OF w),
+       quoted AS MATERIALIZED (
+         SELECT q.id, q.room_id, q.seq, q.author_id, left(q.content, ${REPLY_PREVIEW_LENGTH}) AS preview, coalesce(q.thread_id, q.id) AS root_id,
+                CASE WHEN u.deleted_at IS NULL THEN u.display_name ELSE 'Deleted user' END AS author_name
+         FROM messages q JOIN users u ON u.id = q.author_id
+         WHERE q.id IN (SELECT reply_to_id FROM input WHERE reply_to_id IS NOT NULL) AND q.deleted_at IS NULL),
+       roots AS MATERIALIZED (
+         SELECT m.id FROM messages m WHERE m.id IN (SELECT root_id FROM quoted) ORDER BY m.id FOR NO KEY UPDATE OF m),
+       checked AS (
+         SELECT input.*, input.shard IN (SELECT shard FROM fenced) AS fenced,
+                input.type = 'system'
+                  OR (SELECT true FROM memberships m WHERE m.room_id = input.room_id AND m.user_id = input.author_id LIMIT 1) IS NOT NULL AS member,
+                input.type <> 'system' AND (SELECT true FROM room_sanctions s WHERE s.room_id = input.room_id AND s.user_id = input.author_id AND s.kind = 'mute'
+                   AND s.until > now() LIMIT 1) IS NOT NULL AS muted,
+                input.client_msg_id IS NOT NULL AND (SELECT true FROM messages x
+                  WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id LIMIT 1) IS NOT NULL AS duplicate,
+                input.reply_to_id IS NULL OR q.id IS NOT NULL AS quotable,
+                q.id AS quoted_id, q.root_id,
+                CASE WHEN q.id IS NOT NULL THEN jsonb_build_object('id', q.id, 'seq', q.seq, 'authorId', q.author_id, 'authorName', q.author_name,
+                  'preview', q.preview, 'rootId', q.root_id) END AS reply_to
+         FROM input LEFT JOIN quoted q ON q.id = input.reply_to_id AND q.room_id = input.room_id),
+       accepted AS (
+         SELECT checked.*, base + row_number() OVER (PARTITION BY room_id ORDER BY ord) AS seq
+         FROM checked WHERE fenced AND member AND NOT muted AND NOT duplicate AND quotable),
+       stored AS (
+         INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id, type, event, reply_to_id, reply_to, thread_id)
+         SELECT id, room_id, seq, author_id, content, client_msg_id, type, event, quoted_id, reply_to, root_id FROM accepted),
+       threads AS (
+         SELECT a.room_id, a.root_id, count(*) AS n,
+                count(*) OVER (PARTITION BY a.room_id) AS roots_in_room,
+                row_number() OVER (PARTITION BY a.room_id ORDER BY a.root_id) AS rank
+         FROM accepted a JOIN roots ON roots.id = a.root_id GROUP BY a.room_id, a.root_id),
+       bumped AS (
+         UPDATE rooms r SET change_version = r.change_version + t.roots
+         FROM (SELECT room_id, max(roots_in_room) AS roots FROM threads GROUP BY room_id) t
+         WHERE r.id = t.room_id RETURNING r.id, r.change_version),
+       counted AS (
+         UPDATE messages m SET reply_count = m.reply_count + t.n, changed_version = b.change_version - t.roots_in_room + t.rank
+         FROM threads t JOIN bumped b ON b.id = t.room_id
+         WHERE m.id = t.root_id RETURNING m.id, m.reply_count),
+       seen AS (
+         UPDATE memberships m SET last_read_seq = newest.seq
+         FROM (SELECT room_id, author_id, max(seq) AS seq FROM accepted GROUP BY room_id, author_id) newest
+         WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq
+           AND (SELECT count(*) FROM bumped) >= 0)
+  SELECT c.fenced, c.member, c.muted, c.duplicate, c.quotable, a.id, a.seq, CASE WHEN a.seq IS NOT NULL THEN now() END AS created_at,
+         CASE WHEN a.seq = a.base + 1 THEN array(SELECT user_id FROM memberships WHERE room_id = a.room_id AND NOT notifications_muted) END AS member_ids,
+         a.reply_to,
+         CASE WHEN a.root_id IS NOT NULL THEN
+           (SELECT k.reply_count FROM counted k WHERE k.id = a.root_id) - (SELECT t.n FROM threads t WHERE t.root_id = a.root_id)
+           + row_number() OVER (PARTITION BY a.root_id ORDER BY a.ord) END AS thread_count
+  FROM checked c LEFT JOIN accepted a ON a.ord = c.ord
+  ORDER BY c.ord`;
+
+/** Whether an item needs RICH_SEND_STATEMENT (plain text items do not). */
+export const isRichItem = (item: WriteItem): boolean => item.type !== undefined || item.replyTo !== undefined;
+
 export interface PageQuery {
   before?: number;
   after?: number;
@@ -190,7 +305,7 @@ export class MessagesRepository {
 
   /** Runs the send statement (SEND_STATEMENT) for a batch; one row per item, in input order. Throws when it fails. */
   async insertBatch(items: readonly WriteItem[]): Promise<WriteRow[]> {
-    const rows = await this.sendPool.run<SendRow>('parley_send', SEND_STATEMENT, [
+    const values: unknown[] = [
       items.map((item) => item.roomId),
       items.map((item) => item.authorId),
       items.map((item) => item.content),
@@ -198,7 +313,16 @@ export class MessagesRepository {
       items.map((item) => item.base),
       items.map((item) => item.shard),
       items.map((item) => item.epoch),
-    ]);
+    ];
+    const rich = items.some(isRichItem);
+    if (rich) {
+      values.push(
+        items.map((item) => item.type ?? 'text'),
+        items.map((item) => (item.event ? JSON.stringify(item.event) : null)),
+        items.map((item) => item.replyTo ?? null),
+      );
+    }
+    const rows = await this.sendPool.run<SendRow>(rich ? 'parley_send_rich' : 'parley_send', rich ? RICH_SEND_STATEMENT : SEND_STATEMENT, values);
     if (rows.length !== items.length) throw new Error(`send statement returned ${rows.length} rows for ${items.length} items`);
     const membersByRoom = new Map<string, string[]>();
     rows.forEach((row, i) => {
@@ -207,11 +331,17 @@ export class MessagesRepository {
     return rows.map((row, i): WriteRow => {
       if (row.id !== null && row.seq !== null && row.created_at !== null) {
         const memberIds = membersByRoom.get((items[i] as WriteItem).roomId) ?? [];
-        return { stored: { id: row.id, seq: Number(row.seq), createdAt: this.sendTimestamps.convert(row.created_at), memberIds } };
+        const stored: StoredRow = { id: row.id, seq: Number(row.seq), createdAt: this.sendTimestamps.convert(row.created_at), memberIds };
+        if (row.reply_to) {
+          stored.replyTo = row.reply_to;
+          stored.threadCount = Number(row.thread_count);
+        }
+        return { stored };
       }
       if (!row.fenced) return 'fenced';
       if (!row.member) return 'refused';
       if (row.duplicate) return 'duplicate';
+      if (row.quotable === false) return 'unquotable';
       return row.muted ? 'muted' : 'refused';
     });
   }
@@ -260,14 +390,23 @@ export class MessagesRepository {
    * One page by seq, always returned oldest first. `after` pages forward from a seq, otherwise the page
    * ends just before `before` (or at the newest message). One extra row tells whether there is more.
    */
-  async findPage(roomId: string, query: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
+  findPage(roomId: string, query: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
+    return this.pageWhere('msg.room_id = $1', roomId, query);
+  }
+
+  /** One page of the thread whose root is `rootId` (its replies, by seq), as findPage pages a room. */
+  findThreadPage(rootId: string, query: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
+    return this.pageWhere('msg.thread_id = $1', rootId, query);
+  }
+
+  private async pageWhere(scope: string, id: string, query: PageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
     const forward = query.after !== undefined;
     const rows = await queryRows<MessageRow>(
       this.db,
       `${MESSAGE_SELECT}
-       WHERE msg.room_id = $1 AND ($2::bigint IS NULL OR msg.seq > $2) AND ($3::bigint IS NULL OR msg.seq < $3)
+       WHERE ${scope} AND ($2::bigint IS NULL OR msg.seq > $2) AND ($3::bigint IS NULL OR msg.seq < $3)
        ORDER BY msg.seq ${forward ? 'ASC' : 'DESC'} LIMIT $4`,
-      [roomId, query.after ?? null, query.before ?? null, query.limit + 1],
+      [id, query.after ?? null, query.before ?? null, query.limit + 1],
     );
     const hasMore = rows.length > query.limit;
     const page = rows.slice(0, query.limit).map(toMessage);

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import { ApiError, DomainEvents, type AuthUser } from '@parley/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ApiError, DomainEvents, SystemMessages, type AuthUser, type SystemNotice } from '@parley/common';
+import { randomUUID } from 'node:crypto';
 import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, ReactionResult, Report, ReportStatus, RoomRole, User } from '@parley/contract';
 import { normalizeEmoji } from './emoji';
 import { AuditLog } from '@parley/audit';
@@ -10,14 +11,22 @@ import { MessagesRepository, type PageQuery } from './messages.repository';
 import { ReportsRepository } from './reports.repository';
 import { RoomWriter } from './room-writer';
 import { SendRouter } from './send-router';
+import { systemText } from './system-text';
 
 const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
 /** How many different emoji one message can carry. */
 export const MAX_DISTINCT_REACTIONS = 20;
 
+/** Options of a send beyond its text. */
+export interface SendOptions {
+  clientMsgId?: string;
+  /** Reply to this message of the same room. */
+  replyTo?: string;
+}
+
 @Injectable()
-export class MessagesService {
+export class MessagesService implements OnModuleInit {
   /** Sends between receipt and answer; shutdown waits for them so every accepted send is acked. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -31,11 +40,38 @@ export class MessagesService {
     private readonly metrics: Metrics,
     private readonly reports: ReportsRepository,
     private readonly audit: AuditLog,
+    private readonly systemMessages: SystemMessages,
   ) {}
 
+  onModuleInit(): void {
+    this.systemMessages.attach((notice) => this.recordSystem(notice));
+  }
+
+  /**
+   * A committed membership or room change, as a system message through the one send pipeline: the room's
+   * writer numbers it in the room's seq and announces it like any message. Its clientMsgId is made here, so a
+   * send retried by another instance (its writer went silent) is stored once; the rate limit never applies.
+   */
+  private async recordSystem(notice: SystemNotice): Promise<void> {
+    const pending = this.router.send({
+      roomId: notice.roomId,
+      author: notice.actor,
+      content: systemText(notice),
+      clientMsgId: `sys:${randomUUID()}`,
+      type: 'system',
+      event: notice.event,
+    });
+    this.inFlight.add(pending);
+    try {
+      await pending;
+    } finally {
+      this.inFlight.delete(pending);
+    }
+  }
+
   /** A send over REST: the author's profile (carried in the message) is read first. */
-  async sendAs(caller: AuthUser, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
-    return this.send(await this.users.getById(caller.id), roomId, content, clientMsgId);
+  async sendAs(caller: AuthUser, roomId: string, content: string, options: SendOptions = {}): Promise<Message> {
+    return this.send(await this.users.getById(caller.id), roomId, content, options);
   }
 
   /**
@@ -43,9 +79,9 @@ export class MessagesService {
    * rate-limits, checks membership and idempotency and stores it with the next seq, then announces it.
    * Resolves only after the commit. A retried clientMsgId returns the stored message and stores nothing.
    */
-  send(author: User, roomId: string, content: string, clientMsgId?: string): Promise<Message> {
+  send(author: User, roomId: string, content: string, options: SendOptions = {}): Promise<Message> {
     const stopTimer = this.metrics.sendDuration.startTimer({ stage: 'commit' });
-    const pending = this.deliver(author, roomId, content, clientMsgId ?? null);
+    const pending = this.deliver(author, roomId, content, options.clientMsgId ?? null, options.replyTo ?? undefined);
     this.inFlight.add(pending);
     const forget = (): void => void this.inFlight.delete(pending);
     pending.then(() => {
@@ -55,8 +91,8 @@ export class MessagesService {
     return pending;
   }
 
-  private async deliver(author: User, roomId: string, content: string, clientMsgId: string | null): Promise<Message> {
-    const outcome = await this.router.send({ roomId, author, content, clientMsgId });
+  private async deliver(author: User, roomId: string, content: string, clientMsgId: string | null, replyTo: string | undefined): Promise<Message> {
+    const outcome = await this.router.send(replyTo === undefined ? { roomId, author, content, clientMsgId } : { roomId, author, content, clientMsgId, replyTo });
     switch (outcome.kind) {
       case 'stored':
         return outcome.message;
@@ -69,6 +105,10 @@ export class MessagesService {
         throw ApiError.unavailable('Membership changed while sending; please retry');
       case 'muted':
         throw ApiError.forbidden('You are muted in this room');
+      case 'unquotable':
+        // Membership comes first: a non-member learns nothing about the room's messages.
+        await this.rooms.requireAccess(author.id, roomId, 'member');
+        throw new ApiError('not_found', 'The message replied to is not a message of this room, or was deleted', { replyTo: ['no such message in this room'] });
       case 'duplicate': {
         // A retry of a stored clientMsgId: the stored message is the answer.
         const existing = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);
@@ -140,6 +180,18 @@ export class MessagesService {
     return viewerId === undefined ? page : this.withReactions(page, viewerId);
   }
 
+  /**
+   * A page of the thread started by `messageId` (flat: every reply to it or to one of its replies), oldest
+   * first, with reactions for the caller; same access as history. `before`/`after` are seqs of the room.
+   */
+  async replies(userId: string, roomId: string, messageId: string, query: Partial<PageQuery>): Promise<MessagePage> {
+    await this.rooms.requireAccess(userId, roomId, 'view');
+    const root = await this.repository.findById(messageId);
+    if (!root || root.roomId !== roomId) throw ApiError.notFound('Message');
+    const page = await this.repository.findThreadPage(messageId, { ...query, limit: query.limit ?? DEFAULT_PAGE_SIZE });
+    return this.withReactions(page, userId);
+  }
+
   /** Messages of the room changed after `sinceVersion` (REST), in their current state for the viewer. */
   async changes(userId: string, roomId: string, sinceVersion: number, limit = MAX_PAGE_SIZE): Promise<MessageChanges> {
     await this.rooms.requireAccess(userId, roomId, 'view');
@@ -205,6 +257,7 @@ export class MessagesService {
 
   async edit(userId: string, messageId: string, content: string, expectedRoomId?: string): Promise<Message> {
     const message = await this.findAccessible(userId, messageId, expectedRoomId);
+    if (message.type === 'system') throw ApiError.forbidden('System messages cannot be edited');
     if (message.author.id !== userId) throw ApiError.forbidden('Only the author can edit a message');
     if (message.deletedAt !== null) throw ApiError.conflict('A deleted message cannot be edited');
     // A muted member could otherwise post by rewriting an old message.
@@ -224,6 +277,8 @@ export class MessagesService {
   /** The author, or a moderator of the room (owner, admin, moderator), whose deletion is audited. */
   async delete(userId: string, messageId: string, expectedRoomId?: string): Promise<void> {
     const message = await this.findAccessible(userId, messageId, expectedRoomId);
+    // The room's record of what happened: its "author" (who did it) does not get to take it back.
+    if (message.type === 'system') throw ApiError.forbidden('System messages cannot be deleted');
     let moderatorRole: RoomRole | null = null;
     if (message.author.id !== userId) {
       try {

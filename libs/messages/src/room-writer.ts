@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainEvents, RateLimitStore, type RateLimitDecision } from '@parley/common';
 import { AppConfig } from '@parley/config';
-import type { Message, User } from '@parley/contract';
+import type { Message, MessageType, SystemEvent, User } from '@parley/contract';
 import { isForeignKeyViolation, isUniqueViolation, sqlStateClassOf, SQLSTATE_CLASS } from '@parley/database';
 import { Metrics } from '@parley/metrics';
 import { MessagesRepository, type WriteItem, type WriteRow } from './messages.repository';
@@ -14,6 +14,11 @@ export interface SendRequest {
   author: User;
   content: string;
   clientMsgId: string | null;
+  /** Absent for a member's text message. `system`: the server records a change (author: its actor). */
+  type?: Extract<MessageType, 'system'>;
+  event?: SystemEvent;
+  /** The message of the same room this one replies to. */
+  replyTo?: string;
 }
 
 /** What the room's writer did with a send. */
@@ -25,6 +30,8 @@ export type SendOutcome =
   | { kind: 'refused' }
   /** The author is muted in the room. */
   | { kind: 'muted' }
+  /** The message replied to is not a live message of the room. */
+  | { kind: 'unquotable' }
   | { kind: 'rate-limited'; retryAfterMs: number }
   /** This instance does not write the room: `writer` does (null when unknown), route the send there. */
   | { kind: 'elsewhere'; writer: string | null };
@@ -65,6 +72,9 @@ const MAX_BATCH = 512;
 
 /** Sends that start a batch without lingering (SEND_LINGER_MS): enough to spread a commit's fixed cost thin. */
 const FULL_BATCH = 16;
+
+/** The rate-limit decision of a system message. */
+const UNLIMITED: Promise<RateLimitDecision> = Promise.resolve({ allowed: true, retryAfterMs: 0 });
 
 /** Rooms and shards not written to for this long are let go (a shard's lease freed, the state forgotten). */
 const IDLE_MS = 60_000;
@@ -126,8 +136,10 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
     const shard = this.shards.get(number) ?? (await this.take(number, replacing));
     if (!('epoch' in shard)) return shard;
     shard.lastUsedAt = Date.now();
-    // Counted here, where the room is written, so that a send routed twice counts once.
-    const limit = this.rateLimits.hit(`send:${request.author.id}`, this.config.sendRateLimit, this.config.sendRateWindowMs);
+    // Counted here, where the room is written, so that a send routed twice counts once. System messages are the
+    // server's, not the actor's: never counted, never refused.
+    const limit =
+      request.type === 'system' ? UNLIMITED : this.rateLimits.hit(`send:${request.author.id}`, this.config.sendRateLimit, this.config.sendRateWindowMs);
     const outcome = await this.batcher.submit({ request, shard, limit });
     if (outcome.kind === 'failed') throw outcome.error;
     return outcome;
@@ -280,15 +292,23 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** One statement: numbers the items from their rooms' last seqs, then announces what it stored, in order. */
   private async insert(pendings: readonly Pending[]): Promise<SendOutcome[]> {
-    const items: WriteItem[] = pendings.map(({ request, shard }) => ({
-      roomId: request.roomId,
-      authorId: request.author.id,
-      content: request.content,
-      clientMsgId: request.clientMsgId,
-      base: (this.rooms.get(request.roomId) as RoomState).lastSeq,
-      shard: shard.shard,
-      epoch: shard.epoch,
-    }));
+    const items: WriteItem[] = pendings.map(({ request, shard }) => {
+      const item: WriteItem = {
+        roomId: request.roomId,
+        authorId: request.author.id,
+        content: request.content,
+        clientMsgId: request.clientMsgId,
+        base: (this.rooms.get(request.roomId) as RoomState).lastSeq,
+        shard: shard.shard,
+        epoch: shard.epoch,
+      };
+      if (request.type !== undefined) {
+        item.type = request.type;
+        item.event = request.event;
+      }
+      if (request.replyTo !== undefined) item.replyTo = request.replyTo;
+      return item;
+    });
     const rows = await this.repository.insertBatch(items);
     return rows.map((row, i) => this.settle(pendings[i] as Pending, row));
   }
@@ -299,8 +319,8 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
       this.lose(shard);
       return { kind: 'elsewhere', writer: null };
     }
-    if (row === 'refused' || row === 'muted' || row === 'duplicate') return { kind: row };
-    const { id, seq, createdAt, memberIds } = row.stored;
+    if (row === 'refused' || row === 'muted' || row === 'duplicate' || row === 'unquotable') return { kind: row };
+    const { id, seq, createdAt, memberIds, replyTo, threadCount } = row.stored;
     // Stored under this instance's epoch; the room's state is kept only while the shard still is this one's.
     if (this.shards.get(shard.shard) === shard) this.rooms.set(request.roomId, { lastSeq: seq, lastUsedAt: Date.now(), stale: false });
     const message: Message = {
@@ -309,13 +329,18 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
       seq,
       author: request.author,
       content: request.content,
-      clientMsgId: request.clientMsgId,
+      clientMsgId: request.type === 'system' ? null : request.clientMsgId,
       createdAt,
       editedAt: null,
       deletedAt: null,
+      type: request.type ?? 'text',
     };
+    if (request.event) message.event = request.event;
+    if (replyTo) message.replyTo = replyTo;
     this.metrics.messagesPersisted.inc();
     this.events.emit('message.created', { message, memberIds });
+    // Right after the reply, by the room's only publisher: subscribers get the count after the reply itself.
+    if (replyTo && threadCount !== undefined) this.events.emit('message.replies', { roomId: request.roomId, messageId: replyTo.rootId, replyCount: threadCount });
     return { kind: 'stored', message };
   }
 

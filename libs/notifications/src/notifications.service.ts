@@ -54,6 +54,8 @@ export class NotificationsService {
   }
 
   private async onMessage(message: Message, members: string[]): Promise<void> {
+    // A system message (someone joined, a rename) is history, not something to be told about: no notification.
+    if (message.type === 'system') return;
     const data: MessageNotification = {
       roomId: message.roomId,
       messageId: message.id,

@@ -111,7 +111,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }),
     'message:send': route(MessageSendDto, async (socket, payload) => {
       const ackTimer = this.metrics.sendDuration.startTimer({ stage: 'ack' });
-      const message = await this.messages.send(socket.data.user, payload.roomId, payload.content, payload.clientMsgId);
+      const message = await this.messages.send(socket.data.user, payload.roomId, payload.content, payload.replyTo === undefined ? { clientMsgId: payload.clientMsgId } : { clientMsgId: payload.clientMsgId, replyTo: payload.replyTo });
       ackTimer(); // the ack is written right after this handler returns
       this.typing.stop(payload.roomId, message.author.id);
       return message;

@@ -15,7 +15,7 @@ export function previewOf(message: Message): MessagePreview {
     id: message.id,
     seq: message.seq,
     author: message.author,
-    type: 'text',
+    type: message.type,
     preview: message.deletedAt === null ? preview : '',
     deleted: message.deletedAt !== null,
     createdAt: message.createdAt,
@@ -99,7 +99,7 @@ export class ConversationUpdates {
   private queueActivity(message: Message): void {
     const entry = this.pending.get(message.roomId);
     const mentions = entry?.mentions ?? [];
-    if (message.content.includes('@')) {
+    if (message.type !== 'system' && message.content.includes('@')) {
       const author = message.author.username.toLowerCase();
       for (const name of parseMentions(message.content)) if (name !== author) mentions.push(name);
     }

@@ -39,7 +39,7 @@ export class MessageSendDto extends SendMessageDto {
   roomId!: string;
 }
 
-const MESSAGE_SEND_KEYS = new Set(['roomId', 'content', 'clientMsgId']);
+const MESSAGE_SEND_KEYS = new Set(['roomId', 'content', 'clientMsgId', 'replyTo']);
 registerFastValidator(MessageSendDto, (payload) => {
   if (!hasOnlyKeys(payload, MESSAGE_SEND_KEYS) || !isUUID(payload.roomId)) return undefined;
   const fields = sendMessageFields(payload);

@@ -188,6 +188,7 @@ export function sampleMessage(): Message {
     createdAt: '2026-11-26T05:00:00.123Z',
     editedAt: null,
     deletedAt: null,
+    type: 'text',
   };
 }
 

@@ -37,6 +37,7 @@ export class RoomBroadcaster {
     events.on('message.updated', ({ message }) => this.emitToRoom(message.roomId, 'message:updated', message));
     events.on('message.deleted', (event) => this.emitToRoom(event.roomId, 'message:deleted', event));
     events.on('message.reactions', (event) => this.emitToRoom(event.roomId, 'message:reactions', event));
+    events.on('message.replies', (event) => this.emitToRoom(event.roomId, 'message:replies', event));
     events.on('message.pinned', ({ pin }) => this.emitToRoom(pin.message.roomId, 'message:pinned', pin));
     events.on('message.unpinned', (event) => this.emitToRoom(event.roomId, 'message:unpinned', event));
     events.on('read.updated', (event) => this.emitToRoom(event.roomId, 'receipt', event));

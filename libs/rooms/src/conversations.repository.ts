@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { MessagePreview } from '@parley/contract';
+import type { MessagePreview, MessageType } from '@parley/contract';
 import { queryModified, queryRows } from '@parley/database';
 import { userView } from '@parley/users';
 import { DataSource } from 'typeorm';
@@ -36,6 +36,7 @@ interface ConversationRow extends RoomRow {
   mention_count: number;
   msg_id: string | null;
   msg_seq: number | null;
+  msg_type: MessageType | null;
   msg_preview: string | null;
   msg_created_at: Date | null;
   msg_deleted_at: Date | null;
@@ -63,14 +64,14 @@ const CONVERSATIONS = `
          m.notifications_muted, (m.archived_seq IS NOT NULL AND coalesce(last.seq, 0) <= m.archived_seq) AS archived,
          greatest(last.created_at, m.joined_at) AS activity_at,
          (extract(epoch FROM greatest(last.created_at, m.joined_at)) * 1000000)::bigint::text AS activity_key,
-         last.id AS msg_id, last.seq AS msg_seq, last.preview AS msg_preview, last.created_at AS msg_created_at, last.deleted_at AS msg_deleted_at,
+         last.id AS msg_id, last.seq AS msg_seq, last.type AS msg_type, last.preview AS msg_preview, last.created_at AS msg_created_at, last.deleted_at AS msg_deleted_at,
          au.id AS author_id, au.username AS author_username, au.display_name AS author_display_name,
          au.created_at AS author_created_at, au.deleted_at AS author_deleted_at
   FROM memberships m
   JOIN rooms r ON r.id = m.room_id
   LEFT JOIN room_sanctions vm ON vm.room_id = r.id AND vm.user_id = $1 AND vm.kind = 'mute' AND vm.until > now()
   LEFT JOIN LATERAL (
-    SELECT x.id, x.seq, x.author_id, x.created_at, x.deleted_at,
+    SELECT x.id, x.seq, x.type, x.author_id, x.created_at, x.deleted_at,
            CASE WHEN x.deleted_at IS NULL THEN left(x.content, ${PREVIEW_LENGTH}) ELSE '' END AS preview
     FROM messages x WHERE x.room_id = m.room_id ORDER BY x.seq DESC LIMIT 1) last ON true
   LEFT JOIN users au ON au.id = last.author_id
@@ -90,7 +91,7 @@ function toConversation(row: ConversationRow): ConversationRecord {
             createdAt: row.author_created_at as Date,
             deletedAt: row.author_deleted_at,
           }),
-          type: 'text',
+          type: row.msg_type ?? 'text',
           preview: row.msg_preview ?? '',
           deleted: row.msg_deleted_at !== null,
           createdAt: (row.msg_created_at as Date).toISOString(),
@@ -209,6 +210,7 @@ export class ConversationsRepository {
     const rows = await queryRows<{
       id: string;
       seq: number;
+      type: MessageType;
       preview: string;
       created_at: Date;
       deleted_at: Date | null;
@@ -219,7 +221,7 @@ export class ConversationsRepository {
       author_deleted_at: Date | null;
     }>(
       this.db,
-      `SELECT x.id, x.seq, CASE WHEN x.deleted_at IS NULL THEN left(x.content, ${PREVIEW_LENGTH}) ELSE '' END AS preview, x.created_at, x.deleted_at,
+      `SELECT x.id, x.seq, x.type, CASE WHEN x.deleted_at IS NULL THEN left(x.content, ${PREVIEW_LENGTH}) ELSE '' END AS preview, x.created_at, x.deleted_at,
               u.id AS author_id, u.username, u.display_name, u.created_at AS author_created_at, u.deleted_at AS author_deleted_at
        FROM messages x JOIN users u ON u.id = x.author_id WHERE x.room_id = $1 AND x.seq = $2`,
       [roomId, seq],
@@ -230,7 +232,7 @@ export class ConversationsRepository {
       id: row.id,
       seq: row.seq,
       author: userView({ id: row.author_id, username: row.username, displayName: row.display_name, createdAt: row.author_created_at, deletedAt: row.author_deleted_at }),
-      type: 'text',
+      type: row.type,
       preview: row.preview,
       deleted: row.deleted_at !== null,
       createdAt: row.created_at.toISOString(),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog, type AuditFilter } from '@parley/audit';
-import { ApiError, DomainEvents } from '@parley/common';
+import { ApiError, DomainEvents, SystemMessages } from '@parley/common';
 import type { AuditPage, Member, RoomRole, Sanction, SanctionKind } from '@parley/contract';
 import { userView, UsersService } from '@parley/users';
 import { RoomsRepository, type SanctionRecord } from './rooms.repository';
@@ -38,6 +38,7 @@ export class RoomModeration {
     private readonly users: UsersService,
     private readonly audit: AuditLog,
     private readonly events: DomainEvents,
+    private readonly systemMessages: SystemMessages,
   ) {}
 
   /** The caller may moderate the target in this room (a member they outrank, or a non-member for a ban). */
@@ -88,7 +89,11 @@ export class RoomModeration {
       return { record: sanction, removed: wasMember };
     });
     const sanction = toSanction(record);
-    if (removed) this.events.emit('member.left', { roomId, user: sanction.user, kicked: true });
+    if (removed) {
+      this.events.emit('member.left', { roomId, user: sanction.user, kicked: true });
+      const actor = await this.users.getById(actorId);
+      await this.systemMessages.record({ roomId, actor, target: sanction.user, event: { kind: 'member_banned', actorId, targetId } });
+    }
     return sanction;
   }
 
@@ -109,7 +114,10 @@ export class RoomModeration {
       if (deleted) await this.audit.record({ actorId, action: 'member.kicked', roomId, targetUserId: targetId }, manager);
       return deleted;
     });
-    if (removed) this.events.emit('member.left', { roomId, user: await this.users.getById(targetId), kicked: true });
+    if (!removed) return;
+    const [target, actor] = await Promise.all([this.users.getById(targetId), this.users.getById(actorId)]);
+    this.events.emit('member.left', { roomId, user: target, kicked: true });
+    await this.systemMessages.record({ roomId, actor, target, event: { kind: 'member_kicked', actorId, targetId } });
   }
 
   /** To a role below the caller's, of a member below the caller: the owner names admins, admins moderators. */
@@ -125,7 +133,15 @@ export class RoomModeration {
     }
     const member = (await this.rooms.listMembers(actorId, roomId)).find((entry) => entry.user.id === targetId);
     if (!member) throw ApiError.notFound('Member');
-    if (targetRole !== role) this.events.emit('member.updated', { roomId, user: member.user, role });
+    if (targetRole !== role) {
+      this.events.emit('member.updated', { roomId, user: member.user, role });
+      await this.systemMessages.record({
+        roomId,
+        actor: await this.users.getById(actorId),
+        target: member.user,
+        event: { kind: 'role_changed', actorId, targetId, role, from: targetRole, to: role },
+      });
+    }
     return member;
   }
 

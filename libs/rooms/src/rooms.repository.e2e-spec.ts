@@ -78,11 +78,11 @@ describe('RoomsRepository rooms and memberships on PostgreSQL', () => {
     expect(created).toMatchObject({ name: 'Lounge', description: 'Chat', visibility: 'public', kind: 'group', createdBy: ann, lastSeq: 0, memberCount: 1, viewerRole: 'owner', viewerLastReadSeq: 0 });
     expect(await repository.insertGroupRoom('lounge', '', 'private', ann)).toBeNull();
     const other = (await repository.insertGroupRoom('Other', '', 'public', ann))!;
-    expect(await repository.updateRoom(other.id, { name: 'LOUNGE' })).toBe(false);
-    // A change of one field leaves the other as it was.
-    expect(await repository.updateRoom(created!.id, { description: 'New topic' })).toBe(true);
+    expect(await repository.updateRoom(other.id, { name: 'LOUNGE' })).toBeNull();
+    // A change of one field leaves the other as it was; each update answers what it replaced.
+    expect(await repository.updateRoom(created!.id, { description: 'New topic' })).toEqual({ name: 'Lounge', description: 'Chat' });
     expect(await repository.findRoomForViewer(created!.id, ann)).toMatchObject({ name: 'Lounge', description: 'New topic' });
-    expect(await repository.updateRoom(created!.id, { name: 'Parlour' })).toBe(true);
+    expect(await repository.updateRoom(created!.id, { name: 'Parlour' })).toEqual({ name: 'Lounge', description: 'New topic' });
     expect(await repository.findRoomForViewer(created!.id, ann)).toMatchObject({ name: 'Parlour', description: 'New topic' });
   });
 
@@ -120,14 +120,14 @@ describe('RoomsRepository rooms and memberships on PostgreSQL', () => {
     const member = await addMember(room, 'plain', 'member');
     const elderAdmin = await addMember(room, 'elder', 'admin');
     await addMember(room, 'younger', 'admin');
-    expect(await repository.deleteMembership(room, first)).toEqual({ roomId: room, userId: first, role: 'owner', successorId: elderAdmin });
+    expect(await repository.deleteMembership(room, first)).toEqual({ roomId: room, userId: first, role: 'owner', roomKind: 'group', successorId: elderAdmin, successorRole: 'admin' });
     expect(await repository.findMembership(room, elderAdmin)).toEqual({ roomId: room, userId: elderAdmin, role: 'owner' });
     expect(await repository.deleteMembership(room, first)).toBeNull(); // not a member any more
-    expect(await repository.deleteMembership(room, member)).toEqual({ roomId: room, userId: member, role: 'member', successorId: null });
+    expect(await repository.deleteMembership(room, member)).toEqual({ roomId: room, userId: member, role: 'member', roomKind: 'group', successorId: null, successorRole: null });
 
     const alone = await seed.user('alone');
     const solo = (await repository.insertGroupRoom('Solo', '', 'public', alone))!.id;
-    expect(await repository.deleteMembership(solo, alone)).toEqual({ roomId: solo, userId: alone, role: 'owner', successorId: null });
+    expect(await repository.deleteMembership(solo, alone)).toEqual({ roomId: solo, userId: alone, role: 'owner', roomKind: 'group', successorId: null, successorRole: null });
   });
 
   it('deletes a room with its memberships and says who its members were', async () => {

@@ -186,17 +186,22 @@ export class RoomsRepository {
     }
   }
 
-  /** Returns false when the new name is taken. */
-  async updateRoom(roomId: string, changes: { name?: string; description?: string }): Promise<boolean> {
+  /**
+   * Returns the name and description the update replaced (read under the update's own row lock, so of two
+   * concurrent renames the second sees the first's name), or null when the new name is taken.
+   */
+  async updateRoom(roomId: string, changes: { name?: string; description?: string }): Promise<{ name: string; description: string } | null> {
     try {
-      await queryModified(
+      const { rows } = await queryModified<{ name: string; description: string }>(
         this.db,
-        `UPDATE rooms SET name = COALESCE($2, name), description = COALESCE($3, description) WHERE id = $1`,
+        `UPDATE rooms r SET name = COALESCE($2, r.name), description = COALESCE($3, r.description)
+         FROM (SELECT id, name, description FROM rooms WHERE id = $1 FOR NO KEY UPDATE) old
+         WHERE r.id = old.id RETURNING old.name, old.description`,
         [roomId, changes.name ?? null, changes.description ?? null],
       );
-      return true;
+      return rows[0] ?? { name: changes.name ?? '', description: changes.description ?? '' };
     } catch (error) {
-      if (isUniqueViolation(error)) return false;
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
@@ -234,9 +239,12 @@ export class RoomsRepository {
    * `successorId` names them. The room row is locked first,
    * so that two members leaving at once pick the new owner one after the other.
    */
-  async deleteMembership(roomId: string, userId: string): Promise<(MembershipRecord & { successorId: string | null }) | null> {
+  async deleteMembership(
+    roomId: string,
+    userId: string,
+  ): Promise<(MembershipRecord & { roomKind: RoomKind; successorId: string | null; successorRole: RoomRole | null }) | null> {
     return this.db.transaction(async (manager) => {
-      await queryRows(manager, `SELECT 1 FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
+      const [room] = await queryRows<{ kind: RoomKind }>(manager, `SELECT kind FROM rooms WHERE id = $1 FOR NO KEY UPDATE`, [roomId]);
       const { rows: deleted } = await queryModified<{ role: RoomRole }>(
         manager,
         `DELETE FROM memberships WHERE room_id = $1 AND user_id = $2 RETURNING role`,
@@ -245,19 +253,21 @@ export class RoomsRepository {
       const row = deleted[0];
       if (!row) return null;
       let successorId: string | null = null;
+      let successorRole: RoomRole | null = null;
       if (row.role === 'owner') {
-        const { rows: promoted } = await queryModified<{ user_id: string }>(
+        const { rows: promoted } = await queryModified<{ user_id: string; role: RoomRole }>(
           manager,
-          `UPDATE memberships SET role = 'owner'
-           WHERE room_id = $1 AND user_id = (
-             SELECT user_id FROM memberships WHERE room_id = $1
-             ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, joined_at, user_id LIMIT 1)
-           RETURNING user_id`,
+          `UPDATE memberships m SET role = 'owner'
+           FROM (SELECT user_id, role FROM memberships WHERE room_id = $1
+                 ORDER BY CASE role WHEN 'admin' THEN 0 WHEN 'moderator' THEN 1 ELSE 2 END, joined_at, user_id LIMIT 1) next
+           WHERE m.room_id = $1 AND m.user_id = next.user_id
+           RETURNING m.user_id, next.role`,
           [roomId],
         );
         successorId = promoted[0]?.user_id ?? null;
+        successorRole = promoted[0]?.role ?? null;
       }
-      return { roomId, userId, role: row.role, successorId };
+      return { roomId, userId, role: row.role, roomKind: room?.kind ?? 'group', successorId, successorRole };
     });
   }
 

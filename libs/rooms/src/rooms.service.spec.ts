@@ -1,5 +1,5 @@
-import { DomainEvents, type DomainEventMap, type DomainEventName } from '@parley/common';
-import type { RoomRole, User } from '@parley/contract';
+import { DomainEvents, SystemMessages, type DomainEventMap, type DomainEventName, type SystemNotice } from '@parley/common';
+import type { RoomKind, RoomRole, User } from '@parley/contract';
 import type { PresenceStore } from '@parley/presence';
 import type { Blocks, UsersService } from '@parley/users';
 import type { MemberRecord, MembershipRecord, RoomRecord, RoomsRepository } from './rooms.repository';
@@ -51,11 +51,15 @@ function makeFakes() {
   const repo = {
     findRoomForViewer: jest.fn<Promise<RoomRecord | null>, [string, string]>(),
     insertGroupRoom: jest.fn<Promise<RoomRecord | null>, [string, string, string, string]>(),
-    updateRoom: jest.fn<Promise<boolean>, [string, { name?: string; description?: string }]>().mockResolvedValue(true),
+    updateRoom: jest
+      .fn<Promise<{ name: string; description: string } | null>, [string, { name?: string; description?: string }]>()
+      .mockResolvedValue({ name: 'general', description: '' }),
     deleteRoom: jest.fn<Promise<string[]>, [string]>().mockResolvedValue([]),
     findMembership: jest.fn<Promise<MembershipRecord | null>, [string, string]>().mockResolvedValue(null),
     insertMembership: jest.fn<Promise<boolean>, [string, string, RoomRole]>().mockResolvedValue(true),
-    deleteMembership: jest.fn<Promise<(MembershipRecord & { successorId: string | null }) | null>, [string, string]>().mockResolvedValue(null),
+    deleteMembership: jest
+      .fn<Promise<(MembershipRecord & { roomKind: RoomKind; successorId: string | null; successorRole: RoomRole | null }) | null>, [string, string]>()
+      .mockResolvedValue(null),
     findActiveSanction: jest.fn<Promise<null>, [string, string, string]>().mockResolvedValue(null),
     listMembers: jest.fn<Promise<MemberRecord[]>, [string]>().mockResolvedValue([]),
     advanceReadSeq: jest.fn<Promise<number | null>, [string, string, number]>().mockResolvedValue(null),
@@ -70,8 +74,14 @@ function makeFakes() {
   const emitted: Array<{ name: DomainEventName; payload: DomainEventMap[DomainEventName] }> = [];
   jest.spyOn(events, 'emit').mockImplementation((name, payload) => void emitted.push({ name, payload }));
   const blocks = { hasBlocked: jest.fn<Promise<boolean>, [string, string]>().mockResolvedValue(false) };
-  const service = new RoomsService(fake<RoomsRepository>(repo), fake<UsersService>(users), fake<PresenceStore>(presence), events, fake<Blocks>(blocks));
-  return { repo, users, presence, events, emitted, service, blocks };
+  const systemMessages = new SystemMessages();
+  const notices: SystemNotice[] = [];
+  systemMessages.attach((notice) => {
+    notices.push(notice);
+    return Promise.resolve();
+  });
+  const service = new RoomsService(fake<RoomsRepository>(repo), fake<UsersService>(users), fake<PresenceStore>(presence), events, fake<Blocks>(blocks), systemMessages);
+  return { repo, users, presence, events, emitted, service, blocks, notices };
 }
 
 describe('toRoom', () => {
@@ -225,7 +235,7 @@ describe('RoomsService', () => {
 
     it('answers room_name_taken when the new name exists', async () => {
       fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'admin' }));
-      fakes.repo.updateRoom.mockResolvedValue(false);
+      fakes.repo.updateRoom.mockResolvedValue(null);
       expect((await rejection(fakes.service.updateRoom('u1', 'room-1', { name: 'taken' }))).code).toBe('room_name_taken');
       expect(fakes.emitted).toEqual([]);
     });
@@ -234,9 +244,20 @@ describe('RoomsService', () => {
       fakes.repo.findRoomForViewer
         .mockResolvedValueOnce(record({ viewerRole: 'admin' }))
         .mockResolvedValueOnce(record({ viewerRole: 'admin', name: 'renamed' }));
+      fakes.repo.updateRoom.mockResolvedValue({ name: 'general', description: 'Talk' });
       const room = await fakes.service.updateRoom('u1', 'room-1', { name: 'renamed' });
       expect(room.name).toBe('renamed');
       expect(fakes.emitted).toEqual([{ name: 'room.updated', payload: { room } }]);
+      expect(fakes.notices).toEqual([{ roomId: 'room-1', actor: user('u1'), event: { kind: 'room_renamed', actorId: 'u1', from: 'general', to: 'renamed' } }]);
+    });
+
+    it('records one system message per field that changed, none for a field set to what it was', async () => {
+      fakes.repo.findRoomForViewer
+        .mockResolvedValueOnce(record({ viewerRole: 'admin' }))
+        .mockResolvedValueOnce(record({ viewerRole: 'admin', description: 'About us' }));
+      fakes.repo.updateRoom.mockResolvedValue({ name: 'general', description: '' });
+      await fakes.service.updateRoom('u1', 'room-1', { name: 'general', description: 'About us' });
+      expect(fakes.notices.map((notice) => notice.event)).toEqual([{ kind: 'description_changed', actorId: 'u1', from: '', to: 'About us' }]);
     });
   });
 
@@ -287,21 +308,35 @@ describe('RoomsService', () => {
 
     it('leaving emits member.left (not kicked) only when a membership was removed', async () => {
       fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'member' }));
-      fakes.repo.deleteMembership.mockResolvedValueOnce({ ...membership('u1', 'member'), successorId: null }).mockResolvedValueOnce(null);
+      fakes.repo.deleteMembership
+        .mockResolvedValueOnce({ ...membership('u1', 'member'), roomKind: 'group', successorId: null, successorRole: null })
+        .mockResolvedValueOnce(null);
       await fakes.service.leaveRoom('u1', 'room-1');
       await fakes.service.leaveRoom('u1', 'room-1');
       expect(fakes.emitted).toEqual([{ name: 'member.left', payload: { roomId: 'room-1', user: user('u1'), kicked: false } }]);
+      expect(fakes.notices).toEqual([{ roomId: 'room-1', actor: user('u1'), event: { kind: 'member_left', actorId: 'u1' } }]);
+    });
+
+    it('leaving a direct room records no system message', async () => {
+      fakes.repo.findRoomForViewer.mockResolvedValue(record({ kind: 'direct', visibility: 'private', viewerRole: 'member' }));
+      fakes.repo.deleteMembership.mockResolvedValueOnce({ ...membership('u1', 'member'), roomKind: 'direct', successorId: null, successorRole: null });
+      await fakes.service.leaveRoom('u1', 'room-1');
+      expect(fakes.notices).toEqual([]);
     });
   });
 
   describe('owner leaving', () => {
     it('announces the successor as the new owner after member.left', async () => {
       fakes.repo.findRoomForViewer.mockResolvedValue(record({ viewerRole: 'owner' }));
-      fakes.repo.deleteMembership.mockResolvedValueOnce({ ...membership('u1', 'owner'), successorId: 'u2' });
+      fakes.repo.deleteMembership.mockResolvedValueOnce({ ...membership('u1', 'owner'), roomKind: 'group', successorId: 'u2', successorRole: 'admin' });
       await fakes.service.leaveRoom('u1', 'room-1');
       expect(fakes.emitted).toEqual([
         { name: 'member.left', payload: { roomId: 'room-1', user: user('u1'), kicked: false } },
         { name: 'member.updated', payload: { roomId: 'room-1', user: user('u2'), role: 'owner' } },
+      ]);
+      expect(fakes.notices.map((notice) => notice.event)).toEqual([
+        { kind: 'member_left', actorId: 'u1' },
+        { kind: 'role_changed', actorId: 'u1', targetId: 'u2', role: 'owner', from: 'admin', to: 'owner' },
       ]);
     });
   });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApiError, DomainEvents } from '@parley/common';
+import { ApiError, DomainEvents, SystemMessages, type SystemNotice } from '@parley/common';
 import type { Member, Room, RoomRole, RoomVisibility, User } from '@parley/contract';
 import { PresenceStore } from '@parley/presence';
 import { Blocks, userView, UsersService } from '@parley/users';
@@ -45,6 +45,7 @@ export class RoomsService {
     private readonly presence: PresenceStore,
     private readonly events: DomainEvents,
     private readonly blocks: Blocks,
+    private readonly systemMessages: SystemMessages,
   ) {}
 
   /**
@@ -107,11 +108,17 @@ export class RoomsService {
   async updateRoom(userId: string, roomId: string, changes: { name?: string; description?: string }): Promise<Room> {
     const { room } = await this.requireAccess(userId, roomId, 'manage');
     if (room.kind !== 'group') throw ApiError.forbidden('Direct rooms cannot be renamed');
-    if (!(await this.repository.updateRoom(roomId, changes))) {
-      throw new ApiError('room_name_taken', 'A room with this name already exists');
-    }
+    const previous = await this.repository.updateRoom(roomId, changes);
+    if (!previous) throw new ApiError('room_name_taken', 'A room with this name already exists');
     const updated = await this.getRoom(userId, roomId);
     this.events.emit('room.updated', { room: updated });
+    const actor = await this.users.getById(userId);
+    const notices: SystemNotice[] = [];
+    if (previous.name !== updated.name) notices.push({ roomId, actor, event: { kind: 'room_renamed', actorId: userId, from: previous.name, to: updated.name } });
+    if (previous.description !== updated.description) {
+      notices.push({ roomId, actor, event: { kind: 'description_changed', actorId: userId, from: previous.description, to: updated.description } });
+    }
+    await this.systemMessages.record(...notices);
     return updated;
   }
 
@@ -128,7 +135,9 @@ export class RoomsService {
     if (room.visibility !== 'public') throw ApiError.notFound('Room');
     if (await this.repository.findActiveSanction(roomId, userId, 'ban')) throw ApiError.forbidden('You are banned from this room');
     if (await this.repository.insertMembership(roomId, userId, 'member')) {
-      this.events.emit('member.joined', { roomId, user: await this.users.getById(userId), addedBy: null });
+      const user = await this.users.getById(userId);
+      this.events.emit('member.joined', { roomId, user, addedBy: null });
+      await this.systemMessages.record({ roomId, actor: user, event: { kind: 'member_joined', actorId: userId } });
     }
     return this.getRoom(userId, roomId);
   }
@@ -137,8 +146,17 @@ export class RoomsService {
     await this.requireAccess(userId, roomId, 'view');
     const removed = await this.repository.deleteMembership(roomId, userId);
     if (!removed) return;
-    this.events.emit('member.left', { roomId, user: await this.users.getById(userId), kicked: false });
-    if (removed.successorId) this.events.emit('member.updated', { roomId, user: await this.users.getById(removed.successorId), role: 'owner' });
+    const user = await this.users.getById(userId);
+    this.events.emit('member.left', { roomId, user, kicked: false });
+    const successor = removed.successorId ? await this.users.getById(removed.successorId) : null;
+    if (successor) this.events.emit('member.updated', { roomId, user: successor, role: 'owner' });
+    // A direct room has no membership story to tell: opening it again brings its two people back silently.
+    if (removed.roomKind === 'direct') return;
+    const notices: SystemNotice[] = [{ roomId, actor: user, event: { kind: 'member_left', actorId: userId } }];
+    if (successor) {
+      notices.push({ roomId, actor: user, target: successor, event: { kind: 'role_changed', actorId: userId, targetId: successor.id, role: 'owner', from: removed.successorRole, to: 'owner' } });
+    }
+    await this.systemMessages.record(...notices);
   }
 
   async listMembers(userId: string, roomId: string): Promise<Member[]> {
@@ -171,6 +189,7 @@ export class RoomsService {
       throw ApiError.conflict('The user is already a member of this room');
     }
     this.events.emit('member.joined', { roomId, user, addedBy: userId });
+    await this.systemMessages.record({ roomId, actor: await this.users.getById(userId), target: user, event: { kind: 'member_added', actorId: userId, targetId: newMemberId } });
     const member = (await this.listMembers(userId, roomId)).find((entry) => entry.user.id === newMemberId);
     if (!member) throw ApiError.conflict('The user left the room meanwhile');
     return member;

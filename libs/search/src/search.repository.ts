@@ -97,7 +97,7 @@ export class SearchRepository {
          CROSS JOIN LATERAL (
            SELECT msg.id, msg.content, msg.created_at
            FROM messages msg
-           WHERE msg.room_id = scope_rooms.room_id AND ${DOCUMENT} @@ ${QUERY('$2')} AND msg.deleted_at IS NULL
+           WHERE msg.room_id = scope_rooms.room_id AND ${DOCUMENT} @@ ${QUERY('$2')} AND msg.deleted_at IS NULL AND msg.type <> 'system'
              AND ($3::uuid IS NULL OR msg.author_id = $3)
              AND ($4::timestamptz IS NULL OR msg.created_at < $4) AND ($5::timestamptz IS NULL OR msg.created_at > $5)
            ORDER BY msg.created_at DESC

@@ -13,6 +13,7 @@ export function testMessage(seq: number, overrides: Partial<Message> = {}): Mess
     createdAt: '2026-01-01T00:00:00.000Z',
     editedAt: null,
     deletedAt: null,
+    type: 'text',
     ...overrides,
   };
 }
