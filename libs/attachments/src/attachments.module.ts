@@ -1,0 +1,50 @@
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { AuthModule } from '@parley/auth';
+import { AppConfig } from '@parley/config';
+import { RoomsModule } from '@parley/rooms';
+import type { DataSource } from 'typeorm';
+import { AttachmentSweeper } from './attachment-sweeper';
+import { AttachmentsController } from './attachments.controller';
+import { AttachmentsRepository } from './attachments.repository';
+import { AttachmentsService } from './attachments.service';
+import { ATTACHMENT_STORE, type AttachmentStore } from './storage/attachment-store';
+import { FilesystemAttachmentStore } from './storage/filesystem-store';
+import { PostgresAttachmentStore } from './storage/postgres-store';
+import { S3AttachmentStore } from './storage/s3-store';
+
+/** The store ATTACHMENT_STORAGE names. */
+export function createAttachmentStore(config: AppConfig, db: DataSource): AttachmentStore {
+  switch (config.attachmentStorage) {
+    case 'postgres':
+      return new PostgresAttachmentStore(db);
+    case 'filesystem':
+      return new FilesystemAttachmentStore(config.attachmentDir);
+    case 's3':
+      return new S3AttachmentStore(config.attachmentS3);
+  }
+}
+
+/** Uploads, downloads, signed URLs and the sweep of expired attachments (docs/api-contract.md §11). */
+@Module({
+  imports: [AuthModule, RoomsModule],
+  controllers: [AttachmentsController],
+  providers: [
+    AttachmentsRepository,
+    AttachmentsService,
+    AttachmentSweeper,
+    { provide: ATTACHMENT_STORE, inject: [AppConfig, getDataSourceToken()], useFactory: createAttachmentStore },
+  ],
+  exports: [AttachmentsService],
+})
+export class AttachmentsModule implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(ATTACHMENT_STORE) private readonly store: AttachmentStore) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.store instanceof FilesystemAttachmentStore) await this.store.init();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close?.();
+  }
+}
