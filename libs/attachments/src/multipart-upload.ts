@@ -28,7 +28,7 @@ export function receiveSingleFile<T>(request: IncomingMessage, maxBytes: number,
   }
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: request.headers, limits: { files: 1, fields: 0, parts: 1, fileSize: maxBytes, headerPairs: 20 } });
+    parser = busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, headerPairs: 20, fieldSize: 1024 } });
   } catch {
     return Promise.reject(refuse('Malformed multipart/form-data header (no boundary)'));
   }
@@ -54,6 +54,8 @@ export function receiveSingleFile<T>(request: IncomingMessage, maxBytes: number,
         return;
       }
       file.on('limit', () => file.destroy(new FileTooLargeError(maxBytes)));
+      // The handler reads the file and sees its errors; this only keeps one it no longer listens for from crashing.
+      file.on('error', () => undefined);
       current = file;
       handling = handle(file, info.filename ?? '');
       handling.then(
@@ -62,8 +64,6 @@ export function receiveSingleFile<T>(request: IncomingMessage, maxBytes: number,
       );
     });
     parser.on('field', (field: string) => finish(refuse(`Unknown field "${field}": the body has one field, "file"`)));
-    parser.on('fieldsLimit', () => finish(refuse('The body has one field, "file"')));
-    parser.on('partsLimit', () => finish(refuse('The body has one field, "file"')));
     parser.on('filesLimit', () => finish(refuse('One file per upload')));
     parser.on('error', () => finish(refuse('Malformed multipart/form-data body')));
     parser.on('close', () => {
