@@ -147,3 +147,244 @@ describe('attachments (contract §11)', () => {
     });
   });
 });
+
+describe('attachments: rules (contract §11)', () => {
+  const MAX_BYTES = 200_000;
+  const QUOTA_BYTES = 300_000;
+  let server: RunningServer;
+  let api: Api;
+  let db: DataSource;
+  let alice: AuthResult;
+  let bob: AuthResult;
+  let carol: AuthResult;
+  let secret: Room;
+  let lobby: Room;
+
+  const rowsOf = async (userId: string): Promise<number> =>
+    (await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM attachments WHERE uploader_id = $1`, [userId]))[0]!.n;
+  const chunksOf = async (id: string): Promise<number> =>
+    (await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM attachment_chunks WHERE attachment_id = $1`, [id]))[0]!.n;
+  const send = async (auth: AuthResult, roomId: string, content: string): Promise<Message> => {
+    const result = await api.post<Message>(`/api/rooms/${roomId}/messages`, { content }, auth.accessToken);
+    if (result.status !== 201) throw new Error(`send: ${result.status}`);
+    return result.body;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer({ ATTACHMENT_MAX_BYTES: String(MAX_BYTES), ATTACHMENT_QUOTA_BYTES: String(QUOTA_BYTES), ATTACHMENT_SWEEP_INTERVAL_MS: '100' });
+    api = new Api(server.url);
+    db = server.app.get(DataSource);
+    [alice, bob, carol] = [await api.register(uniqueName('alice')), await api.register(uniqueName('bob')), await api.register(uniqueName('carol'))];
+    secret = await api.createRoom(alice.accessToken, uniqueName('Secret'), 'private');
+    expect((await api.post(`/api/rooms/${secret.id}/members`, { userId: carol.user.id }, alice.accessToken)).status).toBe(201);
+    lobby = await api.createRoom(alice.accessToken, uniqueName('Lobby'));
+  });
+  afterAll(() => server?.close());
+
+  it('detects the type from the bytes, whatever the name and the declared type say', async () => {
+    const image = await png(40, 30);
+    const disguised = await uploaded(server, alice.accessToken, lobby.id, image, 'x.txt', 'text/plain');
+    expect(disguised).toMatchObject({ name: 'x.txt', contentType: 'image/png', width: 40, height: 30 });
+    const pdf = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), 'picture.png', 'image/png');
+    expect(pdf).toMatchObject({ contentType: 'application/pdf' });
+    expect(pdf.width).toBeUndefined();
+    expect(pdf.thumbnailUrl).toBeUndefined();
+  });
+
+  it('serves anything but a safe image as a download, sniffing off and sandboxed', async () => {
+    const html = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('<!DOCTYPE html><html><script>alert(1)</script></html>'), 'page.png', 'image/png');
+    expect(html.contentType).toBe('text/html');
+    const page = await download(server, html.url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-disposition')).toBe(`attachment; filename="page.png"; filename*=UTF-8''page.png`);
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('content-security-policy')).toContain('sandbox');
+    expect(page.headers.get('cache-control')).toMatch(/^private/);
+    const svg = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'), 'logo.svg', 'image/svg+xml');
+    expect(svg).toMatchObject({ contentType: 'image/svg+xml' });
+    expect((await download(server, svg.url)).headers.get('content-disposition')).toMatch(/^attachment;/);
+    const image = await uploaded(server, alice.accessToken, lobby.id, await png(10, 10), 'dot.png');
+    const shown = await download(server, image.url);
+    expect(shown.headers.get('content-disposition')).toMatch(/^inline;/);
+    expect(shown.headers.get('content-type')).toBe('image/png');
+    // Conditional requests: the ETag never changes for an id.
+    const again = await download(server, image.url, { 'if-none-match': shown.headers.get('etag')! });
+    expect(again.status).toBe(304);
+  });
+
+  it('strips EXIF and GPS from a JPEG and stores it upright', async () => {
+    const photo = await sharp({ create: { width: 60, height: 40, channels: 3, background: { r: 0, g: 90, b: 200 } } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .withExifMerge({ IFD0: { Make: 'SpyCam', Copyright: 'Alice' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
+      .toBuffer();
+    expect((await sharp(photo).metadata()).exif).toBeDefined();
+    const attachment = await uploaded(server, alice.accessToken, lobby.id, photo, 'IMG_0001.JPG');
+    // Orientation 6 turns it a quarter: the upright image is 40 × 60.
+    expect(attachment).toMatchObject({ contentType: 'image/jpeg', width: 40, height: 60 });
+    const stored = await download(server, attachment.url);
+    const metadata = await sharp(stored.bytes).metadata();
+    expect(metadata).toMatchObject({ format: 'jpeg', width: 40, height: 60 });
+    expect(metadata.exif).toBeUndefined();
+    expect(metadata.orientation).toBeUndefined();
+    expect(stored.bytes.includes(Buffer.from('SpyCam'))).toBe(false);
+  });
+
+  it('refuses a file over ATTACHMENT_MAX_BYTES with 413 and keeps none of it', async () => {
+    const dave = await api.register(uniqueName('dave'));
+    await api.post(`/api/rooms/${lobby.id}/join`, {}, dave.accessToken);
+    // Declared larger than the limit (refused before reading) and slightly over it (refused while streaming).
+    for (const size of [MAX_BYTES * 3, MAX_BYTES + 1]) {
+      const result = await upload(server, dave.accessToken, lobby.id, randomBinary(size), 'big.bin');
+      expect(result.status).toBe(413);
+      expect(result.body).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining(`${MAX_BYTES} bytes`) });
+      expect(await rowsOf(dave.user.id)).toBe(0);
+    }
+    expect((await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM attachment_chunks c LEFT JOIN attachments a ON a.id = c.attachment_id WHERE a.id IS NULL`))[0]!.n).toBe(0);
+    // Exactly the limit is fine.
+    expect((await upload(server, dave.accessToken, lobby.id, randomBinary(MAX_BYTES), 'fits.bin')).status).toBe(201);
+  });
+
+  it("refuses an upload past the user's quota with 413 and a message that says so", async () => {
+    const erin = await api.register(uniqueName('erin'));
+    await api.post(`/api/rooms/${lobby.id}/join`, {}, erin.accessToken);
+    await uploaded(server, erin.accessToken, lobby.id, randomBinary(150_000), 'one.bin');
+    await uploaded(server, erin.accessToken, lobby.id, randomBinary(100_000), 'two.bin');
+    const result = await upload(server, erin.accessToken, lobby.id, randomBinary(100_000), 'three.bin');
+    expect(result.status).toBe(413);
+    expect(result.body).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('quota') });
+    expect(await rowsOf(erin.user.id)).toBe(2);
+    // Someone else's quota is their own.
+    expect((await upload(server, alice.accessToken, lobby.id, randomBinary(100_000), 'three.bin')).status).toBe(201);
+  });
+
+  it('refuses bad uploads with the contract error: no file, another field, empty, not multipart', async () => {
+    const url = `${server.url}/api/rooms/${lobby.id}/attachments`;
+    const post = async (body: BodyInit, headers: Record<string, string> = {}): Promise<{ status: number; body: ErrorBody }> => {
+      const response = await fetch(url, { method: 'POST', headers: { ...bearer(alice), ...headers }, body });
+      return { status: response.status, body: (await response.json()) as ErrorBody };
+    };
+    const other = new FormData();
+    other.append('document', new Blob(['hi']), 'a.txt');
+    const field = new FormData();
+    field.append('note', 'hello');
+    const empty = new FormData();
+    empty.append('file', new Blob([]), 'empty.txt');
+    for (const [body, headers] of [[other, {}], [field, {}], [empty, {}], ['{"file":1}', { 'content-type': 'application/json' }]] as Array<[BodyInit, Record<string, string>]>) {
+      const result = await post(body, headers);
+      expect(result.status).toBe(400);
+      expect(result.body).toMatchObject({ code: 'validation_failed', details: { file: [expect.any(String)] } });
+    }
+    expect(await rowsOf(alice.user.id)).toBeGreaterThan(0);
+    expect((await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM attachments WHERE stored_at IS NULL`))[0]!.n).toBe(0);
+  });
+
+  it('sanitizes the file name: no path, no bidi override, no control characters, at most 200 characters', async () => {
+    const tricky = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('hello'), '../../etc/\u202Egpj.exe\t');
+    expect(tricky.name).toBe('gpj.exe');
+    const long = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('hello'), `${'a'.repeat(1000)}.txt`);
+    expect(long.name).toHaveLength(200);
+    expect(long.name.endsWith('.txt')).toBe(true);
+    const accented = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('hello'), 'Café crème – été.txt');
+    expect(accented.name).toBe('Café crème – été.txt');
+    expect((await download(server, accented.url)).headers.get('content-disposition')).toBe(
+      `attachment; filename="Caf_ cr_me _ _t_.txt"; filename*=UTF-8''${encodeURIComponent('Café crème – été.txt')}`,
+    );
+  });
+
+  it('lets only members who may post upload; a private room is not_found to others', async () => {
+    const result = await upload(server, bob.accessToken, secret.id, Buffer.from('hi'), 'a.txt');
+    expect(result.status).toBe(404);
+    expect(result.body.code).toBe('not_found');
+    expect((await upload(server, bob.accessToken, lobby.id, Buffer.from('hi'), 'a.txt')).status).toBe(403);
+    expect(await rowsOf(bob.user.id)).toBe(0);
+  });
+
+  it('shows an unsent file to its uploader only, a sent one to whoever can see the room, for as long as they can', async () => {
+    const attachment = await uploaded(server, alice.accessToken, secret.id, Buffer.from('the plan'), 'plan.txt');
+    const path = `/api/attachments/${attachment.id}`;
+    expect((await download(server, path, bearer(alice))).status).toBe(200);
+    expect((await download(server, path, bearer(carol))).status).toBe(404);
+    const message = await send(alice, secret.id, 'see the plan');
+    expect(await attachToMessage(db, message.id, alice.user.id, secret.id, [attachment.id])).toBe(true);
+    // Attached once only.
+    expect(await attachToMessage(db, message.id, alice.user.id, secret.id, [attachment.id])).toBe(false);
+    const forCarol = await download(server, path, bearer(carol));
+    expect(forCarol.status).toBe(200);
+    expect(forCarol.bytes.toString()).toBe('the plan');
+    const forBob = await download(server, path, bearer(bob));
+    expect(forBob.status).toBe(404);
+    expect(JSON.parse(forBob.bytes.toString())).toMatchObject({ code: 'not_found' });
+    // A signed URL is re-checked for its user: carol's stops working once she is removed.
+    const signer = new UrlSigner(TEST_JWT_SECRET, 600);
+    const carolsUrl = signer.url(attachment.id, 'file', carol.user.id);
+    expect((await download(server, carolsUrl)).status).toBe(200);
+    expect((await api.request('DELETE', `/api/rooms/${secret.id}/members/${carol.user.id}`, { token: alice.accessToken })).status).toBe(204);
+    expect((await download(server, carolsUrl)).status).toBe(404);
+    expect((await download(server, path, bearer(carol))).status).toBe(404);
+  });
+
+  it('accepts a signed URL without a Bearer header, and refuses it altered or expired', async () => {
+    const attachment = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('signed'), 's.txt');
+    expect((await download(server, attachment.url)).bytes.toString()).toBe('signed');
+    const url = new URL(attachment.url, server.url);
+    const altered = (change: (params: URLSearchParams) => void): string => {
+      const params = new URLSearchParams(url.search);
+      change(params);
+      return `${url.pathname}?${params.toString()}`;
+    };
+    const signature = url.searchParams.get('signature')!;
+    const expires = Number(url.searchParams.get('expires'));
+    for (const path of [
+      altered((p) => p.set('signature', `${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`)),
+      altered((p) => p.set('expires', String(expires + 3600))),
+      altered((p) => p.set('user', bob.user.id)),
+      altered((p) => p.delete('signature')),
+      `${url.pathname}/thumbnail${url.search}`,
+    ]) {
+      const result = await download(server, path);
+      expect(result.status).toBe(401);
+      expect(JSON.parse(result.bytes.toString())).toMatchObject({ code: 'unauthorized' });
+    }
+    const past = new UrlSigner(TEST_JWT_SECRET, 600, () => Date.now() - 3_600_000);
+    expect((await download(server, past.url(attachment.id, 'file', alice.user.id))).status).toBe(401);
+    expect((await download(server, `/api/attachments/${attachment.id}`)).status).toBe(401);
+  });
+
+  it('removes the files of a deleted message after the retention (0 here), row and bytes, and serves them no more', async () => {
+    const attachment = await uploaded(server, alice.accessToken, lobby.id, randomBinary(1000), 'gone.bin');
+    const message = await send(alice, lobby.id, 'with a file');
+    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [attachment.id])).toBe(true);
+    expect(await chunksOf(attachment.id)).toBe(1);
+    expect((await api.request('DELETE', `/api/rooms/${lobby.id}/messages/${message.id}`, { token: alice.accessToken })).status).toBe(204);
+    await eventually(async () => (await chunksOf(attachment.id)) === 0, 10_000, 'the sweep to remove the deleted message’s file');
+    expect((await db.query(`SELECT 1 FROM attachments WHERE id = $1`, [attachment.id])).length).toBe(0);
+    expect((await download(server, attachment.url)).status).toBe(404);
+  });
+});
+
+describe('attachments: unsent uploads expire (contract §11)', () => {
+  let server: RunningServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-attachments-'));
+    server = await startTestServer({ ATTACHMENT_STORAGE: 'filesystem', ATTACHMENT_DIR: dir, ATTACHMENT_UNSENT_TTL_MS: '1000', ATTACHMENT_SWEEP_INTERVAL_MS: '100' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('removes an upload never sent, row and file, once ATTACHMENT_UNSENT_TTL_MS has passed', async () => {
+    const api = new Api(server.url);
+    const alice = await api.register(uniqueName('alice'));
+    const room = await api.createRoom(alice.accessToken, uniqueName('Drafts'));
+    const attachment = await uploaded(server, alice.accessToken, room.id, await png(20, 20), 'draft.png');
+    const files = join(dir, attachment.id.slice(0, 2));
+    expect(readdirSync(files).filter((name) => name.startsWith(attachment.id)).sort()).toEqual([`${attachment.id}.file`, `${attachment.id}.thumbnail`]);
+    const db = server.app.get(DataSource);
+    await eventually(async () => (await db.query(`SELECT 1 FROM attachments WHERE id = $1`, [attachment.id])).length === 0, 10_000, 'the unsent upload to be swept');
+    await eventually(() => readdirSync(files).filter((name) => name.startsWith(attachment.id)).length === 0, 5000, 'its files to be removed');
+    expect((await download(server, attachment.url)).status).toBe(404);
+  });
+});

@@ -11,17 +11,18 @@ import { AttachmentsService } from './attachments.service';
 import { ATTACHMENT_STORE, type AttachmentStore } from './storage/attachment-store';
 import { FilesystemAttachmentStore } from './storage/filesystem-store';
 import { PostgresAttachmentStore } from './storage/postgres-store';
-import { S3AttachmentStore } from './storage/s3-store';
 
-/** The store ATTACHMENT_STORAGE names. */
-export function createAttachmentStore(config: AppConfig, db: DataSource): AttachmentStore {
+/** The store ATTACHMENT_STORAGE names (the AWS SDK is loaded only for s3). */
+export async function createAttachmentStore(config: AppConfig, db: DataSource): Promise<AttachmentStore> {
   switch (config.attachmentStorage) {
     case 'postgres':
       return new PostgresAttachmentStore(db);
     case 'filesystem':
       return new FilesystemAttachmentStore(config.attachmentDir);
-    case 's3':
+    case 's3': {
+      const { S3AttachmentStore } = await import('./storage/s3-store');
       return new S3AttachmentStore(config.attachmentS3);
+    }
   }
 }
 

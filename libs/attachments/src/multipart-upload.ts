@@ -28,7 +28,8 @@ export function receiveSingleFile<T>(request: IncomingMessage, maxBytes: number,
   }
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, headerPairs: 20, fieldSize: 1024 } });
+    // busboy signals reaching its limit, not passing it: one byte more, so that exactly maxBytes is accepted.
+    parser = busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes + 1, headerPairs: 20, fieldSize: 1024 }, defParamCharset: 'utf8' });
   } catch {
     return Promise.reject(refuse('Malformed multipart/form-data header (no boundary)'));
   }
