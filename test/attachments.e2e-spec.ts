@@ -121,7 +121,7 @@ describe('attachments (contract §11)', () => {
     roundTrips('filesystem', async () => {
       dir = mkdtempSync(join(tmpdir(), 'parley-attachments-'));
       const server = await startTestServer({ ATTACHMENT_STORAGE: 'filesystem', ATTACHMENT_DIR: dir });
-      return { server, storedBytes: async (id) => existsSync(join(dir, id.slice(0, 2), `${id}.file`)) };
+      return { server, storedBytes: (id) => Promise.resolve(existsSync(join(dir, id.slice(0, 2), `${id}.file`))) };
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -142,7 +142,7 @@ describe('attachments (contract §11)', () => {
         process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
         const { dir, bucket } = s3;
         const server = await startTestServer({ ATTACHMENT_STORAGE: 's3', ATTACHMENT_S3_BUCKET: bucket, ATTACHMENT_S3_ENDPOINT: s3.endpoint });
-        return { server, storedBytes: async (id) => existsSync(join(dir, bucket, 'attachments', id)) };
+        return { server, storedBytes: (id) => Promise.resolve(existsSync(join(dir, bucket, 'attachments', id))) };
       });
     });
   });
@@ -228,6 +228,34 @@ describe('attachments: rules (contract §11)', () => {
     expect(metadata.exif).toBeUndefined();
     expect(metadata.orientation).toBeUndefined();
     expect(stored.bytes.includes(Buffer.from('SpyCam'))).toBe(false);
+  });
+
+  it('refuses an image of too many pixels (a decompression bomb) with 413, and a damaged one with 400', async () => {
+    // 8000 × 8000 of one colour: a few hundred kilobytes at most, 64 million pixels (limit 50 million).
+    const bomb = await sharp({ create: { width: 8000, height: 8000, channels: 3, background: { r: 0, g: 0, b: 0 } } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
+    expect(bomb.length).toBeLessThan(MAX_BYTES);
+    const refused = await upload(server, alice.accessToken, lobby.id, bomb, 'bomb.png');
+    expect(refused.status).toBe(413);
+    expect(refused.body).toMatchObject({ code: 'payload_too_large', message: expect.stringContaining('50000000 pixels') });
+    const image = await sharp({ create: { width: 300, height: 300, channels: 3, background: { r: 9, g: 200, b: 9 } } })
+      .jpeg()
+      .toBuffer();
+    const before = await rowsOf(alice.user.id);
+    const truncated = await upload(server, alice.accessToken, lobby.id, image.subarray(0, Math.floor(image.length / 2)), 'half.jpg');
+    expect(truncated.status).toBe(400);
+    expect(truncated.body).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('cannot be read') });
+    expect(await rowsOf(alice.user.id)).toBe(before);
+  });
+
+  it('answers HEAD with the headers only', async () => {
+    const attachment = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('head check'), 'h.txt');
+    const response = await fetch(`${server.url}${attachment.url}`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-length')).toBe('10');
+    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(await response.text()).toBe('');
   });
 
   it('refuses a file over ATTACHMENT_MAX_BYTES with 413 and keeps none of it', async () => {
@@ -358,7 +386,7 @@ describe('attachments: rules (contract §11)', () => {
     expect(await chunksOf(attachment.id)).toBe(1);
     expect((await api.request('DELETE', `/api/rooms/${lobby.id}/messages/${message.id}`, { token: alice.accessToken })).status).toBe(204);
     await eventually(async () => (await chunksOf(attachment.id)) === 0, 10_000, 'the sweep to remove the deleted message’s file');
-    expect((await db.query(`SELECT 1 FROM attachments WHERE id = $1`, [attachment.id])).length).toBe(0);
+    expect((await db.query<unknown[]>(`SELECT 1 FROM attachments WHERE id = $1`, [attachment.id])).length).toBe(0);
     expect((await download(server, attachment.url)).status).toBe(404);
   });
 });
@@ -383,7 +411,7 @@ describe('attachments: unsent uploads expire (contract §11)', () => {
     const files = join(dir, attachment.id.slice(0, 2));
     expect(readdirSync(files).filter((name) => name.startsWith(attachment.id)).sort()).toEqual([`${attachment.id}.file`, `${attachment.id}.thumbnail`]);
     const db = server.app.get(DataSource);
-    await eventually(async () => (await db.query(`SELECT 1 FROM attachments WHERE id = $1`, [attachment.id])).length === 0, 10_000, 'the unsent upload to be swept');
+    await eventually(async () => (await db.query<unknown[]>(`SELECT 1 FROM attachments WHERE id = $1`, [attachment.id])).length === 0, 10_000, 'the unsent upload to be swept');
     await eventually(() => readdirSync(files).filter((name) => name.startsWith(attachment.id)).length === 0, 5000, 'its files to be removed');
     expect((await download(server, attachment.url)).status).toBe(404);
   });

@@ -54,13 +54,17 @@ function textType(bytes: Uint8Array): string | undefined {
   } catch {
     return undefined;
   }
-  if (/[\0-\x08\x0e-\x1f\x7f]/.test(text)) return undefined;
+  // Control characters other than tab, line breaks and form feed: binary.
+  if ([...text].some((character) => isBinaryControl(character.charCodeAt(0)))) return undefined;
   const head = text.replace(/^\uFEFF/, '').trimStart().slice(0, 1024).toLowerCase();
   if (/^<svg[\s>]/.test(head) || (/^<\?xml/.test(head) && head.includes('<svg'))) return 'image/svg+xml';
   if (/^<(!doctype html|html|head|body|script|iframe|meta|title|div|p|a|img|style)[\s>/]/.test(head) || /^<!--/.test(head)) return 'text/html';
   if (/^<\?xml/.test(head)) return 'application/xml';
-  if (/^%pdf-/.test(head)) return 'application/pdf';
   return 'text/plain';
+}
+
+function isBinaryControl(code: number): boolean {
+  return code <= 0x08 || (code >= 0x0e && code <= 0x1f) || code === 0x7f;
 }
 
 /** Drops up to 3 trailing bytes of an incomplete UTF-8 sequence. */

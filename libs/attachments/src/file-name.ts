@@ -13,9 +13,11 @@ export function sanitizeFileName(raw: string | undefined): string {
   const lastPart = (raw ?? '').split(/[/\\]/).pop() ?? '';
   const cleaned = lastPart
     .normalize('NFC')
-    // Cc (controls), Cf (format: bidi controls, zero-width joiners, BOM), Zl/Zp (line and paragraph separators).
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '')
+    // Cf (format: bidi controls, zero-width characters, BOM) go; line breaks, tabs and other spaces become one
+    // space; the other Cc (controls) go.
+    .replace(/\p{Cf}/gu, '')
     .replace(/\s+/g, ' ')
+    .replace(/\p{Cc}/gu, '')
     .replace(/^[\s.]+/, '')
     .replace(/[\s.]+$/, '');
   if (cleaned === '') return DEFAULT_FILE_NAME;

@@ -43,7 +43,7 @@ export function receiveSingleFile<T>(request: IncomingMessage, maxBytes: number,
       request.unpipe(parser);
       request.resume();
       if (error === undefined) return resolve(value as T);
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = error instanceof Error ? error : new Error('upload failed');
       // The handler may still be reading the file: stop it, and answer once it has cleaned up after itself.
       current?.destroy(failure);
       void (handling ?? Promise.resolve()).catch(() => undefined).then(() => reject(failure));

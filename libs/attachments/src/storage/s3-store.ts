@@ -92,7 +92,8 @@ export class S3AttachmentStore implements AttachmentStore {
     await Promise.all((['file', 'thumbnail'] as const).map((part) => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.key(attachmentId, part) }))));
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.client.destroy();
+    return Promise.resolve();
   }
 }
