@@ -1,4 +1,5 @@
 import { attachToMessage, UrlSigner } from '@parley/attachments';
+import { ParleyClient } from '@parley/client';
 import type { Attachment, AuthResult, ErrorBody, Message, Room } from '@parley/contract';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -247,6 +248,17 @@ describe('attachments: rules (contract §11)', () => {
     expect(truncated.status).toBe(400);
     expect(truncated.body).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('cannot be read') });
     expect(await rowsOf(alice.user.id)).toBe(before);
+  });
+
+  it('uploads through the SDK (fetch outside browsers) and maps a refusal to ParleyError', async () => {
+    const client = new ParleyClient({ baseUrl: server.url });
+    await client.login(alice.user.username, 'password123');
+    const progress: number[] = [];
+    const attachment = await client.uploadAttachment(lobby.id, new File(['from the SDK'], 'sdk.txt'), { onProgress: (sent) => progress.push(sent) });
+    expect(attachment).toMatchObject({ name: 'sdk.txt', size: 12, contentType: 'text/plain' });
+    expect(progress).toEqual([0, 12]);
+    expect((await download(server, attachment.url)).bytes.toString()).toBe('from the SDK');
+    await expect(client.uploadAttachment(lobby.id, new Blob([randomBinary(MAX_BYTES + 10)]))).rejects.toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
   it('answers HEAD with the headers only', async () => {
