@@ -258,7 +258,7 @@ describe('attachments: rules (contract §11)', () => {
     expect(attachment).toMatchObject({ name: 'sdk.txt', size: 12, contentType: 'text/plain' });
     expect(progress).toEqual([0, 12]);
     expect((await download(server, attachment.url)).bytes.toString()).toBe('from the SDK');
-    await expect(client.uploadAttachment(lobby.id, new Blob([randomBinary(MAX_BYTES + 10)]))).rejects.toMatchObject({ code: 'payload_too_large', status: 413 });
+    await expect(client.uploadAttachment(lobby.id, new Blob([new Uint8Array(randomBinary(MAX_BYTES + 10))]))).rejects.toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
   it('answers HEAD with the headers only', async () => {
