@@ -261,6 +261,16 @@ describe('attachments: rules (contract §11)', () => {
     await expect(client.uploadAttachment(lobby.id, new Blob([new Uint8Array(randomBinary(MAX_BYTES + 10))]))).rejects.toMatchObject({ code: 'payload_too_large', status: 413 });
   });
 
+  it('documents the multipart upload and the downloads in the OpenAPI document', async () => {
+    type Operation = { requestBody?: { content: Record<string, { schema: { properties?: Record<string, { format?: string }>; required?: string[] } }> }; responses: Record<string, unknown> };
+    const doc = (await api.get<{ paths: Record<string, Record<string, Operation>> }>('/docs-json')).body;
+    const uploadOperation = doc.paths['/api/rooms/{id}/attachments']?.post;
+    expect(uploadOperation?.requestBody?.content['multipart/form-data']?.schema).toMatchObject({ required: ['file'], properties: { file: { format: 'binary' } } });
+    expect(Object.keys(uploadOperation?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '403', '404', '413']));
+    expect(doc.paths['/api/attachments/{id}']?.get).toBeDefined();
+    expect(doc.paths['/api/attachments/{id}/thumbnail']?.get).toBeDefined();
+  });
+
   it('answers HEAD with the headers only', async () => {
     const attachment = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('head check'), 'h.txt');
     const response = await fetch(`${server.url}${attachment.url}`, { method: 'HEAD' });
