@@ -1,4 +1,4 @@
-import { attachToMessage, UrlSigner } from '@parley/attachments';
+import { attachToMessage, AttachmentsService, UrlSigner } from '@parley/attachments';
 import { ParleyClient } from '@parley/client';
 import type { Attachment, AuthResult, ErrorBody, Message, Room } from '@parley/contract';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -399,6 +399,38 @@ describe('attachments: rules (contract §11)', () => {
     const past = new UrlSigner(TEST_JWT_SECRET, 600, () => Date.now() - 3_600_000);
     expect((await download(server, past.url(attachment.id, 'file', alice.user.id))).status).toBe(401);
     expect((await download(server, `/api/attachments/${attachment.id}`)).status).toBe(401);
+  });
+
+  it('finds attachments for sending only when each is the caller\'s own, for that room, and unsent (findForSend)', async () => {
+    const service = server.app.get(AttachmentsService);
+    const first = await uploaded(server, alice.accessToken, lobby.id, await png(30, 20), 'one.png');
+    const second = await uploaded(server, alice.accessToken, lobby.id, Buffer.from('two'), 'two.txt');
+    expect(await service.findForSend(alice.user.id, lobby.id, [second.id, first.id])).toEqual([
+      { id: second.id, name: 'two.txt', size: 3, contentType: 'text/plain', hasThumbnail: false },
+      { id: first.id, name: 'one.png', size: first.size, contentType: 'image/png', width: 30, height: 20, hasThumbnail: true },
+    ]);
+    const elsewhere = await uploaded(server, alice.accessToken, secret.id, Buffer.from('x'), 'x.txt');
+    const notFound = { code: 'not_found', message: 'Attachment not found' };
+    await expect(service.findForSend(carol.user.id, lobby.id, [first.id])).rejects.toMatchObject(notFound);
+    await expect(service.findForSend(alice.user.id, lobby.id, [first.id, elsewhere.id])).rejects.toMatchObject(notFound);
+    await expect(service.findForSend(alice.user.id, lobby.id, ['00000000-0000-4000-8000-000000000000'])).rejects.toMatchObject(notFound);
+    const message = await send(alice, lobby.id, 'sent');
+    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [first.id])).toBe(true);
+    await expect(service.findForSend(alice.user.id, lobby.id, [first.id])).rejects.toMatchObject(notFound);
+  });
+
+  it('removes the attachments of a deleted room, row and bytes', async () => {
+    const room = await api.createRoom(alice.accessToken, uniqueName('Doomed'));
+    const sent = await uploaded(server, alice.accessToken, room.id, randomBinary(500), 'sent.bin');
+    const unsent = await uploaded(server, alice.accessToken, room.id, randomBinary(500), 'unsent.bin');
+    expect(await attachToMessage(db, (await send(alice, room.id, 'file')).id, alice.user.id, room.id, [sent.id])).toBe(true);
+    expect((await api.request('DELETE', `/api/rooms/${room.id}`, { token: alice.accessToken })).status).toBe(204);
+    await eventually(
+      async () => (await db.query<unknown[]>(`SELECT 1 FROM attachments WHERE id = ANY($1::uuid[])`, [[sent.id, unsent.id]])).length === 0,
+      10_000,
+      'the deleted room’s attachments to be swept',
+    );
+    expect((await chunksOf(sent.id)) + (await chunksOf(unsent.id))).toBe(0);
   });
 
   it('removes the files of a deleted message after the retention (0 here), row and bytes, and serves them no more', async () => {

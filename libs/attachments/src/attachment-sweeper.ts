@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '@parley/config';
 import { AttachmentsRepository } from './attachments.repository';
 import { ATTACHMENT_STORE, type AttachmentStore } from './storage/attachment-store';
@@ -12,7 +12,7 @@ const SWEEP_BATCH = 100;
  * deleted rooms: the rows by DELETE … RETURNING (one instance gets each), then their bytes from the store.
  */
 @Injectable()
-export class AttachmentSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+export class AttachmentSweeper implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Attachments');
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
@@ -28,7 +28,8 @@ export class AttachmentSweeper implements OnApplicationBootstrap, OnApplicationS
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database pool closes: no new sweep, and the one running (a short batch) finishes. */
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
