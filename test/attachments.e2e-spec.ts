@@ -1,4 +1,4 @@
-import { attachToMessage, AttachmentsService, UrlSigner } from '@parley/attachments';
+import { attachToMessage, AttachmentsService, AttachmentSweeper, UrlSigner } from '@parley/attachments';
 import { ParleyClient } from '@parley/client';
 import type { Attachment, AuthResult, ErrorBody, Message, Room } from '@parley/contract';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import type { RunningServer } from '../apps/server/src/server';
 import { Api, eventually, uniqueName } from './support/client';
 import { startLocalS3, type LocalS3 } from './support/local-s3';
-import { startTestServer, TEST_JWT_SECRET } from './support/server';
+import { startTestCluster, startTestServer, TEST_JWT_SECRET } from './support/server';
 
 /** Attachments (contract §11) against the real server and PostgreSQL, for each store. */
 
@@ -468,5 +468,42 @@ describe('attachments: unsent uploads expire (contract §11)', () => {
     await eventually(async () => (await db.query<unknown[]>(`SELECT 1 FROM attachments WHERE id = $1`, [attachment.id])).length === 0, 10_000, 'the unsent upload to be swept');
     await eventually(() => readdirSync(files).filter((name) => name.startsWith(attachment.id)).length === 0, 5000, 'its files to be removed');
     expect((await download(server, attachment.url)).status).toBe(404);
+  });
+});
+
+describe('attachments: the sweep on several instances (contract §11)', () => {
+  let servers: RunningServer[] = [];
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-attachments-'));
+    // No timer (a day): the test runs both instances' sweeps itself, at the same moments.
+    servers = await startTestCluster(2, { ATTACHMENT_STORAGE: 'filesystem', ATTACHMENT_DIR: dir, ATTACHMENT_UNSENT_TTL_MS: '1000', ATTACHMENT_SWEEP_INTERVAL_MS: '86400000' });
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('removes each expired attachment once, whichever instance gets it, sweeping at the same time', async () => {
+    const [first, second] = servers as [RunningServer, RunningServer];
+    const api = new Api(first.url);
+    const alice = await api.register(uniqueName('alice'));
+    const room = await api.createRoom(alice.accessToken, uniqueName('Shared'));
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await uploaded(i % 2 === 0 ? first : second, alice.accessToken, room.id, randomBinary(2000), `f${i}.bin`)).id);
+    // Uploaded on one instance, readable on the other: the directory is shared.
+    expect((await download(second, `/api/attachments/${ids[0]}`, bearer(alice))).status).toBe(200);
+    const sweepers = servers.map((server) => server.app.get(AttachmentSweeper));
+    let removed = 0;
+    await eventually(
+      async () => {
+        removed += (await Promise.all(sweepers.map((sweeper) => sweeper.sweep()))).reduce((sum, count) => sum + count, 0);
+        return removed >= ids.length;
+      },
+      10_000,
+      'the uploads to expire and be swept',
+    );
+    expect(removed).toBe(ids.length);
+    expect(ids.filter((id) => existsSync(join(dir, id.slice(0, 2), `${id}.file`)))).toEqual([]);
   });
 });
