@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AdminModule } from '@parley/admin';
+import { AttachmentsModule } from '@parley/attachments';
 import { AuthModule } from '@parley/auth';
 import { CommonModule } from '@parley/common';
 import { ContactsModule } from '@parley/contacts';
@@ -35,6 +36,7 @@ export class AppModule {
         ContactsModule,
         MessagesModule,
         SearchModule,
+        AttachmentsModule,
         RealtimeModule,
         NotificationsModule,
         AdminModule,

@@ -1,4 +1,5 @@
 import type {
+  Attachment,
   Ack,
   AnnouncementEvent,
   ChosenStatus,
@@ -11,6 +12,7 @@ import type {
   UserStatus,
 } from '@parley/contract';
 import { io, type Socket } from 'socket.io-client';
+import { uploadAttachment, type UploadOptions } from './attachments';
 import { ConversationList } from './conversation-list';
 import { Emitter } from './emitter';
 import { ParleyError } from './errors';
@@ -91,6 +93,11 @@ export class ParleyClient extends Emitter<ClientEvents> {
       unwatch: async (userIds) => void (await this.emitWithAck('status:unwatch', { userIds })),
     });
     this.statuses.on('change', (status) => this.emit('userStatus', status));
+  }
+
+  /** Uploads a file to a room (contract §11), with progress in browsers; send its `id` with a message. */
+  uploadAttachment(roomId: string, file: Blob, options: UploadOptions = {}): Promise<Attachment> {
+    return uploadAttachment({ baseUrl: this.options.baseUrl, accessToken: () => this.accessToken(), recover: () => this.refresh(), fetch: this.options.fetch }, roomId, file, options);
   }
 
   /** Sets one's own status and/or text: over the socket when connected, else over REST. */

@@ -420,4 +420,41 @@ describe('loadConfig', () => {
       expect(testConfig({ LOG_LEVEL: level }).logLevels).toEqual(expected);
     });
   });
+
+  describe('attachments', () => {
+    it('defaults to the postgres store, 25 MiB files, a 1 GiB quota, an hour for unsent uploads and 10-minute URLs', () => {
+      const config = testConfig();
+      expect(config).toMatchObject({
+        attachmentStorage: 'postgres',
+        attachmentDir: join(resolve('.parley'), 'attachments'),
+        attachmentMaxBytes: 25 * 1024 * 1024,
+        attachmentQuotaBytes: 1024 ** 3,
+        attachmentMaxPixels: 50_000_000,
+        attachmentUnsentTtlMs: 3_600_000,
+        attachmentRetentionMs: 0,
+        attachmentSweepIntervalMs: 60_000,
+        attachmentUrlTtlSeconds: 600,
+      });
+      expect(config.attachmentS3).toEqual({ bucket: '', endpoint: undefined, region: 'us-east-1', forcePathStyle: false });
+    });
+
+    it('reads an S3-compatible store: path-style URLs by default with an endpoint', () => {
+      const config = testConfig({ ATTACHMENT_STORAGE: 's3', ATTACHMENT_S3_BUCKET: 'files', ATTACHMENT_S3_ENDPOINT: 'http://127.0.0.1:9000', ATTACHMENT_S3_REGION: 'eu-west-3' });
+      expect(config.attachmentS3).toEqual({ bucket: 'files', endpoint: 'http://127.0.0.1:9000', region: 'eu-west-3', forcePathStyle: true });
+      expect(testConfig({ ATTACHMENT_S3_ENDPOINT: 'https://s3.example.com', ATTACHMENT_S3_FORCE_PATH_STYLE: 'off' }).attachmentS3.forcePathStyle).toBe(false);
+    });
+
+    it('refuses s3 without a bucket, an unknown store and limits out of range, naming each', () => {
+      const error = configError(() =>
+        testConfig({ ATTACHMENT_STORAGE: 's3', ATTACHMENT_S3_ENDPOINT: 'ftp://x', ATTACHMENT_MAX_BYTES: '0', ATTACHMENT_UNSENT_TTL_MS: '10' }),
+      );
+      expect(error.problems).toEqual([
+        'ATTACHMENT_S3_ENDPOINT must be a http: or https:// URL',
+        'ATTACHMENT_S3_BUCKET is required when ATTACHMENT_STORAGE=s3',
+        expect.stringMatching(/^ATTACHMENT_MAX_BYTES must be an integer/),
+        expect.stringMatching(/^ATTACHMENT_UNSENT_TTL_MS must be an integer/),
+      ]);
+      expect(configError(() => testConfig({ ATTACHMENT_STORAGE: 'ftp' })).problems).toEqual(['ATTACHMENT_STORAGE must be one of postgres, filesystem, s3 (got "ftp")']);
+    });
+  });
 });

@@ -68,6 +68,24 @@ export class AppConfig {
   shutdownTimeoutMs!: number;
   /** PostgreSQL text search language of message search (stemming, stop words); the same on every instance. */
   searchLanguage!: SearchLanguage;
+  /** Where attachment bytes live (docs/api-contract.md §11); every instance must use the same store. */
+  attachmentStorage!: AttachmentStorageKind;
+  /** The `filesystem` store's directory (a volume every instance shares). */
+  attachmentDir!: string;
+  /** The `s3` store; credentials come from the AWS SDK's standard chain (environment, profile, role). */
+  attachmentS3!: { bucket: string; endpoint?: string; region: string; forcePathStyle: boolean };
+  attachmentMaxBytes!: number;
+  /** What one user's attachments may take in all. */
+  attachmentQuotaBytes!: number;
+  /** Images with more pixels are refused (decompression bombs). */
+  attachmentMaxPixels!: number;
+  /** Uploads never attached to a message are removed after this long. */
+  attachmentUnsentTtlMs!: number;
+  /** The files of a deleted message are removed this long after the deletion. */
+  attachmentRetentionMs!: number;
+  attachmentSweepIntervalMs!: number;
+  /** Lifetime of signed download URLs. */
+  attachmentUrlTtlSeconds!: number;
   logLevels!: Array<'error' | 'warn' | 'log' | 'debug' | 'verbose'>;
 }
 
@@ -88,6 +106,9 @@ export const SEARCH_LANGUAGES = [
   'armenian', 'basque', 'catalan', 'hindi', 'serbian', 'yiddish',
 ] as const;
 export type SearchLanguage = (typeof SEARCH_LANGUAGES)[number];
+
+export const ATTACHMENT_STORAGES = ['postgres', 'filesystem', 's3'] as const;
+export type AttachmentStorageKind = (typeof ATTACHMENT_STORAGES)[number];
 
 const DEFAULT_SECRET_MARKERS = ['changeme', 'change-me', 'secret', 'dev-secret', 'parley'];
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -174,6 +195,23 @@ function resolveJwtSecret(
 /** Loopback only: a proxy on the same host (the usual sidecar or local nginx). */
 const DEFAULT_TRUSTED_PROXIES = ['127.0.0.1/8', '::1'];
 
+function readAttachmentSettings(reader: EnvReader, config: AppConfig): void {
+  config.attachmentStorage = reader.oneOf('ATTACHMENT_STORAGE', ATTACHMENT_STORAGES, 'postgres');
+  config.attachmentDir = resolve(reader.string('ATTACHMENT_DIR') ?? join(config.dataDir, 'attachments'));
+  const bucket = reader.string('ATTACHMENT_S3_BUCKET');
+  const endpoint = reader.url('ATTACHMENT_S3_ENDPOINT', ['http:', 'https:']);
+  const pathStyle = reader.oneOf('ATTACHMENT_S3_FORCE_PATH_STYLE', ['on', 'off'] as const, endpoint === undefined ? 'off' : 'on');
+  config.attachmentS3 = { bucket: bucket ?? '', endpoint, region: reader.string('ATTACHMENT_S3_REGION') ?? 'us-east-1', forcePathStyle: pathStyle === 'on' };
+  if (config.attachmentStorage === 's3' && bucket === undefined) reader.problems.push('ATTACHMENT_S3_BUCKET is required when ATTACHMENT_STORAGE=s3');
+  config.attachmentMaxBytes = reader.int('ATTACHMENT_MAX_BYTES', 25 * 1024 * 1024, 1, 5 * 1024 ** 3);
+  config.attachmentQuotaBytes = reader.int('ATTACHMENT_QUOTA_BYTES', 1024 ** 3, 1, Number.MAX_SAFE_INTEGER);
+  config.attachmentMaxPixels = reader.int('ATTACHMENT_MAX_PIXELS', 50_000_000, 1, 1_000_000_000);
+  config.attachmentUnsentTtlMs = reader.int('ATTACHMENT_UNSENT_TTL_MS', 3_600_000, 1000, 30 * 86_400_000);
+  config.attachmentRetentionMs = reader.int('ATTACHMENT_RETENTION_MS', 0, 0, 3650 * 86_400_000);
+  config.attachmentSweepIntervalMs = reader.int('ATTACHMENT_SWEEP_INTERVAL_MS', 60_000, 50, 86_400_000);
+  config.attachmentUrlTtlSeconds = reader.int('ATTACHMENT_URL_TTL_SECONDS', 600, 10, 7 * 86_400);
+}
+
 function readTrustedProxies(reader: EnvReader): TrustedProxies {
   const raw = reader.string('TRUSTED_PROXIES');
   const entries = raw === undefined ? DEFAULT_TRUSTED_PROXIES : raw === 'none' ? [] : reader.list('TRUSTED_PROXIES');
@@ -236,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.statsIntervalMs = reader.int('STATS_INTERVAL_MS', 2000, 100, 60_000);
   config.shutdownTimeoutMs = reader.int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 120_000);
   config.searchLanguage = reader.oneOf('SEARCH_LANGUAGE', SEARCH_LANGUAGES, 'simple');
+  readAttachmentSettings(reader, config);
   const level = reader.oneOf('LOG_LEVEL', LOG_LEVELS, config.nodeEnv === 'test' ? 'warn' : 'log');
   config.logLevels = LOG_LEVELS.slice(0, LOG_LEVELS.indexOf(level) + 1);
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

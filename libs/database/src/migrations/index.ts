@@ -10,6 +10,7 @@ import { MessageEdits1764800000000 } from './1764800000000-message-edits';
 import { Pins1764900000000 } from './1764900000000-pins';
 import { Reactions1765000000000 } from './1765000000000-reactions';
 import { MessageChanges1765100000000 } from './1765100000000-message-changes';
+import { Attachments1765200000000 } from './1765200000000-attachments';
 import { MessageTypes1765300000000 } from './1765300000000-message-types';
 
 /** Every migration, in order. Committed, never generated at runtime; `synchronize` stays off. */
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   Pins1764900000000,
   Reactions1765000000000,
   MessageChanges1765100000000,
+  Attachments1765200000000,
   MessageTypes1765300000000,
 ];
