@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiError } from '@parley/common';
 import { AppConfig } from '@parley/config';
-import type { Attachment } from '@parley/contract';
+import type { Attachment, MessageAttachment } from '@parley/contract';
 import { RoomsService } from '@parley/rooms';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -24,15 +24,8 @@ import { ATTACHMENT_STORE, type AttachmentStore, type StoredPart } from './stora
  * An attachment as stored, without the reader-specific URLs: what a message keeps and what
  * AttachmentsService.present turns into the contract's Attachment for one reader.
  */
-export interface AttachmentSummary {
-  id: string;
-  name: string;
-  size: number;
-  contentType: string;
-  width?: number;
-  height?: number;
-  hasThumbnail: boolean;
-}
+/** An attachment's facts without URLs: what a message carries (contract §1 MessageAttachment). */
+export type AttachmentSummary = MessageAttachment;
 
 /** What a download streams, with what its headers need. */
 export interface AttachmentDownload {

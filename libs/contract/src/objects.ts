@@ -53,7 +53,7 @@ export interface Message {
   createdAt: string;
   editedAt: string | null;
   deletedAt: string | null;
-  /** `text` or `system` (more types come later: show `content` for a type you do not know). */
+  /** `text`, `image`, `file` or `system` (more types may come: show `content` for a type you do not know). */
   type: MessageType;
   /** A system message's structured event (type `system` only). */
   event?: SystemEvent;
@@ -61,6 +61,8 @@ export interface Message {
   replyTo?: ReplyRef;
   /** Replies in the thread this message starts (present when there is at least one; absent means 0). */
   replyCount?: number;
+  /** Files sent with the message, in the order sent (absent when none, and once the message is deleted). */
+  attachments?: MessageAttachment[];
   /**
    * Present where the message is read for one viewer (history pages, `room:join`); absent on broadcasts
    * (`message:new`, `message:updated`) and acks, where `message:reactions` events keep them.
@@ -69,11 +71,27 @@ export interface Message {
 }
 
 /**
- * What a message is: `text` (written by a member) or `system` (a membership or room change, written by the
- * server in the room's seq). Open: later versions add `image` and `file`.
+ * What a message is: `text` (written by a member), `image` (with attachments, every one an image shown inline:
+ * png, jpeg, gif, webp), `file` (with attachments, at least one of another kind) or `system` (a membership or
+ * room change, written by the server in the room's seq). Open: later versions may add more.
  */
-export type MessageType = 'text' | 'system';
-export const MESSAGE_TYPES = ['text', 'system'] as const;
+export type MessageType = 'text' | 'image' | 'file' | 'system';
+export const MESSAGE_TYPES = ['text', 'image', 'file', 'system'] as const;
+
+/**
+ * A file as a message carries it: what to show before downloading. Its bytes are at
+ * `/api/attachments/:id` (and `/thumbnail` when `hasThumbnail`) with a Bearer token, or at the signed URLs
+ * `POST /api/attachments/urls` hands out (for `<img src>` and links).
+ */
+export interface MessageAttachment {
+  id: string;
+  name: string;
+  size: number;
+  contentType: string;
+  width?: number;
+  height?: number;
+  hasThumbnail: boolean;
+}
 
 /** What a system message records. */
 export type SystemEventKind = 'member_joined' | 'member_added' | 'member_left' | 'member_kicked' | 'member_banned' | 'role_changed' | 'room_renamed' | 'description_changed';

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AttachmentsModule } from '@parley/attachments';
 import { AuditModule } from '@parley/audit';
 import { AppConfig } from '@parley/config';
 import { RedisConnections } from '@parley/redis';
@@ -16,7 +17,7 @@ import { SendRouter } from './send-router';
 import { LocalWriterLeases, RedisWriterLeases, WriterLeases } from './writer-leases';
 
 @Module({
-  imports: [RoomsModule, UsersModule, AuditModule],
+  imports: [RoomsModule, UsersModule, AuditModule, AttachmentsModule],
   controllers: [MessagesController, PinsController],
   providers: [
     SendPool,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Message, MessageType, MessageVersion, Pin, Reaction, ReplyRef, SystemEvent } from '@parley/contract';
+import type { Message, MessageAttachment, MessageType, MessageVersion, Pin, Reaction, ReplyRef, SystemEvent } from '@parley/contract';
 import { queryRows } from '@parley/database';
 import { userFromJson, userRowJson, userView, type UserJsonRow } from '@parley/users';
 import { types } from 'pg';
@@ -22,6 +22,7 @@ export interface MessageRow {
   event: SystemEvent | null;
   reply_to: ReplyRef | null;
   reply_count: number;
+  attachments: MessageAttachment[] | null;
   author_id: string;
   author_username: string;
   author_display_name: string;
@@ -32,7 +33,7 @@ export interface MessageRow {
 /** A message's columns, of `messages msg` joined with its author `users u`: a MessageRow. */
 export const MESSAGE_COLUMNS = `
   msg.id, msg.room_id, msg.seq, msg.content, msg.client_msg_id, msg.created_at, msg.edited_at, msg.deleted_at, msg.changed_version,
-  msg.type, msg.event, msg.reply_to, msg.reply_count,
+  msg.type, msg.event, msg.reply_to, msg.reply_count, msg.attachments,
   u.id AS author_id, u.username AS author_username, u.display_name AS author_display_name,
   u.created_at AS author_created_at, u.deleted_at AS author_deleted_at`;
 
@@ -61,6 +62,8 @@ export function toMessage(row: MessageRow): Message {
   if (row.event) message.event = row.event;
   if (row.reply_to) message.replyTo = row.reply_to;
   if (row.reply_count > 0) message.replyCount = row.reply_count;
+  // A deleted message's files are gone with its text (and removed after the retention).
+  if (row.attachments && !row.deleted_at) message.attachments = row.attachments;
   return message;
 }
 
@@ -113,6 +116,8 @@ export interface WriteItem {
   event?: SystemEvent;
   /** The id of the message of the same room this one replies to. */
   replyTo?: string;
+  /** The author's unsent uploads to this room, checked and claimed by the statement (type `image` or `file`). */
+  attachments?: MessageAttachment[];
   /** Seq of the room's newest stored message, as its writer knows it. */
   base: number;
   /** The room's writer shard, and the writer's fencing epoch for it. */
@@ -142,7 +147,9 @@ export type WriteRow =
   | 'muted'
   | 'duplicate'
   /** The message replied to is not a live message of the room (unknown, another room's, or deleted). */
-  | 'unquotable';
+  | 'unquotable'
+  /** An attachment is not the author's unsent upload to this room any more (sent meanwhile, or removed). */
+  | 'unattachable';
 
 interface SendRow {
   fenced: boolean;
@@ -156,6 +163,7 @@ interface SendRow {
   member_ids: string[] | null;
   /** RICH_SEND_STATEMENT only. */
   quotable?: boolean;
+  attachable?: boolean;
   reply_to?: ReplyRef | null;
   thread_count?: string | number | null;
 }
@@ -225,9 +233,14 @@ export const SEND_STATEMENT = `
 export const RICH_SEND_STATEMENT = `
   WITH input AS (
          SELECT i.ord, i.room_id, i.author_id, i.content, i.client_msg_id, i.base, i.shard, i.epoch, i.type, i.event::jsonb AS event, i.reply_to_id,
-                gen_random_uuid() AS id
-         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::uuid[])
-              WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, base, shard, epoch, type, event, reply_to_id, ord)),
+                i.attachments::jsonb AS attachments, gen_random_uuid() AS id
+         FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::uuid[], $11::text[])
+              WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, base, shard, epoch, type, event, reply_to_id, attachments, ord)),
+       files AS MATERIALIZED (
+         SELECT input.ord, (x.value->>'id')::uuid AS id FROM input, jsonb_array_elements(input.attachments) AS x WHERE input.attachments IS NOT NULL),
+       claimed AS MATERIALIZED (
+         SELECT f.id, f.room_id, f.uploader_id FROM attachments f
+         WHERE f.id IN (SELECT id FROM files) AND f.message_id IS NULL AND f.stored_at IS NOT NULL ORDER BY f.id FOR UPDATE OF f),
        fenced AS MATERIALIZED (
          SELECT w.shard FROM writer_shards w JOIN (SELECT DISTINCT shard, epoch FROM input) e ON e.shard = w.shard
          WHERE w.epoch = e.epoch ORDER BY w.shard FOR SHARE OF w),
@@ -247,16 +260,21 @@ export const RICH_SEND_STATEMENT = `
                 input.client_msg_id IS NOT NULL AND (SELECT true FROM messages x
                   WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id LIMIT 1) IS NOT NULL AS duplicate,
                 input.reply_to_id IS NULL OR q.id IS NOT NULL AS quotable,
+                input.attachments IS NULL OR (SELECT count(DISTINCT c.id) FROM files JOIN claimed c ON c.id = files.id
+                  WHERE files.ord = input.ord AND c.room_id = input.room_id AND c.uploader_id = input.author_id) = jsonb_array_length(input.attachments) AS attachable,
                 q.id AS quoted_id, q.root_id,
                 CASE WHEN q.id IS NOT NULL THEN jsonb_build_object('id', q.id, 'seq', q.seq, 'authorId', q.author_id, 'authorName', q.author_name,
                   'preview', q.preview, 'rootId', q.root_id) END AS reply_to
          FROM input LEFT JOIN quoted q ON q.id = input.reply_to_id AND q.room_id = input.room_id),
        accepted AS (
          SELECT checked.*, base + row_number() OVER (PARTITION BY room_id ORDER BY ord) AS seq
-         FROM checked WHERE fenced AND member AND NOT muted AND NOT duplicate AND quotable),
+         FROM checked WHERE fenced AND member AND NOT muted AND NOT duplicate AND quotable AND attachable),
        stored AS (
-         INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id, type, event, reply_to_id, reply_to, thread_id)
-         SELECT id, room_id, seq, author_id, content, client_msg_id, type, event, quoted_id, reply_to, root_id FROM accepted),
+         INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id, type, event, reply_to_id, reply_to, thread_id, attachments)
+         SELECT id, room_id, seq, author_id, content, client_msg_id, type, event, quoted_id, reply_to, root_id, attachments FROM accepted),
+       linked AS (
+         UPDATE attachments f SET message_id = a.id FROM accepted a JOIN files ON files.ord = a.ord
+         WHERE f.id = files.id),
        threads AS (
          SELECT a.room_id, a.root_id, count(*) AS n,
                 count(*) OVER (PARTITION BY a.room_id) AS roots_in_room,
@@ -275,7 +293,7 @@ export const RICH_SEND_STATEMENT = `
          FROM (SELECT room_id, author_id, max(seq) AS seq FROM accepted GROUP BY room_id, author_id) newest
          WHERE m.room_id = newest.room_id AND m.user_id = newest.author_id AND m.last_read_seq < newest.seq
            AND (SELECT count(*) FROM bumped) >= 0)
-  SELECT c.fenced, c.member, c.muted, c.duplicate, c.quotable, a.id, a.seq, CASE WHEN a.seq IS NOT NULL THEN now() END AS created_at,
+  SELECT c.fenced, c.member, c.muted, c.duplicate, c.quotable, c.attachable, a.id, a.seq, CASE WHEN a.seq IS NOT NULL THEN now() END AS created_at,
          CASE WHEN a.seq = a.base + 1 THEN array(SELECT user_id FROM memberships WHERE room_id = a.room_id AND NOT notifications_muted) END AS member_ids,
          a.reply_to,
          CASE WHEN a.root_id IS NOT NULL THEN
@@ -285,7 +303,7 @@ export const RICH_SEND_STATEMENT = `
   ORDER BY c.ord`;
 
 /** Whether an item needs RICH_SEND_STATEMENT (plain text items do not). */
-export const isRichItem = (item: WriteItem): boolean => item.type !== undefined || item.replyTo !== undefined;
+export const isRichItem = (item: WriteItem): boolean => item.type !== undefined || item.replyTo !== undefined || item.attachments !== undefined;
 
 export interface PageQuery {
   before?: number;
@@ -320,6 +338,7 @@ export class MessagesRepository {
         items.map((item) => item.type ?? 'text'),
         items.map((item) => (item.event ? JSON.stringify(item.event) : null)),
         items.map((item) => item.replyTo ?? null),
+        items.map((item) => (item.attachments ? JSON.stringify(item.attachments) : null)),
       );
     }
     const rows = await this.sendPool.run<SendRow>(rich ? 'parley_send_rich' : 'parley_send', rich ? RICH_SEND_STATEMENT : SEND_STATEMENT, values);
@@ -342,6 +361,7 @@ export class MessagesRepository {
       if (!row.member) return 'refused';
       if (row.duplicate) return 'duplicate';
       if (row.quotable === false) return 'unquotable';
+      if (row.attachable === false) return 'unattachable';
       return row.muted ? 'muted' : 'refused';
     });
   }

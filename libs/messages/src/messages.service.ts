@@ -3,13 +3,14 @@ import { ApiError, DomainEvents, SystemMessages, type AuthUser, type SystemNotic
 import { randomUUID } from 'node:crypto';
 import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, ReactionResult, Report, ReportStatus, RoomRole, User } from '@parley/contract';
 import { normalizeEmoji } from './emoji';
+import { AttachmentsService, INLINE_IMAGE_TYPES } from '@parley/attachments';
 import { AuditLog } from '@parley/audit';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
 import { MessagesRepository, type PageQuery } from './messages.repository';
 import { ReportsRepository } from './reports.repository';
-import { RoomWriter } from './room-writer';
+import { RoomWriter, type SendRequest } from './room-writer';
 import { SendRouter } from './send-router';
 import { systemText } from './system-text';
 
@@ -23,7 +24,12 @@ export interface SendOptions {
   clientMsgId?: string;
   /** Reply to this message of the same room. */
   replyTo?: string;
+  /** Ids of the author's uploads to this room, not sent yet (contract §11); the content may then be empty. */
+  attachments?: string[];
 }
+
+/** Most attachments one message carries. */
+export const MAX_ATTACHMENTS_PER_MESSAGE = 10;
 
 @Injectable()
 export class MessagesService implements OnModuleInit {
@@ -41,6 +47,7 @@ export class MessagesService implements OnModuleInit {
     private readonly reports: ReportsRepository,
     private readonly audit: AuditLog,
     private readonly systemMessages: SystemMessages,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   onModuleInit(): void {
@@ -81,7 +88,7 @@ export class MessagesService implements OnModuleInit {
    */
   send(author: User, roomId: string, content: string, options: SendOptions = {}): Promise<Message> {
     const stopTimer = this.metrics.sendDuration.startTimer({ stage: 'commit' });
-    const pending = this.deliver(author, roomId, content, options.clientMsgId ?? null, options.replyTo ?? undefined);
+    const pending = this.deliver(author, roomId, content, options);
     this.inFlight.add(pending);
     const forget = (): void => void this.inFlight.delete(pending);
     pending.then(() => {
@@ -91,8 +98,19 @@ export class MessagesService implements OnModuleInit {
     return pending;
   }
 
-  private async deliver(author: User, roomId: string, content: string, clientMsgId: string | null, replyTo: string | undefined): Promise<Message> {
-    const outcome = await this.router.send(replyTo === undefined ? { roomId, author, content, clientMsgId } : { roomId, author, content, clientMsgId, replyTo });
+  private async deliver(author: User, roomId: string, content: string, options: SendOptions): Promise<Message> {
+    const clientMsgId = options.clientMsgId ?? null;
+    const request: SendRequest = { roomId, author, content, clientMsgId };
+    if (options.replyTo !== undefined) request.replyTo = options.replyTo;
+    if (options.attachments !== undefined && options.attachments.length > 0) {
+      // Checked here for a clear answer; the send statement claims them (a second send of one fails there).
+      const files = await this.attachments.findForSend(author.id, roomId, options.attachments);
+      request.attachments = files;
+      request.type = files.every((file) => INLINE_IMAGE_TYPES.has(file.contentType)) ? 'image' : 'file';
+    } else if (content === '') {
+      throw ApiError.validation('content must be 1 to 5000 characters (it may be empty only with attachments)', { content: ['must not be empty without attachments'] });
+    }
+    const outcome = await this.router.send(request);
     switch (outcome.kind) {
       case 'stored':
         return outcome.message;
@@ -109,6 +127,8 @@ export class MessagesService implements OnModuleInit {
         // Membership comes first: a non-member learns nothing about the room's messages.
         await this.rooms.requireAccess(author.id, roomId, 'member');
         throw new ApiError('not_found', 'The message replied to is not a message of this room, or was deleted', { replyTo: ['no such message in this room'] });
+      case 'unattachable':
+        throw ApiError.notFound('Attachment');
       case 'duplicate': {
         // A retry of a stored clientMsgId: the stored message is the answer.
         const existing = clientMsgId === null ? null : await this.repository.findByClientMsgId(roomId, author.id, clientMsgId);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainEvents, RateLimitStore, type RateLimitDecision } from '@parley/common';
 import { AppConfig } from '@parley/config';
-import type { Message, MessageType, SystemEvent, User } from '@parley/contract';
+import type { Message, MessageAttachment, MessageType, SystemEvent, User } from '@parley/contract';
 import { isForeignKeyViolation, isUniqueViolation, sqlStateClassOf, SQLSTATE_CLASS } from '@parley/database';
 import { Metrics } from '@parley/metrics';
 import { MessagesRepository, type WriteItem, type WriteRow } from './messages.repository';
@@ -15,10 +15,12 @@ export interface SendRequest {
   content: string;
   clientMsgId: string | null;
   /** Absent for a member's text message. `system`: the server records a change (author: its actor). */
-  type?: Extract<MessageType, 'system'>;
+  type?: Exclude<MessageType, 'text'>;
   event?: SystemEvent;
   /** The message of the same room this one replies to. */
   replyTo?: string;
+  /** Uploads of the author to this room, not sent yet (checked by the service, claimed by the statement). */
+  attachments?: MessageAttachment[];
 }
 
 /** What the room's writer did with a send. */
@@ -32,6 +34,8 @@ export type SendOutcome =
   | { kind: 'muted' }
   /** The message replied to is not a live message of the room. */
   | { kind: 'unquotable' }
+  /** An attachment is no longer the author's unsent upload to the room (sent meanwhile, or removed). */
+  | { kind: 'unattachable' }
   | { kind: 'rate-limited'; retryAfterMs: number }
   /** This instance does not write the room: `writer` does (null when unknown), route the send there. */
   | { kind: 'elsewhere'; writer: string | null };
@@ -307,6 +311,7 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
         item.event = request.event;
       }
       if (request.replyTo !== undefined) item.replyTo = request.replyTo;
+      if (request.attachments !== undefined) item.attachments = request.attachments;
       return item;
     });
     const rows = await this.repository.insertBatch(items);
@@ -319,7 +324,7 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
       this.lose(shard);
       return { kind: 'elsewhere', writer: null };
     }
-    if (row === 'refused' || row === 'muted' || row === 'duplicate' || row === 'unquotable') return { kind: row };
+    if (row === 'refused' || row === 'muted' || row === 'duplicate' || row === 'unquotable' || row === 'unattachable') return { kind: row };
     const { id, seq, createdAt, memberIds, replyTo, threadCount } = row.stored;
     // Stored under this instance's epoch; the room's state is kept only while the shard still is this one's.
     if (this.shards.get(shard.shard) === shard) this.rooms.set(request.roomId, { lastSeq: seq, lastUsedAt: Date.now(), stale: false });
@@ -337,6 +342,7 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
     };
     if (request.event) message.event = request.event;
     if (replyTo) message.replyTo = replyTo;
+    if (request.attachments) message.attachments = request.attachments;
     this.metrics.messagesPersisted.inc();
     this.events.emit('message.created', { message, memberIds });
     // Right after the reply, by the room's only publisher: subscribers get the count after the reply itself.

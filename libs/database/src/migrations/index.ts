@@ -12,6 +12,7 @@ import { Reactions1765000000000 } from './1765000000000-reactions';
 import { MessageChanges1765100000000 } from './1765100000000-message-changes';
 import { Attachments1765200000000 } from './1765200000000-attachments';
 import { MessageTypes1765300000000 } from './1765300000000-message-types';
+import { MessageAttachments1765400000000 } from './1765400000000-message-attachments';
 
 /** Every migration, in order. Committed, never generated at runtime; `synchronize` stays off. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   MessageChanges1765100000000,
   Attachments1765200000000,
   MessageTypes1765300000000,
+  MessageAttachments1765400000000,
 ];
