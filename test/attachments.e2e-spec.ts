@@ -432,8 +432,12 @@ describe('attachments: rules (contract §11)', () => {
     await expect(service.findForSend(alice.user.id, lobby.id, [first.id, elsewhere.id])).rejects.toMatchObject(notFound);
     await expect(service.findForSend(alice.user.id, lobby.id, ['00000000-0000-4000-8000-000000000000'])).rejects.toMatchObject(notFound);
     const message = await send(alice, lobby.id, 'sent');
-    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [first.id])).toBe(true);
+    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [second.id, first.id])).toBe(true);
     await expect(service.findForSend(alice.user.id, lobby.id, [first.id])).rejects.toMatchObject(notFound);
+    // Read back with the message, in the order they were sent with it.
+    const byMessage = await service.forMessages([message.id, '00000000-0000-4000-8000-000000000000']);
+    expect([...byMessage.keys()]).toEqual([message.id]);
+    expect(byMessage.get(message.id)?.map((attachment) => attachment.id)).toEqual([second.id, first.id]);
   });
 
   it('removes the attachments of a deleted room, row and bytes', async () => {
