@@ -2,6 +2,7 @@ import { attachToMessage, AttachmentsService, AttachmentSweeper, UrlSigner } fro
 import { ParleyClient } from '@parley/client';
 import type { Attachment, AuthResult, ErrorBody, Message, Room } from '@parley/contract';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -308,6 +309,22 @@ describe('attachments: rules (contract §11)', () => {
     expect((await upload(server, alice.accessToken, lobby.id, randomBinary(100_000), 'three.bin')).status).toBe(201);
   });
 
+  it('keeps nothing of an upload the client abandons halfway', async () => {
+    const frank = await api.register(uniqueName('frank'));
+    await api.post(`/api/rooms/${lobby.id}/join`, {}, frank.accessToken);
+    const request = httpRequest(`${server.url}/api/rooms/${lobby.id}/attachments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${frank.accessToken}`, 'content-type': 'multipart/form-data; boundary=XyZ', 'content-length': '150000' },
+    });
+    request.on('error', () => undefined);
+    request.write('--XyZ\r\nContent-Disposition: form-data; name="file"; filename="half.bin"\r\nContent-Type: application/octet-stream\r\n\r\n');
+    request.write(randomBinary(50_000));
+    await eventually(async () => (await rowsOf(frank.user.id)) === 1, 5000, 'the upload to start');
+    request.destroy();
+    await eventually(async () => (await rowsOf(frank.user.id)) === 0, 5000, 'the abandoned upload to be discarded');
+    expect((await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM attachment_chunks c LEFT JOIN attachments a ON a.id = c.attachment_id WHERE a.id IS NULL`))[0]!.n).toBe(0);
+  });
+
   it('refuses bad uploads with the contract error: no file, another field, empty, not multipart', async () => {
     const url = `${server.url}/api/rooms/${lobby.id}/attachments`;
     const post = async (body: BodyInit, headers: Record<string, string> = {}): Promise<{ status: number; body: ErrorBody }> => {
@@ -415,8 +432,12 @@ describe('attachments: rules (contract §11)', () => {
     await expect(service.findForSend(alice.user.id, lobby.id, [first.id, elsewhere.id])).rejects.toMatchObject(notFound);
     await expect(service.findForSend(alice.user.id, lobby.id, ['00000000-0000-4000-8000-000000000000'])).rejects.toMatchObject(notFound);
     const message = await send(alice, lobby.id, 'sent');
-    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [first.id])).toBe(true);
+    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [second.id, first.id])).toBe(true);
     await expect(service.findForSend(alice.user.id, lobby.id, [first.id])).rejects.toMatchObject(notFound);
+    // Read back with the message, in the order they were sent with it.
+    const byMessage = await service.forMessages([message.id, '00000000-0000-4000-8000-000000000000']);
+    expect([...byMessage.keys()]).toEqual([message.id]);
+    expect(byMessage.get(message.id)?.map((attachment) => attachment.id)).toEqual([second.id, first.id]);
   });
 
   it('removes the attachments of a deleted room, row and bytes', async () => {

@@ -93,6 +93,18 @@ export class AttachmentsService {
     return unique.map((id) => byId.get(id) as AttachmentSummary);
   }
 
+  /** The attachments of messages (history, search hits), by message id, in the order they were sent. */
+  async forMessages(messageIds: readonly string[]): Promise<Map<string, AttachmentSummary[]>> {
+    const byMessage = new Map<string, AttachmentSummary[]>();
+    if (messageIds.length === 0) return byMessage;
+    for (const row of await this.repository.findByMessages(messageIds)) {
+      const list = byMessage.get(row.message_id) ?? [];
+      list.push(toSummary(row));
+      byMessage.set(row.message_id, list);
+    }
+    return byMessage;
+  }
+
   /**
    * Streams one file from a multipart request into the store (members who may post; a private room is
    * `not_found` to others). Limits: ATTACHMENT_MAX_BYTES and what is left of the uploader's quota (413 either

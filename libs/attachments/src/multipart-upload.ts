@@ -70,7 +70,9 @@ export function receiveSingleFile<T>(request: IncomingMessage, maxBytes: number,
     parser.on('close', () => {
       if (handling === undefined) finish(refuse('No file: send it in the field "file"'));
     });
-    request.on('aborted', () => finish(refuse('The upload was interrupted')));
+    request.on('close', () => {
+      if (!request.complete) finish(refuse('The upload was interrupted'));
+    });
     request.pipe(parser);
   });
 }

@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Attachments (docs/api-contract.md §11). A row is written before the bytes (`stored_at` null until they are
  * all in), so a failed or abandoned upload is found and removed like an unsent one. `message_id` is set when
- * the attachment is sent; `message_deleted_at` is stamped by a trigger when that message is deleted, so the
+ * the attachment is sent (with its place among the message's attachments); `message_deleted_at` is stamped by a trigger when that message is deleted, so the
  * retention sweep reads an index instead of joining every sent attachment to messages.
  * `attachment_chunks` holds the bytes for ATTACHMENT_STORAGE=postgres: 256 KiB rows, stored out of line
  * without compression (EXTERNAL: images and archives do not compress; trying costs CPU).
@@ -18,6 +18,7 @@ export class Attachments1765200000000 implements MigrationInterface {
         room_id uuid REFERENCES rooms(id) ON DELETE SET NULL,
         uploader_id uuid NOT NULL REFERENCES users(id),
         message_id uuid REFERENCES messages(id) ON DELETE SET NULL,
+        message_position smallint,
         name varchar(200) NOT NULL,
         content_type varchar(100),
         size bigint,
