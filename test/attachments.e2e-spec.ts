@@ -1,6 +1,6 @@
-import { attachToMessage, AttachmentsService, AttachmentSweeper, UrlSigner } from '@parley/attachments';
+import { AttachmentsService, AttachmentSweeper, UrlSigner } from '@parley/attachments';
 import { ParleyClient } from '@parley/client';
-import type { Attachment, AuthResult, ErrorBody, Message, Room } from '@parley/contract';
+import type { AuthResult, ErrorBody, Message, Room } from '@parley/contract';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -8,34 +8,12 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import type { RunningServer } from '../apps/server/src/server';
+import { download, upload, uploaded } from './support/attachments';
 import { Api, eventually, uniqueName } from './support/client';
 import { startLocalS3, type LocalS3 } from './support/local-s3';
 import { startTestCluster, startTestServer, TEST_JWT_SECRET } from './support/server';
 
 /** Attachments (contract §11) against the real server and PostgreSQL, for each store. */
-
-interface Upload {
-  status: number;
-  body: Attachment & ErrorBody;
-}
-
-async function upload(server: RunningServer, token: string, roomId: string, bytes: Uint8Array, name: string, type = 'application/octet-stream'): Promise<Upload> {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
-  const response = await fetch(`${server.url}/api/rooms/${roomId}/attachments`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
-  return { status: response.status, body: (await response.json()) as Attachment & ErrorBody };
-}
-
-async function uploaded(server: RunningServer, token: string, roomId: string, bytes: Uint8Array, name: string, type?: string): Promise<Attachment> {
-  const result = await upload(server, token, roomId, bytes, name, type);
-  if (result.status !== 201) throw new Error(`upload ${name}: ${result.status} ${JSON.stringify(result.body)}`);
-  return result.body;
-}
-
-async function download(server: RunningServer, path: string, headers: Record<string, string> = {}): Promise<{ status: number; bytes: Buffer; headers: Headers }> {
-  const response = await fetch(`${server.url}${path}`, { headers });
-  return { status: response.status, bytes: Buffer.from(await response.arrayBuffer()), headers: response.headers };
-}
 
 const bearer = (auth: AuthResult): Record<string, string> => ({ authorization: `Bearer ${auth.accessToken}` });
 
@@ -166,9 +144,9 @@ describe('attachments: rules (contract §11)', () => {
     (await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM attachments WHERE uploader_id = $1`, [userId]))[0]!.n;
   const chunksOf = async (id: string): Promise<number> =>
     (await db.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM attachment_chunks WHERE attachment_id = $1`, [id]))[0]!.n;
-  const send = async (auth: AuthResult, roomId: string, content: string): Promise<Message> => {
-    const result = await api.post<Message>(`/api/rooms/${roomId}/messages`, { content }, auth.accessToken);
-    if (result.status !== 201) throw new Error(`send: ${result.status}`);
+  const send = async (auth: AuthResult, roomId: string, content: string, attachments?: string[]): Promise<Message> => {
+    const result = await api.post<Message>(`/api/rooms/${roomId}/messages`, attachments ? { content, attachments } : { content }, auth.accessToken);
+    if (result.status !== 201) throw new Error(`send: ${result.status} ${JSON.stringify(result.body)}`);
     return result.body;
   };
 
@@ -372,10 +350,10 @@ describe('attachments: rules (contract §11)', () => {
     const path = `/api/attachments/${attachment.id}`;
     expect((await download(server, path, bearer(alice))).status).toBe(200);
     expect((await download(server, path, bearer(carol))).status).toBe(404);
-    const message = await send(alice, secret.id, 'see the plan');
-    expect(await attachToMessage(db, message.id, alice.user.id, secret.id, [attachment.id])).toBe(true);
-    // Attached once only.
-    expect(await attachToMessage(db, message.id, alice.user.id, secret.id, [attachment.id])).toBe(false);
+    await send(alice, secret.id, 'see the plan', [attachment.id]);
+    // Sent once only.
+    const again = await api.post<ErrorBody>(`/api/rooms/${secret.id}/messages`, { content: 'again', attachments: [attachment.id] }, alice.accessToken);
+    expect([again.status, again.body.code]).toEqual([404, 'not_found']);
     const forCarol = await download(server, path, bearer(carol));
     expect(forCarol.status).toBe(200);
     expect(forCarol.bytes.toString()).toBe('the plan');
@@ -431,20 +409,25 @@ describe('attachments: rules (contract §11)', () => {
     await expect(service.findForSend(carol.user.id, lobby.id, [first.id])).rejects.toMatchObject(notFound);
     await expect(service.findForSend(alice.user.id, lobby.id, [first.id, elsewhere.id])).rejects.toMatchObject(notFound);
     await expect(service.findForSend(alice.user.id, lobby.id, ['00000000-0000-4000-8000-000000000000'])).rejects.toMatchObject(notFound);
-    const message = await send(alice, lobby.id, 'sent');
-    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [second.id, first.id])).toBe(true);
+    const message = await send(alice, lobby.id, 'sent', [second.id, first.id]);
     await expect(service.findForSend(alice.user.id, lobby.id, [first.id])).rejects.toMatchObject(notFound);
-    // Read back with the message, in the order they were sent with it.
-    const byMessage = await service.forMessages([message.id, '00000000-0000-4000-8000-000000000000']);
-    expect([...byMessage.keys()]).toEqual([message.id]);
-    expect(byMessage.get(message.id)?.map((attachment) => attachment.id)).toEqual([second.id, first.id]);
+    // Stored with the message, in the order they were sent with it.
+    expect(message.attachments?.map((attachment) => attachment.id)).toEqual([second.id, first.id]);
+    const positions = await db.query<Array<{ id: string; message_position: number }>>(
+      `SELECT id, message_position FROM attachments WHERE message_id = $1 ORDER BY message_position`,
+      [message.id],
+    );
+    expect(positions).toEqual([
+      { id: second.id, message_position: 0 },
+      { id: first.id, message_position: 1 },
+    ]);
   });
 
   it('removes the attachments of a deleted room, row and bytes', async () => {
     const room = await api.createRoom(alice.accessToken, uniqueName('Doomed'));
     const sent = await uploaded(server, alice.accessToken, room.id, randomBinary(500), 'sent.bin');
     const unsent = await uploaded(server, alice.accessToken, room.id, randomBinary(500), 'unsent.bin');
-    expect(await attachToMessage(db, (await send(alice, room.id, 'file')).id, alice.user.id, room.id, [sent.id])).toBe(true);
+    await send(alice, room.id, 'file', [sent.id]);
     expect((await api.request('DELETE', `/api/rooms/${room.id}`, { token: alice.accessToken })).status).toBe(204);
     await eventually(
       async () => (await db.query<unknown[]>(`SELECT 1 FROM attachments WHERE id = ANY($1::uuid[])`, [[sent.id, unsent.id]])).length === 0,
@@ -456,8 +439,7 @@ describe('attachments: rules (contract §11)', () => {
 
   it('removes the files of a deleted message after the retention (0 here), row and bytes, and serves them no more', async () => {
     const attachment = await uploaded(server, alice.accessToken, lobby.id, randomBinary(1000), 'gone.bin');
-    const message = await send(alice, lobby.id, 'with a file');
-    expect(await attachToMessage(db, message.id, alice.user.id, lobby.id, [attachment.id])).toBe(true);
+    const message = await send(alice, lobby.id, 'with a file', [attachment.id]);
     expect(await chunksOf(attachment.id)).toBe(1);
     expect((await api.request('DELETE', `/api/rooms/${lobby.id}/messages/${message.id}`, { token: alice.accessToken })).status).toBe(204);
     await eventually(async () => (await chunksOf(attachment.id)) === 0, 10_000, 'the sweep to remove the deleted message’s file');

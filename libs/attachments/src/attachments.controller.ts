@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Sessions, TokenService } from '@parley/auth';
 import { ApiError, ApiErrors, CurrentUser, Public, type AuthUser } from '@parley/common';
@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { AttachmentsService, type AttachmentDownload } from './attachments.service';
 import { parseByteRange } from './byte-range';
-import { AttachmentDto, AttachmentIdParams, DownloadQuery } from './dto';
+import { AttachmentDto, AttachmentIdParams, AttachmentUrlsBody, AttachmentUrlsDto, DownloadQuery } from './dto';
 import { contentDisposition } from './file-name';
 import type { AttachmentVariant } from './signed-url';
 
@@ -43,6 +43,20 @@ export class AttachmentsController {
   @ApiErrors('forbidden', 'payload_too_large', 'conflict')
   upload(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Req() request: Request): Promise<Attachment> {
     return this.attachments.upload(caller.id, params.id, request);
+  }
+
+  @Post('attachments/urls')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Signed URLs for attachments messages carry',
+    description:
+      'For each id the caller may download now (a sent attachment of a room they can see, or their own unsent upload), the Attachment with ' +
+      '`url` and `thumbnailUrl` signed for them (valid ATTACHMENT_URL_TTL_SECONDS); the others are left out, as if they did not exist.',
+  })
+  @ApiOkResponse({ type: AttachmentUrlsDto })
+  async urls(@CurrentUser() caller: AuthUser, @Body() body: AttachmentUrlsBody): Promise<{ attachments: Attachment[] }> {
+    return { attachments: await this.attachments.presentMany(caller.id, body.ids) };
   }
 
   @Public()

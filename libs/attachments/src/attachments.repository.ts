@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { AttachmentStorageKind } from '@parley/config';
-import { queryModified, queryRows, type SqlRunner } from '@parley/database';
+import { queryModified, queryRows } from '@parley/database';
 import { DataSource } from 'typeorm';
 
 export interface AttachmentRow {
@@ -36,23 +36,6 @@ export interface StoredFacts {
 }
 
 const COLUMNS = `id, room_id, uploader_id, message_id, name, content_type, size, width, height, thumbnail_size, storage, created_at, message_deleted_at`;
-
-/**
- * Attaches stored attachments to a message being sent, inside the send's own transaction, in the order of
- * `ids`: true when every id was the uploader's, for that room, stored and not sent yet (then all are
- * attached), false otherwise (then the caller rolls back, and none is). For the send path, exported through
- * the lib's index.
- */
-export async function attachToMessage(db: SqlRunner, messageId: string, uploaderId: string, roomId: string, ids: readonly string[]): Promise<boolean> {
-  const unique = [...new Set(ids)];
-  const { count } = await queryModified(
-    db,
-    `UPDATE attachments SET message_id = $1, message_position = array_position($4::uuid[], id) - 1
-     WHERE id = ANY($4::uuid[]) AND uploader_id = $2 AND room_id = $3 AND message_id IS NULL AND stored_at IS NOT NULL`,
-    [messageId, uploaderId, roomId, unique],
-  );
-  return count === unique.length;
-}
 
 @Injectable()
 export class AttachmentsRepository {
@@ -106,13 +89,9 @@ export class AttachmentsRepository {
     return row;
   }
 
-  /** The attachments of these messages, each message's in the order they were sent with it. */
-  async findByMessages(messageIds: readonly string[]): Promise<Array<AttachmentRow & { message_id: string }>> {
-    return queryRows<AttachmentRow & { message_id: string }>(
-      this.db,
-      `SELECT ${COLUMNS} FROM attachments WHERE message_id = ANY($1::uuid[]) ORDER BY message_id, message_position`,
-      [[...messageIds]],
-    );
+  /** The stored attachments among `ids`. */
+  async findStoredAmong(ids: readonly string[]): Promise<AttachmentRow[]> {
+    return queryRows<AttachmentRow>(this.db, `SELECT ${COLUMNS} FROM attachments WHERE id = ANY($1::uuid[]) AND stored_at IS NOT NULL`, [[...ids]]);
   }
 
   /** The uploader's stored, unsent attachments of the room among `ids`. */

@@ -83,7 +83,7 @@ export class AttachmentsService {
   /**
    * For sending: the attachments `ids` (in that order) when every one is the caller's own upload to this
    * room, stored and not sent yet; `not_found` otherwise (another user's or room's id, a sent or removed one).
-   * Checked again, atomically, by attachToMessage in the send's transaction.
+   * Checked again, atomically, by the send statement that claims them (libs/messages).
    */
   async findForSend(uploaderId: string, roomId: string, ids: readonly string[]): Promise<AttachmentSummary[]> {
     const unique = [...new Set(ids)];
@@ -93,16 +93,37 @@ export class AttachmentsService {
     return unique.map((id) => byId.get(id) as AttachmentSummary);
   }
 
-  /** The attachments of messages (history, search hits), by message id, in the order they were sent. */
-  async forMessages(messageIds: readonly string[]): Promise<Map<string, AttachmentSummary[]>> {
-    const byMessage = new Map<string, AttachmentSummary[]>();
-    if (messageIds.length === 0) return byMessage;
-    for (const row of await this.repository.findByMessages(messageIds)) {
-      const list = byMessage.get(row.message_id) ?? [];
-      list.push(toSummary(row));
-      byMessage.set(row.message_id, list);
+  /**
+   * Signed URLs for the caller (contract §11 `POST /api/attachments/urls`): the Attachment of each of `ids` the
+   * caller may download now, in the order asked; the others are left out, as if they did not exist.
+   */
+  async presentMany(readerId: string, ids: readonly string[]): Promise<Attachment[]> {
+    const unique = [...new Set(ids)];
+    const rows = unique.length === 0 ? [] : await this.repository.findStoredAmong(unique);
+    const visible = new Map<string, Attachment>();
+    const roomAccess = new Map<string, Promise<boolean>>();
+    for (const row of rows) {
+      if (row.room_id === null || row.message_deleted_at !== null) continue;
+      const roomId = row.room_id;
+      let allowed: boolean;
+      if (row.message_id === null) allowed = row.uploader_id === readerId;
+      else {
+        if (!roomAccess.has(roomId)) roomAccess.set(roomId, this.canView(readerId, roomId));
+        allowed = await (roomAccess.get(roomId) as Promise<boolean>);
+      }
+      if (allowed) visible.set(row.id, this.present(toSummary(row), readerId));
     }
-    return byMessage;
+    return unique.flatMap((id) => visible.get(id) ?? []);
+  }
+
+  private canView(userId: string, roomId: string): Promise<boolean> {
+    return this.rooms.requireAccess(userId, roomId, 'view').then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof ApiError && (error.code === 'not_found' || error.code === 'forbidden')) return false;
+        throw error;
+      },
+    );
   }
 
   /**

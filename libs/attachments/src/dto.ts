@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { Attachment } from '@parley/contract';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
 export class AttachmentDto implements Attachment {
   @ApiProperty({ example: '7d1f5c2e-3b4a-4c6d-8e9f-0a1b2c3d4e5f' }) id!: string;
@@ -37,4 +37,21 @@ export class DownloadQuery {
   @IsString()
   @MaxLength(100)
   signature?: string;
+}
+
+/** The most attachments one `POST /api/attachments/urls` asks for (a page of history's worth). */
+export const URLS_MAX_IDS = 100;
+
+export class AttachmentUrlsBody {
+  @ApiProperty({ type: String, isArray: true, format: 'uuid', minItems: 1, maxItems: URLS_MAX_IDS, description: 'Attachment ids, as messages carry them' })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(URLS_MAX_IDS)
+  @IsUUID(undefined, { each: true })
+  ids!: string[];
+}
+
+export class AttachmentUrlsDto {
+  @ApiProperty({ type: AttachmentDto, isArray: true, description: 'The ones the caller may download now, in the order asked, with URLs signed for them' })
+  attachments!: AttachmentDto[];
 }

@@ -1,6 +1,5 @@
 export { AttachmentsModule, createAttachmentStore } from './attachments.module';
 export { AttachmentsService, toSummary, type AttachmentSummary, type AttachmentDownload } from './attachments.service';
-export { attachToMessage } from './attachments.repository';
 export { AttachmentSweeper } from './attachment-sweeper';
 export { AttachmentDto } from './dto';
 export { UrlSigner, type AttachmentVariant } from './signed-url';

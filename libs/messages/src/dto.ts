@@ -1,12 +1,12 @@
 import { hasOnlyKeys, IdPageQuery, registerFastValidator, Trim } from '@parley/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MESSAGE_TYPES, SYSTEM_EVENT_KINDS } from '@parley/contract';
-import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageType, MessageVersion, Pin, Reaction, ReactionResult, ReplyRef, Report, ReportStatus, RoomRole, SystemEvent, SystemEventKind, User } from '@parley/contract';
+import type { Message, MessageAttachment, MessageChanges, MessagePage, MessagePageAround, MessageType, MessageVersion, Pin, Reaction, ReactionResult, ReplyRef, Report, ReportStatus, RoomRole, SystemEvent, SystemEventKind, User } from '@parley/contract';
 import { MAX_EMOJI_LENGTH } from './emoji';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, length, Max, Min } from 'class-validator';
-import { MAX_PAGE_SIZE } from './messages.service';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, length, Max, Min } from 'class-validator';
+import { MAX_ATTACHMENTS_PER_MESSAGE, MAX_PAGE_SIZE, type SendOptions } from './messages.service';
 
 const CONTENT_MAX = 5000;
 const CLIENT_MSG_ID_MAX = 64;
@@ -29,6 +29,16 @@ export class ReplyRefDto implements ReplyRef {
   @ApiProperty({ format: 'uuid', description: "The thread's root (threads are flat): its replyCount counts this reply" }) rootId!: string;
 }
 
+export class MessageAttachmentDto implements MessageAttachment {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'plan.pdf', description: 'As uploaded, made safe' }) name!: string;
+  @ApiProperty({ example: 48213, description: 'Bytes as stored' }) size!: number;
+  @ApiProperty({ example: 'application/pdf', description: 'Detected from the bytes' }) contentType!: string;
+  @ApiPropertyOptional({ description: 'Images only' }) width?: number;
+  @ApiPropertyOptional({ description: 'Images only' }) height?: number;
+  @ApiProperty({ description: 'A thumbnail is at /api/attachments/:id/thumbnail (images)' }) hasThumbnail!: boolean;
+}
+
 export class MessageDto implements Message {
   @ApiProperty({ example: 'c3d0a1f2-5b6e-4c7d-8e9f-0a1b2c3d4e5f' }) id!: string;
   @ApiProperty() roomId!: string;
@@ -39,10 +49,11 @@ export class MessageDto implements Message {
   @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) createdAt!: string;
   @ApiProperty({ nullable: true, type: String }) editedAt!: string | null;
   @ApiProperty({ nullable: true, type: String }) deletedAt!: string | null;
-  @ApiProperty({ enum: MESSAGE_TYPES, description: '`text`, or `system` (a membership or room change); later versions add others' }) type!: MessageType;
+  @ApiProperty({ enum: MESSAGE_TYPES, description: '`text`; `image` or `file` (with attachments: all images shown inline, or not); `system` (a membership or room change); later versions may add others' }) type!: MessageType;
   @ApiPropertyOptional({ type: SystemEventDto, description: 'type `system` only' }) event?: SystemEventDto;
   @ApiPropertyOptional({ type: ReplyRefDto, description: 'A reply: the quoted message as it was when the reply was sent' }) replyTo?: ReplyRefDto;
   @ApiPropertyOptional({ minimum: 1, description: 'Replies in the thread this message starts; absent: none' }) replyCount?: number;
+  @ApiPropertyOptional({ type: MessageAttachmentDto, isArray: true, description: 'Files sent with it, in order; absent: none, or deleted' }) attachments?: MessageAttachmentDto[];
 }
 
 export class MessagePageDto implements MessagePage {
@@ -99,10 +110,10 @@ export class MessageVersionDto implements MessageVersion {
 }
 
 export class SendMessageDto {
-  @ApiProperty({ example: 'Hello @bob', minLength: 1, maxLength: CONTENT_MAX, description: 'Trimmed; 1–5000 characters' })
+  @ApiProperty({ example: 'Hello @bob', minLength: 0, maxLength: CONTENT_MAX, description: 'Trimmed; 1–5000 characters (may be empty with `attachments`)' })
   @Trim()
   @IsString()
-  @Length(1, CONTENT_MAX)
+  @Length(0, CONTENT_MAX)
   content!: string;
 
   @ApiPropertyOptional({ example: 'web-7f3a-0001', minLength: 1, maxLength: CLIENT_MSG_ID_MAX, description: 'Idempotency key' })
@@ -115,6 +126,29 @@ export class SendMessageDto {
   @IsOptional()
   @IsUUID()
   replyTo?: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    isArray: true,
+    format: 'uuid',
+    maxItems: MAX_ATTACHMENTS_PER_MESSAGE,
+    description: "The caller's unsent uploads to this room (§11), in the order to show; 404 for any other id. Makes the message `image` or `file`",
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS_PER_MESSAGE)
+  @ArrayUnique()
+  @IsUUID(undefined, { each: true })
+  attachments?: string[];
+}
+
+/** A send's options as its payload gives them (REST body or socket payload). */
+export function sendOptionsOf(dto: SendMessageDto): SendOptions {
+  const options: SendOptions = {};
+  if (dto.clientMsgId !== undefined) options.clientMsgId = dto.clientMsgId;
+  if (dto.replyTo !== undefined) options.replyTo = dto.replyTo;
+  if (dto.attachments !== undefined) options.attachments = dto.attachments;
+  return options;
 }
 
 /**

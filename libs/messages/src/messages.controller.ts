@@ -4,7 +4,7 @@ import { ApiErrors, CurrentUser, type AuthUser } from '@parley/common';
 import type { Message, MessageChanges, MessagePage, MessagePageAround, MessageVersion, ReactionResult, Report } from '@parley/contract';
 import { RoomIdParams } from '@parley/rooms';
 import { UsersService } from '@parley/users';
-import { ChangesQuery, EditMessageDto, MessagePageDto, RepliesQuery, MessageChangesDto, HistoryQuery, MessageDto, MessagePageAroundDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto } from './dto';
+import { ChangesQuery, EditMessageDto, MessagePageDto, RepliesQuery, MessageChangesDto, HistoryQuery, MessageDto, MessagePageAroundDto, MessageParams, MessageVersionDto, ReactDto, ReactionResultDto, ReportDto, ReportMessageDto, SendMessageDto, sendOptionsOf } from './dto';
 import { MessagesService } from './messages.service';
 
 @ApiTags('messages')
@@ -44,7 +44,7 @@ export class MessagesController {
   @ApiCreatedResponse({ type: MessageDto })
   @ApiErrors('forbidden')
   send(@CurrentUser() caller: AuthUser, @Param() params: RoomIdParams, @Body() body: SendMessageDto): Promise<Message> {
-    return this.messages.sendAs(caller, params.id, body.content, { clientMsgId: body.clientMsgId, replyTo: body.replyTo });
+    return this.messages.sendAs(caller, params.id, body.content, sendOptionsOf(body));
   }
 
   @Patch(':messageId')

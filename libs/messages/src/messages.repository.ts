@@ -217,8 +217,8 @@ export const SEND_STATEMENT = `
   ORDER BY c.ord`;
 
 /**
- * SEND_STATEMENT for a batch with a system message or a reply in it (plain text batches keep the statement above,
- * so they pay nothing for these). The same fencing, numbering, insert and read markers, plus:
+ * SEND_STATEMENT for a batch with a system message, a reply or attachments in it (plain text batches keep the
+ * statement above, so they pay nothing for these). The same fencing, numbering, insert and read markers, plus:
  * - `type`/`event` per item; a `system` item skips the membership, mute and idempotency-by-author checks' effect
  *   (the server writes it: its author, the actor, may have just left) but not the fencing.
  * - `quoted`: each reply's quoted message, live and in the same room, else the item is not stored
@@ -227,6 +227,9 @@ export const SEND_STATEMENT = `
  *   rows, as edits and reactions lock a message before its room; `bumped` takes one change version per root
  *   from its room (the room row's lock orders the room's changes) and `counted` moves each root's reply_count
  *   and stamps it, so a client re-syncing from an older change version gets the new count.
+ * - `files`/`claimed`: each item's attachments (a JSON snapshot, stored in `messages.attachments`), their rows
+ *   locked while still unsent; an item is stored only if every one is the author's upload to its room, unsent,
+ *   and not claimed by an earlier item of the batch (`attachable`); `linked` makes them the message's, in order.
  * - `seen` waits for `bumped` (an InitPlan runs before the first membership row is locked): room row before
  *   membership rows, the order a member leaving takes them in, so the two never deadlock.
  */
@@ -237,7 +240,8 @@ export const RICH_SEND_STATEMENT = `
          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::uuid[], $11::text[])
               WITH ORDINALITY AS i(room_id, author_id, content, client_msg_id, base, shard, epoch, type, event, reply_to_id, attachments, ord)),
        files AS MATERIALIZED (
-         SELECT input.ord, (x.value->>'id')::uuid AS id FROM input, jsonb_array_elements(input.attachments) AS x WHERE input.attachments IS NOT NULL),
+         SELECT input.ord, (x.value->>'id')::uuid AS id, x.position - 1 AS position
+         FROM input, jsonb_array_elements(input.attachments) WITH ORDINALITY AS x(value, position) WHERE input.attachments IS NOT NULL),
        claimed AS MATERIALIZED (
          SELECT f.id, f.room_id, f.uploader_id FROM attachments f
          WHERE f.id IN (SELECT id FROM files) AND f.message_id IS NULL AND f.stored_at IS NOT NULL ORDER BY f.id FOR UPDATE OF f),
@@ -261,7 +265,8 @@ export const RICH_SEND_STATEMENT = `
                   WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id LIMIT 1) IS NOT NULL AS duplicate,
                 input.reply_to_id IS NULL OR q.id IS NOT NULL AS quotable,
                 input.attachments IS NULL OR (SELECT count(DISTINCT c.id) FROM files JOIN claimed c ON c.id = files.id
-                  WHERE files.ord = input.ord AND c.room_id = input.room_id AND c.uploader_id = input.author_id) = jsonb_array_length(input.attachments) AS attachable,
+                  WHERE files.ord = input.ord AND c.room_id = input.room_id AND c.uploader_id = input.author_id
+                    AND NOT EXISTS (SELECT 1 FROM files earlier WHERE earlier.id = files.id AND earlier.ord < files.ord)) = jsonb_array_length(input.attachments) AS attachable,
                 q.id AS quoted_id, q.root_id,
                 CASE WHEN q.id IS NOT NULL THEN jsonb_build_object('id', q.id, 'seq', q.seq, 'authorId', q.author_id, 'authorName', q.author_name,
                   'preview', q.preview, 'rootId', q.root_id) END AS reply_to
@@ -273,7 +278,7 @@ export const RICH_SEND_STATEMENT = `
          INSERT INTO messages (id, room_id, seq, author_id, content, client_msg_id, type, event, reply_to_id, reply_to, thread_id, attachments)
          SELECT id, room_id, seq, author_id, content, client_msg_id, type, event, quoted_id, reply_to, root_id, attachments FROM accepted),
        linked AS (
-         UPDATE attachments f SET message_id = a.id FROM accepted a JOIN files ON files.ord = a.ord
+         UPDATE attachments f SET message_id = a.id, message_position = files.position FROM accepted a JOIN files ON files.ord = a.ord
          WHERE f.id = files.id),
        threads AS (
          SELECT a.room_id, a.root_id, count(*) AS n,

@@ -5,7 +5,7 @@ import { SetStatusDto, StatusWatchDto, UserStatuses } from '@parley/contacts';
 import { ApiError } from '@parley/common';
 import { AppConfig } from '@parley/config';
 import type { ClientEventName, RoomJoinResult } from '@parley/contract';
-import { MessagesService } from '@parley/messages';
+import { MessagesService, sendOptionsOf } from '@parley/messages';
 import { Metrics } from '@parley/metrics';
 import { RoomsService } from '@parley/rooms';
 import { UsersService } from '@parley/users';
@@ -111,7 +111,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     }),
     'message:send': route(MessageSendDto, async (socket, payload) => {
       const ackTimer = this.metrics.sendDuration.startTimer({ stage: 'ack' });
-      const message = await this.messages.send(socket.data.user, payload.roomId, payload.content, payload.replyTo === undefined ? { clientMsgId: payload.clientMsgId } : { clientMsgId: payload.clientMsgId, replyTo: payload.replyTo });
+      const message = await this.messages.send(socket.data.user, payload.roomId, payload.content, sendOptionsOf(payload));
       ackTimer(); // the ack is written right after this handler returns
       this.typing.stop(payload.roomId, message.author.id);
       return message;

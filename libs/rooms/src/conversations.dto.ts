@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { MESSAGE_TYPES } from '@parley/contract';
 import type { Conversation, ConversationPage, MessagePreview, MessageType, UnreadTotals } from '@parley/contract';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
@@ -11,7 +12,7 @@ export class MessagePreviewDto implements MessagePreview {
   @ApiProperty() id!: string;
   @ApiProperty({ example: 42 }) seq!: number;
   @ApiProperty({ type: UserDto }) author!: UserDto;
-  @ApiProperty({ enum: ['text'], description: 'Always `text` today; later versions add others' }) type!: MessageType;
+  @ApiProperty({ enum: MESSAGE_TYPES, description: 'The message\'s type (§1): `image` and `file` may have an empty preview' }) type!: MessageType;
   @ApiProperty({ example: 'See you at ten', description: 'The first 100 characters; "" when deleted' }) preview!: string;
   @ApiProperty() deleted!: boolean;
   @ApiProperty({ example: '2026-11-24T16:00:00.000Z' }) createdAt!: string;
