@@ -2,7 +2,7 @@ import type { RunningServer } from '../apps/server/src/server';
 import type { Ack, AuthResult, Message, MessagePage, Room } from '@parley/contract';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { MessagesRepository, SEND_STATEMENT, type WriteItem, type WriteRow } from '../libs/messages/src/messages.repository';
+import { MessagesRepository, RICH_SEND_STATEMENT, SEND_STATEMENT, type WriteItem, type WriteRow } from '../libs/messages/src/messages.repository';
 import { SEND_SESSION_SETTINGS } from '../libs/messages/src/send-pool';
 import { Redis } from 'ioredis';
 import { RoomWriter } from '../libs/messages/src/room-writer';
@@ -387,6 +387,26 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     } finally {
       // The connection goes back to the shared pool, which keeps its own settings.
       await runner.query('DEALLOCATE send_plan_probe').catch(() => undefined);
+      await runner.query('RESET ALL');
+      await runner.release();
+    }
+  });
+
+  it('the statement for batches with replies or system messages never scans a whole table either', async () => {
+    const runner = server.app.get(DataSource).createQueryRunner();
+    try {
+      for (const [name, value] of Object.entries(SEND_SESSION_SETTINGS)) await runner.query(`SET ${name} = ${value}`);
+      await runner.query(`PREPARE rich_plan_probe(uuid[], uuid[], text[], text[], bigint[], int[], bigint[], text[], text[], uuid[]) AS ${RICH_SEND_STATEMENT}`);
+      const explain =
+        `EXPLAIN (COSTS OFF) EXECUTE rich_plan_probe(ARRAY['${rooms[0]!.id}']::uuid[], ARRAY['${users[0]!.user.id}']::uuid[], ARRAY['x'], ARRAY['${randomUUID()}'], ` +
+        `ARRAY[0]::bigint[], ARRAY[0], ARRAY[1]::bigint[], ARRAY['text'], ARRAY[NULL]::text[], ARRAY['${randomUUID()}']::uuid[])`;
+      const plan = ((await runner.query(explain)) as Array<{ 'QUERY PLAN': string }>).map((row) => row['QUERY PLAN']).join('\n');
+      // The quoted message and the thread roots are read by their primary key, the threads' rooms by theirs.
+      expect(plan).toMatch(/Index Scan using messages_pkey on messages q\b/);
+      expect(plan).toMatch(/Index Scan using messages_pkey on messages m\b/);
+      expect(plan).not.toMatch(/Seq Scan on|Hash Join|Hash Semi Join|hashed SubPlan/i);
+    } finally {
+      await runner.query('DEALLOCATE rich_plan_probe').catch(() => undefined);
       await runner.query('RESET ALL');
       await runner.release();
     }
