@@ -1,8 +1,11 @@
 import type { Attachment, AuthResult, ErrorBody, Message, MessageAttachment, MessagePage, Room } from '@parley/contract';
 import sharp from 'sharp';
+import { DataSource } from 'typeorm';
+import { RoomWriter } from '../libs/messages/src/room-writer';
 import type { RunningServer } from '../apps/server/src/server';
 import { download, uploaded } from './support/attachments';
-import { Api, emitAck, emitOk, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
+import { Api, emitAck, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
+import { holdWriterShard, sendStatementWaitingOnLock } from './support/send-path';
 import { startTestCluster } from './support/server';
 
 /**
@@ -121,20 +124,28 @@ describe('messages with attachments, two instances', () => {
     expect((await apiA.post<Message>(`/api/rooms/${room.id}/messages`, { content: '', attachments: [file.id] }, alice.accessToken)).body.type).toBe('file');
   });
 
-  it('claims an attachment once when two sends race for it from both instances', async () => {
+  it('claims an attachment once when two sends from both instances race for it in one batch', async () => {
     const file = await uploaded(servers[0]!, alice.accessToken, room.id, Buffer.from('once'), 'once.txt');
     const secondAlice = await openSocket(servers[1]!.url, alice.accessToken);
+    const shard = await holdWriterShard(servers[0]!, room.id);
     try {
-      const acks = await Promise.all([
+      // A batch held on the writer shard's row; the two racing sends queue behind it and go out together.
+      const held = emitAck<Message>(aliceSocket, 'message:send', { roomId: room.id, content: 'held' });
+      await sendStatementWaitingOnLock(servers[0]!.app.get(DataSource));
+      const racing = Promise.all([
         emitAck<Message>(aliceSocket, 'message:send', { roomId: room.id, content: 'a', attachments: [file.id] }),
         emitAck<Message>(secondAlice, 'message:send', { roomId: room.id, content: 'b', attachments: [file.id] }),
       ]);
-      const stored = acks.filter((ack) => ack.ok);
-      expect(stored).toHaveLength(1);
+      await eventually(() => servers.reduce((queued, server) => queued + server.app.get(RoomWriter, { strict: false }).queuedSends, 0) === 2, 5000, 'both sends to queue');
+      await shard.release();
+      expect((await held).ok).toBe(true);
+      const acks = await racing;
+      expect(acks.filter((ack) => ack.ok)).toHaveLength(1);
       expect(acks.filter((ack) => !ack.ok)).toEqual([{ ok: false, error: expect.objectContaining({ code: 'not_found' }) }]);
       const page = await apiA.get<MessagePage>(`/api/rooms/${room.id}/messages?limit=10`, alice.accessToken);
       expect(page.body.messages.filter((message) => message.attachments?.some((attachment) => attachment.id === file.id))).toHaveLength(1);
     } finally {
+      await shard.release();
       secondAlice.close();
     }
   });

@@ -134,6 +134,11 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
    * Stores `request` if this instance writes its room's shard, taking the shard first when nobody holds it
    * (or `replacing`, a writer found gone, does). Resolves after the commit; rejects on a database failure.
    */
+  /** Sends waiting for the next batch (tests and stats). */
+  get queuedSends(): number {
+    return this.batcher.queued;
+  }
+
   async write(request: SendRequest, replacing?: string): Promise<SendOutcome> {
     if (this.stopping) return { kind: 'elsewhere', writer: null };
     const number = shardOf(request.roomId, this.config.writerShards);
