@@ -12,6 +12,7 @@ import type {
   UserStatus,
 } from '@parley/contract';
 import { io, type Socket } from 'socket.io-client';
+import { AttachmentUrls } from './attachment-urls';
 import { uploadAttachment, type UploadOptions } from './attachments';
 import { ConversationList } from './conversation-list';
 import { Emitter } from './emitter';
@@ -94,6 +95,9 @@ export class ParleyClient extends Emitter<ClientEvents> {
     });
     this.statuses.on('change', (status) => this.emit('userStatus', status));
   }
+
+  /** Signed URLs of the attachments messages carry, batched and cached (`attachmentUrls.get(id)`). */
+  readonly attachmentUrls = new AttachmentUrls((ids) => this.rest.attachments.urls(ids));
 
   /** Uploads a file to a room (contract §11), with progress in browsers; send its `id` with a message. */
   uploadAttachment(roomId: string, file: Blob, options: UploadOptions = {}): Promise<Attachment> {

@@ -1,4 +1,5 @@
 import type {
+  Attachment,
   AuditAction,
   AuditPage,
   AuthResult,
@@ -196,16 +197,30 @@ export class RestApi {
     unreadTotals: (): Promise<UnreadTotals> => this.http.request('GET', '/api/me/unread'),
   };
 
+  readonly attachments = {
+    /** Signed URLs for the caller, for the ids it may download now (the others are left out), in the order asked. */
+    urls: async (ids: string[]): Promise<Attachment[]> =>
+      (await this.http.request<{ attachments: Attachment[] }>('POST', '/api/attachments/urls', { ids })).attachments,
+  };
+
   readonly messages = {
     page: (roomId: string, options: { before?: number; after?: number; limit?: number } = {}): Promise<MessagePage> =>
       this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q(options)}`),
     /** The page centred on `seq` (a search hit), with more-flags both ways; page on with page({ before/after }). */
     around: (roomId: string, seq: number, limit?: number): Promise<MessagePageAround> =>
       this.http.request('GET', `/api/rooms/${id(roomId)}/messages${q({ around: seq, limit })}`),
-    /** A clientMsgId (idempotency key), or options: the key and `replyTo`, a message of the room to reply to. */
-    send: (roomId: string, content: string, options?: string | { clientMsgId?: string; replyTo?: string }): Promise<Message> => {
-      const { clientMsgId, replyTo } = typeof options === 'string' ? { clientMsgId: options, replyTo: undefined } : (options ?? {});
-      return this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, { content, ...(clientMsgId ? { clientMsgId } : {}), ...(replyTo ? { replyTo } : {}) });
+    /**
+     * A clientMsgId (idempotency key), or options: the key, `replyTo` (a message of the room to reply to) and
+     * `attachments` (ids of one's uploads to the room, §11).
+     */
+    send: (roomId: string, content: string, options?: string | { clientMsgId?: string; replyTo?: string; attachments?: string[] }): Promise<Message> => {
+      const { clientMsgId, replyTo, attachments } = typeof options === 'string' ? { clientMsgId: options, replyTo: undefined, attachments: undefined } : (options ?? {});
+      return this.http.request('POST', `/api/rooms/${id(roomId)}/messages`, {
+        content,
+        ...(clientMsgId ? { clientMsgId } : {}),
+        ...(replyTo ? { replyTo } : {}),
+        ...(attachments?.length ? { attachments } : {}),
+      });
     },
     /** A page of the thread `messageId` starts (flat: replies to it and to its replies), oldest first; paged like history. */
     replies: (roomId: string, messageId: string, options: { before?: number; after?: number; limit?: number } = {}): Promise<MessagePage> =>

@@ -5,6 +5,7 @@ export { RoomFeed } from './room-feed';
 export { StatusWatch, STATUS_BATCH, type StatusTransport } from './status-watch';
 export { ParleyError } from './errors';
 export { uploadAttachment, type UploadOptions, type UploadTransport } from './attachments';
+export { AttachmentUrls, signedUrlExpiry } from './attachment-urls';
 export { RestApi, Http, type AuditQuery, type FetchLike, type MessageSearch, type SanctionInput } from './http';
 export { ROLE_RANK, assignableRoles, canModerate, canReadAudit } from './ranks';
 export { MemorySessionStore, WebStorageSessionStore, REFRESH_MARGIN_MS, refreshTime, sessionFrom, type Session, type SessionStore } from './session';

@@ -175,10 +175,16 @@ export class RoomHandle extends Emitter<RoomEvents> {
   }
 
   /** Sends with an idempotency key; retries the same key across reconnects, so it is stored exactly once. */
-  async send(content: string, options: { clientMsgId?: string; attempts?: number; replyTo?: string } = {}): Promise<Message> {
+  async send(content: string, options: { clientMsgId?: string; attempts?: number; replyTo?: string; attachments?: string[] } = {}): Promise<Message> {
     const clientMsgId = options.clientMsgId ?? newClientMsgId();
     const attempts = options.attempts ?? 5;
-    const payload = options.replyTo === undefined ? { roomId: this.roomId, content, clientMsgId } : { roomId: this.roomId, content, clientMsgId, replyTo: options.replyTo };
+    const payload = {
+      roomId: this.roomId,
+      content,
+      clientMsgId,
+      ...(options.replyTo === undefined ? {} : { replyTo: options.replyTo }),
+      ...(options.attachments?.length ? { attachments: options.attachments } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         const message = await this.transport.emit('message:send', payload);

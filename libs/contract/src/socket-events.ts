@@ -19,6 +19,8 @@ export interface MessageSendPayload {
   clientMsgId?: string;
   /** Reply to this message of the same room (not deleted): the new message carries its snapshot in `replyTo`. */
   replyTo?: string;
+  /** Up to 10 of the sender's unsent uploads to this room (§11), in the order to show; `content` may then be empty. */
+  attachments?: string[];
 }
 export interface MessageEditPayload {
   messageId: string;
