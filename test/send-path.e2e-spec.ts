@@ -392,17 +392,19 @@ describe('the send path on one instance (its own rooms\' writer)', () => {
     }
   });
 
-  it('the statement for batches with replies or system messages never scans a whole table either', async () => {
+  it('the statement for batches with replies, system messages or attachments never scans a whole table either', async () => {
     const runner = server.app.get(DataSource).createQueryRunner();
     try {
       for (const [name, value] of Object.entries(SEND_SESSION_SETTINGS)) await runner.query(`SET ${name} = ${value}`);
-      await runner.query(`PREPARE rich_plan_probe(uuid[], uuid[], text[], text[], bigint[], int[], bigint[], text[], text[], uuid[]) AS ${RICH_SEND_STATEMENT}`);
+      await runner.query(`PREPARE rich_plan_probe(uuid[], uuid[], text[], text[], bigint[], int[], bigint[], text[], text[], uuid[], text[]) AS ${RICH_SEND_STATEMENT}`);
       const explain =
         `EXPLAIN (COSTS OFF) EXECUTE rich_plan_probe(ARRAY['${rooms[0]!.id}']::uuid[], ARRAY['${users[0]!.user.id}']::uuid[], ARRAY['x'], ARRAY['${randomUUID()}'], ` +
-        `ARRAY[0]::bigint[], ARRAY[0], ARRAY[1]::bigint[], ARRAY['text'], ARRAY[NULL]::text[], ARRAY['${randomUUID()}']::uuid[])`;
+        `ARRAY[0]::bigint[], ARRAY[0], ARRAY[1]::bigint[], ARRAY['file'], ARRAY[NULL]::text[], ARRAY['${randomUUID()}']::uuid[], ARRAY['[{"id":"${randomUUID()}"}]'])`;
       const plan = ((await runner.query(explain)) as Array<{ 'QUERY PLAN': string }>).map((row) => row['QUERY PLAN']).join('\n');
-      // The quoted message and the thread roots are read by their primary key, the threads' rooms by theirs.
+      // The quoted message and the thread roots are read by their primary key, the threads' rooms by theirs, the attachments by theirs.
       expect(plan).toMatch(/Index Scan using messages_pkey on messages q\b/);
+      expect(plan).toMatch(/Bitmap Index Scan on attachments_pkey|Index Scan using attachments_pkey on attachments f\b/);
+      expect(plan).not.toMatch(/attachments_unsent_idx/);
       expect(plan).toMatch(/Index Scan using messages_pkey on messages m\b/);
       expect(plan).not.toMatch(/Seq Scan on|Hash Join|Hash Semi Join|hashed SubPlan/i);
     } finally {

@@ -200,6 +200,9 @@ export function collect<T = unknown>(socket: TestSocket, event: string): T[] {
 }
 
 /** Waits until the condition holds (polling), or fails after the timeout. */
+/** The seqs of the members' messages among `messages` (system lines left out), in the order received. */
+export const sentSeqs = (messages: readonly Message[]): number[] => messages.filter((message) => message.type !== 'system').map((message) => message.seq);
+
 export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -5,7 +5,7 @@ import type { Message, MessageAttachment, MessageChanges, MessagePage, MessagePa
 import { MAX_EMOJI_LENGTH } from './emoji';
 import { UserDto } from '@parley/users';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, length, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, ValidateBy, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, isUUID, Length, length, Max, Min } from 'class-validator';
 import { MAX_ATTACHMENTS_PER_MESSAGE, MAX_PAGE_SIZE, type SendOptions } from './messages.service';
 
 const CONTENT_MAX = 5000;
@@ -109,11 +109,23 @@ export class MessageVersionDto implements MessageVersion {
   @ApiProperty({ format: 'date-time', description: 'When an edit replaced it' }) replacedAt!: string;
 }
 
+/** `content` may be empty only when the message carries attachments. */
+function NotEmptyWithoutAttachments(): PropertyDecorator {
+  return ValidateBy({
+    name: 'notEmptyWithoutAttachments',
+    validator: {
+      validate: (value: unknown, args) => typeof value !== 'string' || value.length > 0 || ((args?.object as { attachments?: unknown[] }).attachments?.length ?? 0) > 0,
+      defaultMessage: () => 'content must be 1 to 5000 characters (it may be empty only with attachments)',
+    },
+  });
+}
+
 export class SendMessageDto {
   @ApiProperty({ example: 'Hello @bob', minLength: 0, maxLength: CONTENT_MAX, description: 'Trimmed; 1–5000 characters (may be empty with `attachments`)' })
   @Trim()
   @IsString()
   @Length(0, CONTENT_MAX)
+  @NotEmptyWithoutAttachments()
   content!: string;
 
   @ApiPropertyOptional({ example: 'web-7f3a-0001', minLength: 1, maxLength: CLIENT_MSG_ID_MAX, description: 'Idempotency key' })

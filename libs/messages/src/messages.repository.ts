@@ -228,7 +228,7 @@ export const SEND_STATEMENT = `
  *   from its room (the room row's lock orders the room's changes) and `counted` moves each root's reply_count
  *   and stamps it, so a client re-syncing from an older change version gets the new count.
  * - `files`/`claimed`: each item's attachments (a JSON snapshot, stored in `messages.attachments`), their rows
- *   locked while still unsent; an item is stored only if every one is the author's upload to its room, unsent,
+ *   locked (read by primary key); an item is stored only if every one is the author's upload to its room, unsent,
  *   and not claimed by an earlier item of the batch (`attachable`); `linked` makes them the message's, in order.
  * - `seen` waits for `bumped` (an InitPlan runs before the first membership row is locked): room row before
  *   membership rows, the order a member leaving takes them in, so the two never deadlock.
@@ -243,8 +243,8 @@ export const RICH_SEND_STATEMENT = `
          SELECT input.ord, (x.value->>'id')::uuid AS id, x.position - 1 AS position
          FROM input, jsonb_array_elements(input.attachments) WITH ORDINALITY AS x(value, position) WHERE input.attachments IS NOT NULL),
        claimed AS MATERIALIZED (
-         SELECT f.id, f.room_id, f.uploader_id FROM attachments f
-         WHERE f.id IN (SELECT id FROM files) AND f.message_id IS NULL AND f.stored_at IS NOT NULL ORDER BY f.id FOR UPDATE OF f),
+         SELECT f.id, f.room_id, f.uploader_id, f.message_id IS NULL AND f.stored_at IS NOT NULL AS unsent
+         FROM attachments f WHERE f.id = ANY (ARRAY(SELECT id FROM files)) ORDER BY f.id FOR UPDATE OF f),
        fenced AS MATERIALIZED (
          SELECT w.shard FROM writer_shards w JOIN (SELECT DISTINCT shard, epoch FROM input) e ON e.shard = w.shard
          WHERE w.epoch = e.epoch ORDER BY w.shard FOR SHARE OF w),
@@ -265,7 +265,7 @@ export const RICH_SEND_STATEMENT = `
                   WHERE x.room_id = input.room_id AND x.author_id = input.author_id AND x.client_msg_id = input.client_msg_id LIMIT 1) IS NOT NULL AS duplicate,
                 input.reply_to_id IS NULL OR q.id IS NOT NULL AS quotable,
                 input.attachments IS NULL OR (SELECT count(DISTINCT c.id) FROM files JOIN claimed c ON c.id = files.id
-                  WHERE files.ord = input.ord AND c.room_id = input.room_id AND c.uploader_id = input.author_id
+                  WHERE files.ord = input.ord AND c.unsent AND c.room_id = input.room_id AND c.uploader_id = input.author_id
                     AND NOT EXISTS (SELECT 1 FROM files earlier WHERE earlier.id = files.id AND earlier.ord < files.ord)) = jsonb_array_length(input.attachments) AS attachable,
                 q.id AS quoted_id, q.root_id,
                 CASE WHEN q.id IS NOT NULL THEN jsonb_build_object('id', q.id, 'seq', q.seq, 'authorId', q.author_id, 'authorName', q.author_name,

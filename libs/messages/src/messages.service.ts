@@ -107,8 +107,6 @@ export class MessagesService implements OnModuleInit {
       const files = await this.attachments.findForSend(author.id, roomId, options.attachments);
       request.attachments = files;
       request.type = files.every((file) => INLINE_IMAGE_TYPES.has(file.contentType)) ? 'image' : 'file';
-    } else if (content === '') {
-      throw ApiError.validation('content must be 1 to 5000 characters (it may be empty only with attachments)', { content: ['must not be empty without attachments'] });
     }
     const outcome = await this.router.send(request);
     switch (outcome.kind) {
