@@ -157,6 +157,23 @@ describe('web client: attachments (two instances)', () => {
     expect(await alicePage.locator(tid('attachment-tray')).isHidden()).toBe(true);
   });
 
+  it('puts the text and the files back when the send is refused', async () => {
+    await alicePage.locator(tid('attach-input')).setInputFiles([{ name: 'agenda.txt', mimeType: 'text/plain', buffer: Buffer.from('1. Boats\n') }]);
+    const chip = chips(alicePage).and(alicePage.locator('[data-state="done"]'));
+    await chip.waitFor();
+    // The upload is claimed by another message first: the web client's send of it is refused (not_found).
+    const id = await chip.getAttribute('data-attachment-id');
+    expect((await api.post(`/api/rooms/${room.id}/messages`, { content: 'Sent elsewhere', attachments: [id] }, alice.accessToken)).status).toBe(201);
+    await alicePage.locator(tid('composer-input')).fill('The agenda');
+    await alicePage.locator(tid('composer-input')).press('Enter');
+    await alicePage.locator(tid('toast')).filter({ hasText: 'Your message was not sent' }).waitFor();
+    expect(await alicePage.locator(tid('composer-input')).inputValue()).toBe('The agenda');
+    expect(await chips(alicePage).evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.attachmentId))).toEqual([id]);
+    await chip.locator(tid('attachment-remove')).click();
+    await alicePage.locator(tid('composer-input')).fill('');
+    expect(await alicePage.locator(tid('attachment-tray')).isHidden()).toBe(true);
+  });
+
   it('takes at most 10 files per message and says so', async () => {
     const files = Array.from({ length: 11 }, (_, index) => ({ name: `part-${index + 1}.txt`, mimeType: 'text/plain', buffer: Buffer.from(`part ${index + 1}\n`) }));
     await alicePage.locator(tid('attach-input')).setInputFiles(files);

@@ -22,11 +22,15 @@ export function formatSize(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit] ?? 'GB'}`;
 }
 
-/** What a conversation's preview says for a message whose text is empty: "Photo" or "File", with an icon. */
+/** What stands for a message's text when it has none: "Photo" or "File" (empty for other types). */
+export function attachmentLabel(type: MessageType): string {
+  return type === 'image' ? 'Photo' : type === 'file' ? 'File' : '';
+}
+
+/** A conversation's preview of a message with attachments: an icon, and "Photo" / "File" when it has no text. */
 export function attachmentPreview(type: MessageType, text: string): Child[] {
   if (type !== 'image' && type !== 'file') return [text];
-  const label = text === '' ? (type === 'image' ? 'Photo' : 'File') : text;
-  return [icon(type === 'image' ? 'image' : 'paperclip'), label];
+  return [icon(type === 'image' ? 'image' : 'paperclip'), text || attachmentLabel(type)];
 }
 
 interface Upload {
@@ -105,16 +109,27 @@ export class AttachmentTray {
     this.render();
   }
 
-  /** The finished uploads' ids for a send; the tray is emptied (failed chips too: their error was shown). */
-  take(): string[] {
-    const ids = this.uploads.filter((upload) => upload.state === 'done' && upload.id !== null).map((upload) => upload.id ?? '');
+  /**
+   * The finished uploads' ids for a send; they leave the tray (failed chips too: their error was shown).
+   * `putBack` returns them to it when the send fails (an unsent upload stays usable for an hour).
+   */
+  take(): { ids: string[]; putBack(): void } {
+    const taken = this.uploads.filter((upload) => upload.state === 'done' && upload.id !== null);
     for (const upload of this.uploads.splice(0)) {
       if (upload.state === 'uploading') this.uploads.push(upload);
       else upload.chip.remove();
     }
     this.showNotice(null);
-    this.render();
-    return ids;
+    return {
+      ids: taken.map((upload) => upload.id ?? ''),
+      putBack: () => {
+        const room = MAX_ATTACHMENTS - this.uploads.length;
+        const back = taken.slice(0, Math.max(0, room));
+        this.uploads.unshift(...back);
+        this.list.prepend(...back.map((upload) => upload.chip));
+        this.render();
+      },
+    };
   }
 
   /** Cancels what is running and empties the tray (the view goes away). */
@@ -194,6 +209,7 @@ export class AttachmentTray {
       .then(
         (attachment) => {
           upload.id = attachment.id;
+          chip.dataset.attachmentId = attachment.id;
           settle('done', 'Ready');
         },
         (error: unknown) => {

@@ -1,5 +1,5 @@
 import { ParleyError, canModerate, mergeReactions, mergeReplyCount, type Member, type Message, type ParleyClient, type Room, type RoomHandle, type User } from '@parley/client';
-import { AttachmentTray, dropZone, replaceAttachments } from './attachments';
+import { AttachmentTray, attachmentLabel, dropZone, replaceAttachments } from './attachments';
 import { confirmDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { describeError } from './errors';
@@ -673,7 +673,7 @@ export class ChatView {
     replaceChildren(
       this.replyBar,
       icon('reply'),
-      h('span', { class: 'reply-bar-text' }, 'Replying to ', h('strong', {}, message.author.displayName), ': ', message.content.slice(0, 120)),
+      h('span', { class: 'reply-bar-text' }, 'Replying to ', h('strong', {}, message.author.displayName), ': ', message.content.slice(0, 120) || attachmentLabel(message.type)),
       cancel,
     );
     this.replyBar.hidden = false;
@@ -967,14 +967,15 @@ export class ChatView {
     const replyTo = this.replyingTo?.id;
     this.cancelReply();
     const attachments = this.tray.take();
-    if (attachments.length) pending.querySelector('.bubble')?.append(h('div', { class: 'sending' }, plural(attachments.length, 'attachment')));
+    if (attachments.ids.length) pending.querySelector('.bubble')?.append(h('div', { class: 'sending' }, plural(attachments.ids.length, 'attachment')));
     try {
-      await this.handle.send(content, { clientMsgId, attachments, ...(replyTo === undefined ? {} : { replyTo }) });
+      await this.handle.send(content, { clientMsgId, attachments: attachments.ids, ...(replyTo === undefined ? {} : { replyTo }) });
     } catch (error) {
       if (!this.composer.value) {
         this.composer.value = raw;
         this.autoGrow();
       }
+      attachments.putBack();
       if (error instanceof ParleyError && error.code === 'forbidden' && error.message === MUTED_MESSAGE) this.setMyMute(this.myMute ?? { until: null, known: false });
       else toast(describeError(error, 'Your message was not sent'), { kind: 'error' });
     } finally {
