@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import type { Browser, Locator, Page, Route } from 'playwright-core';
 import type { RunningServer } from '../apps/server/src/server';
 import { launchChromium, newPageProblems, openPage as openBrowserPage, screenshot, signInThroughForm, tid } from './support/browser';
+import { uploaded } from './support/attachments';
 import { Api, eventually } from './support/client';
 import { startTestCluster } from './support/server';
 
@@ -194,6 +195,7 @@ describe('web client: attachments (two instances)', () => {
       chat.dispatchEvent(new DragEvent('dragenter', { bubbles: true, cancelable: true, dataTransfer: transfer }));
     }, bytes);
     await alicePage.locator(tid('drop-zone')).waitFor();
+    expect(await alicePage.locator(tid('drop-zone')).textContent()).toBe('Drop files to attach them');
     await alicePage.locator(tid('messages')).evaluate((target, data) => {
       const transfer = new DataTransfer();
       transfer.items.add(new File([new Uint8Array(data)], 'tall.png', { type: 'image/png' }));
@@ -214,6 +216,33 @@ describe('web client: attachments (two instances)', () => {
     expect(await loadedWidth(sent.locator('img'))).toBe(60);
     await bobPage.locator(tid('messages')).evaluate((scroller) => scroller.scrollTo(0, scroller.scrollHeight));
     await screenshot(bobPage, 'attachments');
+  });
+
+  it('takes a pasted file into the tray', async () => {
+    await alicePage.locator(tid('composer-input')).evaluate((composer) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['pasted words'], 'clip.txt', { type: 'text/plain' }));
+      composer.dispatchEvent(new ClipboardEvent('paste', { bubbles: true, cancelable: true, clipboardData: transfer }));
+    });
+    const chip = chips(alicePage).filter({ hasText: 'clip.txt' }).and(alicePage.locator('[data-state="done"]'));
+    await chip.waitFor();
+    expect(await alicePage.locator(tid('composer-input')).inputValue()).toBe('');
+    await chip.locator(tid('attachment-remove')).click();
+    expect(await alicePage.locator(tid('attachment-tray')).isHidden()).toBe(true);
+  });
+
+  it('shows the pictures of a thread’s replies in the thread', async () => {
+    const root = await latest();
+    const picture = await uploaded(servers[0]!, alice.accessToken, room.id, await png(120, 80, 90), 'reply.png', 'image/png');
+    expect((await api.post(`/api/rooms/${room.id}/messages`, { content: '', replyTo: root.id, attachments: [picture.id] }, alice.accessToken)).status).toBe(201);
+    await bobPage.locator(`${tid('message')}[data-message-id="${root.id}"] ${tid('reply-count')}`).filter({ hasText: '1 reply' }).click();
+    const thread = bobPage.locator(tid('thread-dialog'));
+    expect(await thread.locator(`${tid('thread-root')} ${tid('attachment-thumbnail')}`).getAttribute('alt')).toBe('tall.png');
+    const reply = thread.locator(`${tid('thread-reply')} ${tid('attachment-thumbnail')}`);
+    await reply.waitFor();
+    expect(await reply.getAttribute('alt')).toBe('reply.png');
+    expect(await loadedWidth(reply)).toBe(120);
+    await thread.locator(tid('dialog-close')).click();
     expect(problems).toEqual({ pageErrors: [], dialogs: [] });
   });
 });

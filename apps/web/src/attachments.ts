@@ -178,7 +178,7 @@ export class AttachmentTray {
 
   private start(file: File): void {
     const controller = new AbortController();
-    const bar = h('progress', { class: 'attachment-progress', 'data-testid': 'attachment-progress', max: 1, value: 0 });
+    const bar = h('progress', { class: 'attachment-progress', 'data-testid': 'attachment-progress', 'aria-label': `Uploading ${file.name}`, max: 1, value: 0 });
     const status = h('span', { class: 'attachment-status', 'data-testid': 'attachment-status' }, 'Uploading…');
     const remove = h('button', { type: 'button', class: 'icon-button small', 'data-testid': 'attachment-remove', 'aria-label': `Remove ${file.name}`, title: 'Remove' }, icon('close'));
     const chip = h(

@@ -659,7 +659,7 @@ export class ChatView {
   private showThread(message: Message): void {
     const rootId = message.replyTo?.rootId ?? message.id;
     const root = this.items.get(rootId)?.message ?? message;
-    const thread = threadDialog(this.handle, root, this.room.joined && !this.myMute);
+    const thread = threadDialog(this.ctx.client, this.handle, root, this.room.joined && !this.myMute);
     this.openThread = thread;
     void thread.closed.then(() => {
       if (this.openThread === thread) this.openThread = null;
