@@ -1,4 +1,5 @@
 import { ParleyError, canModerate, mergeReactions, mergeReplyCount, type Member, type Message, type ParleyClient, type Room, type RoomHandle, type User } from '@parley/client';
+import { AttachmentTray, attachmentLabel, dropZone, replaceAttachments } from './attachments';
 import { confirmDialog } from './dialogs';
 import { h, icon, replaceChildren } from './dom';
 import { describeError } from './errors';
@@ -31,6 +32,8 @@ interface MessageItem {
   message: Message;
   element: HTMLLIElement;
   content: HTMLDivElement;
+  /** The message's files (emptied when it is deleted). */
+  attachments: HTMLDivElement;
   edited: HTMLButtonElement;
   reactions: HTMLDivElement;
   actions: HTMLDivElement | null;
@@ -115,6 +118,9 @@ export class ChatView {
   private readonly composerError = h('p', { class: 'composer-error', role: 'alert', 'data-testid': 'composer-error', hidden: true });
   private readonly replyBar = h('div', { class: 'reply-bar', 'data-testid': 'reply-bar', hidden: true });
   private readonly resizeObserver: ResizeObserver;
+  /** This room's uploads for the next message (kept while another room is shown). */
+  private readonly tray: AttachmentTray;
+  private waitingForUploads = false;
 
   constructor(
     private readonly ctx: ChatContext,
@@ -185,10 +191,12 @@ export class ChatView {
       'aria-describedby': `composer-hint-${room.id}`,
       enterkeyhint: 'send',
     });
+    this.tray = new AttachmentTray(ctx.client, room.id);
     this.sendButton = h('button', { type: 'submit', class: 'button primary send-button', 'data-testid': 'send-button', 'aria-label': 'Send message' }, icon('send'));
     const form = h(
       'form',
       { class: 'composer' },
+      this.tray.button,
       this.composer,
       this.sendButton,
       h('span', { id: `composer-hint-${room.id}`, class: 'visually-hidden' }, 'Enter sends, Shift+Enter adds a new line.'),
@@ -214,11 +222,14 @@ export class ChatView {
       h(
         'div',
         { class: 'chat-body' },
-        h('div', { class: 'chat-main' }, h('div', { class: 'messages-wrap' }, this.scroller, this.jump), this.typingLine, this.composerError, this.mutedNotice, this.replyBar, form),
+        h('div', { class: 'chat-main' }, h('div', { class: 'messages-wrap' }, this.scroller, this.jump), this.typingLine, this.composerError, this.mutedNotice, this.replyBar, this.tray.element, form),
         this.memberPanel,
       ),
     );
     this.title.id = `chat-title-${room.id}`;
+    const drop = dropZone();
+    this.element.append(drop);
+    this.tray.acceptDropsAndPastes(this.element, drop, this.composer);
     // Keeps the newest message in view when the visible area changes (composer grows, window resizes…).
     this.resizeObserver = new ResizeObserver(() => {
       if (this.stickToBottom) this.scrollToBottom();
@@ -312,6 +323,7 @@ export class ChatView {
     this.suspend();
     clearTimeout(this.myMuteTimer);
     this.resizeObserver.disconnect();
+    this.tray.destroy();
     for (const off of this.offs.splice(0)) off();
     this.element.remove();
   }
@@ -440,6 +452,7 @@ export class ChatView {
         item.actions?.remove();
         item.actions = null;
         replaceChildren(item.content, 'This message was deleted.');
+        item.attachments.replaceChildren();
         item.edited.hidden = true;
       } else {
         this.renderContent(item.content, message.content);
@@ -569,6 +582,7 @@ export class ChatView {
     const edited = h('button', { type: 'button', class: 'edited', 'data-testid': 'message-edited', hidden: !message.editedAt }, '(edited)');
     if (message.editedAt) edited.title = `Edited ${longTime(message.editedAt)}: show the earlier versions`;
     const content = h('div', { class: 'content', 'data-testid': 'message-content' });
+    const attachments = h('div', { class: 'attachments-slot' });
     const reactions = h('div', { class: 'reactions', 'data-testid': 'reactions', hidden: true });
     const author = h('span', { class: 'author', 'data-testid': 'message-author', title: `@${message.author.username}` }, message.author.displayName);
     const actions = this.messageActions(message);
@@ -591,12 +605,13 @@ export class ChatView {
         h('div', { class: 'meta' }, author, own ? h('span', { class: 'you-tag' }, 'you') : null, time, edited),
         quote,
         content,
+        attachments,
         reactions,
         replies,
       ),
       actions,
     );
-    const item: MessageItem = { message, element, content, edited, reactions, actions, replies };
+    const item: MessageItem = { message, element, content, attachments, edited, reactions, actions, replies };
     this.renderItemReactions(item);
     this.renderReplyCount(item);
     replies.addEventListener('click', () => this.showThread(item.message));
@@ -609,6 +624,7 @@ export class ChatView {
       replaceChildren(content, 'This message was deleted.');
     } else {
       this.renderContent(content, message.content);
+      replaceAttachments(attachments, this.ctx.client, message.attachments);
       element.classList.toggle('mentions-me', this.mentionsMe(message));
     }
     return item;
@@ -626,7 +642,7 @@ export class ChatView {
     // System messages take replies too (a thread under "Ann joined"): their count shows under the line.
     const replies = h('button', { type: 'button', class: 'reply-count', 'data-testid': 'reply-count', hidden: true });
     element.appendChild(replies);
-    const item: MessageItem = { message, element, content, edited: h('button', { hidden: true }), reactions: h('div'), actions: null, replies };
+    const item: MessageItem = { message, element, content, attachments: h('div'), edited: h('button', { hidden: true }), reactions: h('div'), actions: null, replies };
     this.renderReplyCount(item);
     replies.addEventListener('click', () => this.showThread(item.message));
     this.items.set(message.id, item);
@@ -643,7 +659,7 @@ export class ChatView {
   private showThread(message: Message): void {
     const rootId = message.replyTo?.rootId ?? message.id;
     const root = this.items.get(rootId)?.message ?? message;
-    const thread = threadDialog(this.handle, root, this.room.joined && !this.myMute);
+    const thread = threadDialog(this.ctx.client, this.handle, root, this.room.joined && !this.myMute);
     this.openThread = thread;
     void thread.closed.then(() => {
       if (this.openThread === thread) this.openThread = null;
@@ -657,7 +673,7 @@ export class ChatView {
     replaceChildren(
       this.replyBar,
       icon('reply'),
-      h('span', { class: 'reply-bar-text' }, 'Replying to ', h('strong', {}, message.author.displayName), ': ', message.content.slice(0, 120)),
+      h('span', { class: 'reply-bar-text' }, 'Replying to ', h('strong', {}, message.author.displayName), ': ', message.content.slice(0, 120) || attachmentLabel(message.type)),
       cancel,
     );
     this.replyBar.hidden = false;
@@ -767,7 +783,7 @@ export class ChatView {
       container.appendChild(h('span', { class: `mention${me ? ' mention-self' : ''}` }, name));
       last = match.index + name.length;
     }
-    container.appendChild(document.createTextNode(text.slice(last)));
+    if (last < text.length) container.appendChild(document.createTextNode(text.slice(last)));
   }
 
   private mentionsMe(message: Message): boolean {
@@ -917,10 +933,19 @@ export class ChatView {
   }
 
   private async send(): Promise<void> {
-    if (this.myMute) return;
+    if (this.myMute || this.waitingForUploads) return;
+    if (this.tray.busy) {
+      // Enter while files upload: the message goes once they are done (or removed).
+      this.waitingForUploads = true;
+      this.tray.setWaiting(true);
+      await this.tray.settled();
+      this.waitingForUploads = false;
+      this.tray.setWaiting(false);
+      if (this.myMute) return;
+    }
     const raw = this.composer.value;
     const content = raw.trim();
-    if (!content) return;
+    if (!content && !this.tray.ready) return;
     if (content.length > MAX_LENGTH) {
       this.composerError.textContent = `A message has at most ${MAX_LENGTH} characters; this one has ${content.length}. Shorten it or split it.`;
       this.composerError.hidden = false;
@@ -941,13 +966,16 @@ export class ChatView {
     this.scrollToBottom();
     const replyTo = this.replyingTo?.id;
     this.cancelReply();
+    const attachments = this.tray.take();
+    if (attachments.ids.length) pending.querySelector('.bubble')?.append(h('div', { class: 'sending' }, plural(attachments.ids.length, 'attachment')));
     try {
-      await this.handle.send(content, replyTo === undefined ? { clientMsgId } : { clientMsgId, replyTo });
+      await this.handle.send(content, { clientMsgId, attachments: attachments.ids, ...(replyTo === undefined ? {} : { replyTo }) });
     } catch (error) {
       if (!this.composer.value) {
         this.composer.value = raw;
         this.autoGrow();
       }
+      attachments.putBack();
       if (error instanceof ParleyError && error.code === 'forbidden' && error.message === MUTED_MESSAGE) this.setMyMute(this.myMute ?? { until: null, known: false });
       else toast(describeError(error, 'Your message was not sent'), { kind: 'error' });
     } finally {
@@ -990,6 +1018,7 @@ export class ChatView {
     this.element.dataset.muted = String(muted);
     this.composer.disabled = muted;
     this.sendButton.disabled = muted;
+    this.tray.setDisabled(muted);
     this.mutedNotice.hidden = !muted;
     if (!mute) {
       this.mutedNotice.replaceChildren();

@@ -1,6 +1,7 @@
 import type { Conversation, ParleyClient, Room, User } from '@parley/client';
+import { attachmentPreview } from './attachments';
 import { openDialog } from './dialogs';
-import { h, icon, replaceChildren, type IconName } from './dom';
+import { h, icon, replaceChildren, type Child, type IconName } from './dom';
 import { describeError } from './errors';
 import { hueOf, initials, roomLabel, shortTime } from './format';
 import { toast } from './toasts';
@@ -192,7 +193,7 @@ export class ConversationSidebar {
     item.button.dataset.archived = String(entry.archived);
     item.name.textContent = label;
     item.time.textContent = entry.lastMessage ? shortTime(entry.lastActivityAt) : '';
-    item.preview.textContent = previewText(entry, this.host.me);
+    replaceChildren(item.preview, ...previewText(entry, this.host.me));
     item.preview.classList.toggle('deleted', entry.lastMessage?.deleted ?? false);
     replaceChildren(item.icon, icon(conversationIcon(room)));
     item.badge.hidden = unread === 0;
@@ -243,14 +244,15 @@ export class ConversationSidebar {
   }
 }
 
-function previewText(entry: Conversation, me: User): string {
+function previewText(entry: Conversation, me: User): Child[] {
   const message = entry.lastMessage;
-  if (!message) return entry.room.kind === 'group' ? 'No messages yet' : 'Say hello';
-  if (message.deleted) return 'Message deleted';
+  if (!message) return [entry.room.kind === 'group' ? 'No messages yet' : 'Say hello'];
+  if (message.deleted) return ['Message deleted'];
   // A system message's preview is its whole line ("Bob joined"): it names who did it already.
-  if (message.type === 'system') return message.preview;
+  if (message.type === 'system') return [message.preview];
   const who = message.author.id === me.id ? 'You' : message.author.displayName;
-  return `${who}: ${message.preview}`;
+  // Photos and files: an icon, and "Photo" / "File" when they came without text.
+  return [`${who}: `, ...attachmentPreview(message.type, message.preview)];
 }
 
 /**

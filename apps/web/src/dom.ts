@@ -52,6 +52,10 @@ const ICON_PATHS = {
   pin: 'M9 4h6l-1 6 4 4H6l4-4zM12 14v7',
   smile: 'M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zM8 14a5 5 0 0 0 8 0M9 9h.01M15 9h.01',
   reply: 'M9 14 4 9l5-5M4 9h10a6 6 0 0 1 6 6v5',
+  paperclip: 'M20 11.5 12.4 19a5 5 0 0 1-7.1-7.1l7.8-7.8a3.3 3.3 0 0 1 4.7 4.7l-7.8 7.8a1.7 1.7 0 0 1-2.4-2.4L14.8 7',
+  file: 'M14 3H6v18h12V7zM14 3v4h4M9 13h6M9 17h6',
+  image: 'M4 5h16v14H4zM4 16l5-5 4 4 2-2 5 5M15 9h.01',
+  download: 'M12 4v11M7 10l5 5 5-5M5 20h14',
 } as const;
 export type IconName = keyof typeof ICON_PATHS;
 

@@ -1,4 +1,5 @@
-import { mergeReplyCount, type Message, type MessageRepliesEvent, type ReplyRef, type RoomHandle } from '@parley/client';
+import { mergeReplyCount, type Message, type MessageRepliesEvent, type ParleyClient, type ReplyRef, type RoomHandle } from '@parley/client';
+import { renderAttachments } from './attachments';
 import { openDialog } from './dialogs';
 import { h, icon } from './dom';
 import { describeError } from './errors';
@@ -26,7 +27,7 @@ export function quoteButton(replyTo: ReplyRef, onJump: (messageId: string) => vo
  * root's thread, each showing what it quotes), with a box to reply to the root. Live replies of the room that
  * belong to the thread are added as they come (`onMessage`), and its count follows `message:replies`.
  */
-export function threadDialog(handle: RoomHandle, root: Message, canReply: boolean): { onMessage(message: Message): void; onReplies(event: MessageRepliesEvent): void; closed: Promise<void> } {
+export function threadDialog(client: ParleyClient, handle: RoomHandle, root: Message, canReply: boolean): { onMessage(message: Message): void; onReplies(event: MessageRepliesEvent): void; closed: Promise<void> } {
   const shown = new Set<string>();
   const list = h('ol', { class: 'thread-list', 'data-testid': 'thread-replies' }, h('li', { class: 'note' }, 'Loading…'));
   let rootNow = root;
@@ -37,7 +38,8 @@ export function threadDialog(handle: RoomHandle, root: Message, canReply: boolea
       { class: 'thread-message', 'data-testid': testId, 'data-message-id': message.id },
       h('div', { class: 'meta' }, h('span', { class: 'author' }, message.author.displayName), h('time', { datetime: message.createdAt, title: longTime(message.createdAt) }, shortTime(message.createdAt))),
       message.replyTo && message.replyTo.id !== root.id ? h('div', { class: 'reply-quote static' }, h('span', { class: 'reply-quote-author' }, message.replyTo.authorName), h('span', { class: 'reply-quote-text' }, message.replyTo.preview)) : null,
-      h('div', { class: `content${message.deletedAt ? ' deleted' : ''}` }, message.deletedAt ? 'This message was deleted.' : message.content),
+      h('div', { class: `content${message.deletedAt ? ' deleted' : ''}` }, message.deletedAt ? 'This message was deleted.' : message.content || null),
+      message.deletedAt ? null : renderAttachments(client, message.attachments ?? []),
     );
   /** Live replies that came before the page: shown after it, unless it has them. */
   let early: Message[] | null = [];
