@@ -85,9 +85,13 @@ export const MESSAGE_TYPES = ['text', 'image', 'file', 'system'] as const;
  */
 export interface MessageAttachment {
   id: string;
+  /** The file name as uploaded, made safe (no path, no control or bidi characters, at most 200 characters). */
   name: string;
+  /** Bytes as stored (images are re-encoded without their metadata). */
   size: number;
+  /** Detected from the bytes, never taken from the name or the client. */
   contentType: string;
+  /** Images (png, jpeg, gif, webp) only, upright. */
   width?: number;
   height?: number;
   hasThumbnail: boolean;
@@ -331,17 +335,7 @@ export interface Contact {
  * An uploaded file (contract §11). `url` and `thumbnailUrl` are signed for the user they were given to and
  * expire (ATTACHMENT_URL_TTL_SECONDS): paths relative to the server, usable without a Bearer header (`<img src>`).
  */
-export interface Attachment {
-  id: string;
-  /** The file name as uploaded, made safe (no path, no control or bidi characters, at most 200 characters). */
-  name: string;
-  /** Bytes as stored (images are re-encoded without their metadata). */
-  size: number;
-  /** Detected from the bytes, never taken from the name or the client. */
-  contentType: string;
-  /** Images (png, jpeg, gif, webp) only, upright. */
-  width?: number;
-  height?: number;
+export interface Attachment extends Omit<MessageAttachment, 'hasThumbnail'> {
   url: string;
   /** Images only: a WebP at most 320 pixels on its longer side. */
   thumbnailUrl?: string;

@@ -199,7 +199,8 @@ export class EditMessageDto {
   content!: string;
 }
 
-export class HistoryQuery {
+/** A page by seq: the newest `limit` below `before`, or the oldest above `after` (history, a thread). */
+export class SeqPageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
   @IsOptional()
   @Type(() => Number)
@@ -221,7 +222,9 @@ export class HistoryQuery {
   @IsInt()
   @Min(0)
   after?: number;
+}
 
+export class HistoryQuery extends SeqPageQuery {
   @ApiPropertyOptional({
     minimum: 1,
     description: 'The page centred on this seq (a search hit), with `hasMoreBefore` and `hasMoreAfter`; not with before or after',
@@ -233,29 +236,7 @@ export class HistoryQuery {
   around?: number;
 }
 
-export class RepliesQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 1, description: 'Newest replies with seq < before' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
-
-  @ApiPropertyOptional({ minimum: 0, description: 'Oldest replies with seq > after' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  after?: number;
-}
+export class RepliesQuery extends SeqPageQuery {}
 
 export class ChangesQuery {
   @ApiProperty({ minimum: 0, description: 'The change version the client has seen (`changeVersion` of `room:join` or of the previous page)' })
