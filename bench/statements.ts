@@ -10,11 +10,13 @@
  *     fencing row, inserts, and moves the authors' read markers (SEND_STATEMENT, what Parley runs now);
  *   - one writer + search: the same statement with the full-text index of message search (migration
  *     1764500000000: a GIN expression index, fastupdate on, over an unaccent text search configuration), whose
- *     pending list is merged into the index inside the measured window (its cost belongs to these messages).
+ *     pending list is merged into the index inside the measured window (its cost belongs to these messages);
+ *   - one writer + rich: plain text items through RICH_SEND_STATEMENT, the statement of batches with system
+ *     messages, replies or attachments (what one send statement for every batch would cost plain text).
  *
  * Messages are 100 characters of words (some accented), as a chat line would be.
  *
- *   npm run bench:statements -- [--batches N] [--sizes 1,4,16] [--variants one-writer,one-writer+search]
+ *   npm run bench:statements -- [--batches N] [--sizes 1,4,16] [--variants one-writer,one-writer+search,one-writer+rich]
  */
 import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../libs/database/src';
-import { SEND_STATEMENT } from '../libs/messages/src/messages.repository';
+import { RICH_SEND_STATEMENT, SEND_STATEMENT } from '../libs/messages/src/messages.repository';
 import { SEND_SESSION_SETTINGS } from '../libs/messages/src/send-pool';
 import { freePort } from '../tools/ports';
 import { postmasterPid, readServerCpu } from './server-cpu';
@@ -45,10 +47,20 @@ const SCHEMA = (variant: Variant): string => `
     edited_at timestamptz, deleted_at timestamptz, CONSTRAINT messages_room_seq_uq UNIQUE (room_id, seq));
   CREATE UNIQUE INDEX messages_client_msg_id_uq ON messages (room_id, author_id, client_msg_id) WHERE client_msg_id IS NOT NULL;
   CREATE TABLE writer_shards (shard integer PRIMARY KEY, epoch bigint NOT NULL);
-  CREATE TABLE room_sanctions (room_id uuid NOT NULL REFERENCES rooms(id) ON DELETE CASCADE, user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-    kind varchar(8) NOT NULL, until timestamptz NOT NULL, PRIMARY KEY (room_id, user_id, kind));
   INSERT INTO writer_shards VALUES (${SHARD}, 1);
-  ${variant === 'one-writer+search' ? SEARCH_SCHEMA : ''}`;
+  ${variant === 'one-writer+search' ? SEARCH_SCHEMA : ''}
+  ${variant === 'one-writer+rich' ? RICH_SCHEMA : ''}`;
+
+/** What RICH_SEND_STATEMENT reads and writes beyond the plain statement (migrations 1764…–1765400000000). */
+const RICH_SCHEMA = `
+  ALTER TABLE users ADD COLUMN deleted_at timestamptz;
+  ALTER TABLE rooms ADD COLUMN change_version bigint NOT NULL DEFAULT 0;
+  ALTER TABLE messages ADD COLUMN changed_version bigint NOT NULL DEFAULT 0, ADD COLUMN type text NOT NULL DEFAULT 'text', ADD COLUMN event jsonb,
+    ADD COLUMN reply_to_id uuid REFERENCES messages (id) ON DELETE SET NULL, ADD COLUMN reply_to jsonb,
+    ADD COLUMN thread_id uuid REFERENCES messages (id) ON DELETE SET NULL, ADD COLUMN reply_count integer NOT NULL DEFAULT 0, ADD COLUMN attachments jsonb;
+  CREATE TABLE attachments (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), room_id uuid REFERENCES rooms(id) ON DELETE SET NULL,
+    uploader_id uuid NOT NULL REFERENCES users(id), message_id uuid REFERENCES messages(id) ON DELETE SET NULL, message_position smallint,
+    stored_at timestamptz);`;
 
 /** Message search's index, as migration 1764500000000 creates it (with SEARCH_LANGUAGE=simple). */
 const SEARCH_SCHEMA = `
@@ -104,8 +116,8 @@ const SHARED_WRITERS = `
   LEFT JOIN LATERAL (SELECT * FROM users WHERE users.id = n.author_id LIMIT 1) u ON true
   ORDER BY c.ord`;
 
-type Variant = 'shared-writers' | 'one-writer' | 'one-writer+search';
-const VARIANTS: readonly Variant[] = ['shared-writers', 'one-writer', 'one-writer+search'];
+type Variant = 'shared-writers' | 'one-writer' | 'one-writer+search' | 'one-writer+rich';
+const VARIANTS: readonly Variant[] = ['shared-writers', 'one-writer', 'one-writer+search', 'one-writer+rich'];
 
 interface Figures {
   variant: Variant;
@@ -148,13 +160,10 @@ async function measure(client: Client, postmaster: number, variant: Variant, bat
     }
     const bases = new Map<string, number>();
     for (const item of items) if (!bases.has(item.room)) bases.set(item.room, next.get(item.room) as number);
-    const rows = (
-      await client.query<{ seq: number | null }>({
-        name: variant,
-        text: SEND_STATEMENT,
-        values: [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId), items.map((i) => bases.get(i.room)), items.map(() => SHARD), items.map(() => 1)],
-      })
-    ).rows;
+    const values: unknown[] = [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId), items.map((i) => bases.get(i.room)), items.map(() => SHARD), items.map(() => 1)];
+    // Plain text items through the statement for rich batches: what a single send statement would cost them.
+    if (variant === 'one-writer+rich') values.push(items.map(() => 'text'), items.map(() => null), items.map(() => null), items.map(() => null));
+    const rows = (await client.query<{ seq: number | null }>({ name: variant, text: variant === 'one-writer+rich' ? RICH_SEND_STATEMENT : SEND_STATEMENT, values })).rows;
     rows.forEach((row, i) => {
       if (row.seq !== null) next.set((items[i] as { room: string }).room, Number(row.seq));
     });
