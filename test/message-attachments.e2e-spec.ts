@@ -150,6 +150,19 @@ describe('messages with attachments, two instances', () => {
     }
   });
 
+  it('an edit may remove the caption of a message with attachments (the files stay), never all the text of a message without', async () => {
+    const file = await uploaded(servers[0]!, alice.accessToken, room.id, await png(12, 12), 'captioned.png');
+    const captioned = (await apiA.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'a caption', attachments: [file.id] }, alice.accessToken)).body;
+    const atBob = nextEvent<Message>(bobSocket, 'message:updated', (message) => message.id === captioned.id);
+    const edited = await emitOk<Message>(aliceSocket, 'message:edit', { messageId: captioned.id, content: '  ' });
+    expect(edited).toMatchObject({ content: '', type: 'image', attachments: [{ id: file.id }], editedAt: expect.any(String) });
+    expect((await atBob).attachments).toEqual(edited.attachments);
+    const plain = (await apiA.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'just text' }, alice.accessToken)).body;
+    const refused = await apiA.request<ErrorBody>('PATCH', `/api/rooms/${room.id}/messages/${plain.id}`, { token: alice.accessToken, body: { content: '' } });
+    expect([refused.status, refused.body.code]).toEqual([400, 'validation_failed']);
+    expect(await emitAck(aliceSocket, 'message:edit', { messageId: plain.id, content: '' })).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+  });
+
   it('a deleted message shows its attachments no more, and its files are served no more', async () => {
     const file = await uploaded(servers[0]!, alice.accessToken, room.id, await png(8, 8), 'gone.png');
     const message = (await apiA.post<Message>(`/api/rooms/${room.id}/messages`, { content: 'soon gone', attachments: [file.id] }, alice.accessToken)).body;

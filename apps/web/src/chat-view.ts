@@ -824,7 +824,7 @@ export class ChatView {
     const commit = async (): Promise<void> => {
       const content = input.value.trim();
       if (content === item.message.content) return cancel();
-      if (!content) {
+      if (!content && !item.message.attachments?.length) {
         error.textContent = 'A message cannot be empty. Delete it instead.';
         error.hidden = false;
         return;

@@ -192,10 +192,10 @@ registerFastValidator(SendMessageDto, (payload) => {
 });
 
 export class EditMessageDto {
-  @ApiProperty({ example: 'Hello @bob (edited)', minLength: 1, maxLength: CONTENT_MAX })
+  @ApiProperty({ example: 'Hello @bob (edited)', minLength: 0, maxLength: CONTENT_MAX, description: 'Trimmed; 1–5000 characters ("" only for a message with attachments: its caption removed)' })
   @Trim()
   @IsString()
-  @Length(1, CONTENT_MAX)
+  @Length(0, CONTENT_MAX)
   content!: string;
 }
 

@@ -278,6 +278,10 @@ export class MessagesService implements OnModuleInit {
     if (message.type === 'system') throw ApiError.forbidden('System messages cannot be edited');
     if (message.author.id !== userId) throw ApiError.forbidden('Only the author can edit a message');
     if (message.deletedAt !== null) throw ApiError.conflict('A deleted message cannot be edited');
+    // Its files stay: a message with attachments may lose its caption, any other needs text.
+    if (content === '' && !message.attachments?.length) {
+      throw ApiError.validation('content must be 1 to 5000 characters (it may be empty only with attachments)', { content: ['must not be empty without attachments'] });
+    }
     // A muted member could otherwise post by rewriting an old message.
     await this.rooms.requireAccess(userId, message.roomId, 'post');
     const updated = await this.repository.updateContent(messageId, content);
