@@ -322,11 +322,7 @@ export class App implements ChatContext {
 
   addMembers(room: Room): void {
     if (room.kind === 'group_dm') return this.addToGroupDm(room);
-    const exclude = new Set<string>([this.me.id]);
-    void this.client.rest.rooms.members(room.id).then(
-      (members) => members.forEach((member) => exclude.add(member.user.id)),
-      () => undefined,
-    );
+    const exclude = this.excludingMembers(room);
     const dialog = openDialog(`Add people to ${room.name}`, 'add-member-dialog');
     const picker = userPicker(this.client, {
       label: 'Find people',
@@ -344,14 +340,20 @@ export class App implements ChatContext {
     picker.focus();
   }
 
-  /** Adding someone to a group DM opens the group DM of the new set (this one stays as it is). */
-  private addToGroupDm(room: Room): void {
-    const dialog = openDialog('Add people: a new group', 'add-member-dialog');
+  /** Who a picker for `room` leaves out: oneself now, and its members once they are read. */
+  private excludingMembers(room: Room): Set<string> {
     const exclude = new Set<string>([this.me.id]);
     void this.client.rest.rooms.members(room.id).then(
       (members) => members.forEach((member) => exclude.add(member.user.id)),
       () => undefined,
     );
+    return exclude;
+  }
+
+  /** Adding someone to a group DM opens the group DM of the new set (this one stays as it is). */
+  private addToGroupDm(room: Room): void {
+    const dialog = openDialog('Add people: a new group', 'add-member-dialog');
+    const exclude = this.excludingMembers(room);
     const picker = userPicker(this.client, {
       label: 'Find people',
       actionLabel: 'Add',

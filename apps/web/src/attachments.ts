@@ -2,6 +2,7 @@ import { ParleyError, type MessageAttachment, type MessageType, type ParleyClien
 import { openDialog } from './dialogs';
 import { h, icon, replaceChildren, type Child } from './dom';
 import { describeError } from './errors';
+import { plural } from './format';
 
 /** The server's limit of files per message (contract §4). */
 export const MAX_ATTACHMENTS = 10;
@@ -11,7 +12,7 @@ const THUMB_MAX_HEIGHT = 240;
 
 /** "1.2 MB", "340 KB", "12 bytes". */
 export function formatSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  if (bytes < 1000) return plural(bytes, 'byte');
   const units = ['KB', 'MB', 'GB'];
   let value = bytes / 1000;
   let unit = 0;
