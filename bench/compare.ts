@@ -18,7 +18,7 @@
  *
  *   npm run bench -- [--quick] [--rates 500,1000,…] [--seconds S] [--warmup-seconds S] [--clients N]
  *                    [--room-size N] [--connections N] [--systems parley,relay] [--steps-only]
- *                    [--fixed-rates 1000,2000] [--pairs N] [--fixed-seconds S] [--fixed-only]
+ *                    [--fixed-rates 1000,2000] [--pairs N] [--fixed-seconds S] [--fixed-only] [--persisted-only]
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ import { runLoadtest, seedOnly } from '../apps/loadtest/src/runner';
 import { parseSeed, type SeedFile } from '../apps/loadtest/src/seed';
 import { measureHistory, measureIdleMemory, measurePersisted, type HistoryFigures, type MemoryFigures, type PersistedFigures } from './extras';
 import { cpuBetween, readServerCpu, type ServerCpu, type ServerProcesses } from './server-cpu';
-import { REPO_ROOT, startStack, type Instance, type Stack } from './stack';
+import { RELAY_STORES, REPO_ROOT, startStack, type Instance, type Stack } from './stack';
 
 type System = 'parley' | 'relay';
 const SYSTEMS: readonly System[] = ['relay', 'parley'];
@@ -57,6 +57,8 @@ interface BenchOptions {
   fixedSeconds: number;
   /** Only the paired fixed-rate runs. */
   fixedOnly: boolean;
+  /** Only the closed loop of persisted messages (Parley alone), e.g. to profile it. */
+  persistedOnly: boolean;
   systems: System[];
 }
 
@@ -81,13 +83,14 @@ function parseArgs(argv: string[]): BenchOptions {
     pairs: quick ? 1 : 3,
     fixedSeconds: quick ? 5 : 10,
     fixedOnly: argv.includes('--fixed-only'),
+    persistedOnly: argv.includes('--persisted-only'),
     systems: [...SYSTEMS],
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
     const number = Number(value);
-    if (flag === '--quick' || flag === '--steps-only' || flag === '--fixed-only') continue;
+    if (flag === '--quick' || flag === '--steps-only' || flag === '--fixed-only' || flag === '--persisted-only') continue;
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--rates') options.rates = value.split(',').map(Number);
     else if (flag === '--seconds') options.seconds = number;
@@ -341,7 +344,8 @@ function renderFixed(fixed: Record<System, Step[]>, options: BenchOptions): stri
 function renderReport(report: BenchReport): string {
   const lines: string[] = [];
   const { options } = report;
-  lines.push(`## Parley vs bare Socket.IO relay — ${report.machine.date}, ${report.machine.cpus} cores, Node ${report.machine.node}`);
+  const relay = RELAY_STORES ? 'the storing relay (Socket.IO relay + group-committed INSERTs into PostgreSQL)' : 'bare Socket.IO relay';
+  lines.push(`## Parley vs ${relay} — ${report.machine.date}, ${report.machine.cpus} cores, Node ${report.machine.node}`);
   lines.push('');
   lines.push(
     `Workload: ${options.clients} clients in rooms of ${options.roomSize} (${options.roomSize - 1} recipients per message), ${options.size}-character messages, ` +
@@ -423,10 +427,18 @@ async function main(): Promise<void> {
       system,
       urls: instances[system].map((i) => i.url),
       seedFile: seeds[system].file,
-      processes: { instances: instances[system].map((i) => i.pid), postgres: stack.postgresPid, redis: stack.redisPid },
+      // The bare relay uses no PostgreSQL: what the server does in its windows is Parley's background work
+      // (autovacuum, checkpoints after Parley's runs), charged to nobody. The storing relay's is its own.
+      processes: { instances: instances[system].map((i) => i.pid), postgres: system === 'parley' || RELAY_STORES ? stack.postgresPid : undefined, redis: stack.redisPid },
     }));
     const sutOf = (system: System): SystemUnderTest => suts.find((sut) => sut.system === system) as SystemUnderTest;
 
+    if (options.persistedOnly) {
+      log('persisted messages per second…');
+      const persisted = await measurePersisted(instances.parley, seeds.parley.seed, stack.databaseUrl, options.seconds);
+      console.log(`[bench] persisted: ${JSON.stringify(persisted)}`);
+      return;
+    }
     await warmUp(suts, options);
     const fixed = await fixedRatePairs(suts, options);
     const report: BenchReport = {

@@ -13,12 +13,18 @@
  *
  * Environment: PORT (default 0 = any), REDIS_URL (default redis://127.0.0.1:6379), INSTANCE_ID.
  * Prints `relay ready on port N` when it listens; SIGTERM/SIGINT stop it.
+ *
+ * With RELAY_DATABASE_URL it is the **storing relay**: the least a chat server that keeps its messages durably
+ * does. Each instance stores its sends in PostgreSQL with group commit (one plain multi-row INSERT per batch,
+ * one batch in flight, a durable commit), and broadcasts and acks each message once its batch committed. No
+ * checks, no numbering, no ordering: what storing alone costs, next to the bare relay and Parley.
  */
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { Client } from 'pg';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 
@@ -126,7 +132,61 @@ async function handleHttp(request: IncomingMessage, response: ServerResponse, me
 
 type Ack = (response: unknown) => void;
 
-function onSocket(io: Server, socket: Socket): void {
+interface StoredRow {
+  id: string;
+  roomId: string;
+  authorId: string;
+  content: string;
+  clientMsgId: string | null;
+}
+
+const STORE_TABLE = `
+  CREATE TABLE IF NOT EXISTS relay_messages (
+    id uuid PRIMARY KEY, room_id uuid NOT NULL, author_id uuid NOT NULL, content text NOT NULL, client_msg_id text,
+    created_at timestamptz NOT NULL DEFAULT now());
+  CREATE INDEX IF NOT EXISTS relay_messages_room_idx ON relay_messages (room_id, created_at)`;
+const STORE_BATCH = `
+  INSERT INTO relay_messages (id, room_id, author_id, content, client_msg_id)
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[])`;
+const MAX_BATCH = 512;
+
+/** Group commit with one batch in flight: what arrives while a batch is written goes in the next one. */
+class MessageStore {
+  private queue: Array<{ row: StoredRow; done: (error?: Error) => void }> = [];
+  private writing = false;
+
+  constructor(private readonly db: Client) {}
+
+  store(row: StoredRow): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ row, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!this.writing) setImmediate(() => this.next());
+    });
+  }
+
+  private next(): void {
+    if (this.writing || this.queue.length === 0) return;
+    this.writing = true;
+    const batch = this.queue.splice(0, MAX_BATCH);
+    const rows = batch.map((entry) => entry.row);
+    this.db
+      .query({
+        name: 'store',
+        text: STORE_BATCH,
+        values: [rows.map((r) => r.id), rows.map((r) => r.roomId), rows.map((r) => r.authorId), rows.map((r) => r.content), rows.map((r) => r.clientMsgId)],
+      })
+      .then(
+        () => batch.forEach((entry) => entry.done()),
+        (error: unknown) => batch.forEach((entry) => entry.done(error instanceof Error ? error : new Error(String(error)))),
+      )
+      .finally(() => {
+        this.writing = false;
+        this.next();
+      });
+  }
+}
+
+function onSocket(io: Server, socket: Socket, store: MessageStore | null): void {
   const user = socket.data as RelayUser;
   socket.on('room:join', (payload: { roomId?: unknown }, ack?: Ack) => {
     if (typeof payload?.roomId !== 'string') return ack?.({ ok: false, error: { code: 'validation_failed', message: 'roomId' } });
@@ -148,12 +208,28 @@ function onSocket(io: Server, socket: Socket): void {
       editedAt: null,
       deletedAt: null,
     };
-    io.to(payload.roomId).emit('message:new', message);
-    ack?.({ ok: true, data: message });
+    if (!store) {
+      io.to(payload.roomId).emit('message:new', message);
+      return ack?.({ ok: true, data: message });
+    }
+    store.store({ id: message.id, roomId: message.roomId, authorId: user.id, content: message.content, clientMsgId: message.clientMsgId }).then(
+      () => {
+        io.to(message.roomId).emit('message:new', message);
+        ack?.({ ok: true, data: message });
+      },
+      () => ack?.({ ok: false, error: { code: 'unavailable', message: 'Not stored' } }),
+    );
   });
 }
 
-export async function startRelay(port: number, redisUrl: string, instanceId: string): Promise<{ port: number; close(): Promise<void> }> {
+export async function startRelay(port: number, redisUrl: string, instanceId: string, databaseUrl?: string): Promise<{ port: number; close(): Promise<void> }> {
+  let db: Client | null = null;
+  if (databaseUrl) {
+    db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    await db.query(STORE_TABLE);
+  }
+  const store = db ? new MessageStore(db) : null;
   const metrics = new Registry();
   metrics.setDefaultLabels({ instance: instanceId });
   collectDefaultMetrics({ register: metrics });
@@ -171,7 +247,7 @@ export async function startRelay(port: number, redisUrl: string, instanceId: str
     Object.assign(socket.data as object, user);
     next();
   });
-  io.on('connection', (socket) => onSocket(io, socket));
+  io.on('connection', (socket) => onSocket(io, socket, store));
   await new Promise<void>((resolve) => httpServer.listen(port, '127.0.0.1', resolve));
   return {
     port: (httpServer.address() as AddressInfo).port,
@@ -179,6 +255,7 @@ export async function startRelay(port: number, redisUrl: string, instanceId: str
       await io.close();
       pub.disconnect();
       sub.disconnect();
+      await db?.end();
     },
   };
 }
@@ -186,7 +263,7 @@ export async function startRelay(port: number, redisUrl: string, instanceId: str
 if (require.main === module) {
   const port = Number(process.env.PORT ?? 0);
   const instanceId = process.env.INSTANCE_ID ?? `relay-${process.pid}`;
-  startRelay(port, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', instanceId).then(
+  startRelay(port, process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', instanceId, process.env.RELAY_DATABASE_URL).then(
     (relay) => {
       console.log(`relay ready on port ${relay.port}`);
       const stop = (): void => void relay.close().finally(() => process.exit(0));

@@ -23,6 +23,9 @@ const RELAY_ENTRY = join(__dirname, 'relay.js');
 const BENCH_JWT_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
 /** Limits that would refuse a load test's traffic are lifted; everything else is Parley's default. */
+/** BENCH_RELAY_STORES=1: the relay stores its messages (the storing relay, bench/relay.ts), in Parley's PostgreSQL. */
+export const RELAY_STORES = process.env.BENCH_RELAY_STORES === '1';
+
 const LOAD_LIMITS = {
   AUTH_RATE_LIMIT: '1000000',
   HTTP_RATE_LIMIT: '10000000',
@@ -142,6 +145,8 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
         SERVER_ENTRY,
         {
           ...LOAD_LIMITS,
+          // e.g. BENCH_SERVER_ENV='{"WRITER_SHARDS":"2"}' to compare settings.
+          ...(JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as Record<string, string>),
           NODE_ENV: 'production',
           HOST: '127.0.0.1',
           PORT: String(port),
@@ -161,7 +166,8 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     },
     async startRelay(index) {
       const port = await freePort();
-      const child = await spawnInstance(`relay-${index}`, RELAY_ENTRY, { PORT: String(port), REDIS_URL: redis.url, INSTANCE_ID: `bench-relay-${index}` }, /relay ready/);
+      const storing: Record<string, string> = RELAY_STORES ? { RELAY_DATABASE_URL: database.url } : {};
+      const child = await spawnInstance(`relay-${index}`, RELAY_ENTRY, { PORT: String(port), REDIS_URL: redis.url, INSTANCE_ID: `bench-relay-${index}`, ...storing }, /relay ready/);
       const started = instance(`relay-${index}`, port, child);
       instances.push(started);
       return started;

@@ -12,11 +12,13 @@
  *     1764500000000: a GIN expression index, fastupdate on, over an unaccent text search configuration), whose
  *     pending list is merged into the index inside the measured window (its cost belongs to these messages);
  *   - one writer + rich: plain text items through RICH_SEND_STATEMENT, the statement of batches with system
- *     messages, replies or attachments (what one send statement for every batch would cost plain text).
+ *     messages, replies or attachments (what one send statement for every batch would cost plain text);
+ *   - commit only: one small row per batch, whatever its size: the round trip and durable commit every design
+ *     pays per batch, i.e. the floor under the others.
  *
  * Messages are 100 characters of words (some accented), as a chat line would be.
  *
- *   npm run bench:statements -- [--batches N] [--sizes 1,4,16] [--variants one-writer,one-writer+search,one-writer+rich]
+ *   npm run bench:statements -- [--batches N] [--sizes 1,4,16] [--variants one-writer,one-writer+search,one-writer+rich,commit-only]
  */
 import { Logger } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,7 +51,8 @@ const SCHEMA = (variant: Variant): string => `
   CREATE TABLE writer_shards (shard integer PRIMARY KEY, epoch bigint NOT NULL);
   INSERT INTO writer_shards VALUES (${SHARD}, 1);
   ${variant === 'one-writer+search' ? SEARCH_SCHEMA : ''}
-  ${variant === 'one-writer+rich' ? RICH_SCHEMA : ''}`;
+  ${variant === 'one-writer+rich' ? RICH_SCHEMA : ''}
+  ${variant === 'commit-only' ? 'CREATE TABLE commits (id bigserial PRIMARY KEY, n integer NOT NULL);' : ''}`;
 
 /** What RICH_SEND_STATEMENT reads and writes beyond the plain statement (migrations 1764…–1765400000000). */
 const RICH_SCHEMA = `
@@ -116,8 +119,8 @@ const SHARED_WRITERS = `
   LEFT JOIN LATERAL (SELECT * FROM users WHERE users.id = n.author_id LIMIT 1) u ON true
   ORDER BY c.ord`;
 
-type Variant = 'shared-writers' | 'one-writer' | 'one-writer+search' | 'one-writer+rich';
-const VARIANTS: readonly Variant[] = ['shared-writers', 'one-writer', 'one-writer+search', 'one-writer+rich'];
+type Variant = 'shared-writers' | 'one-writer' | 'one-writer+search' | 'one-writer+rich' | 'commit-only';
+const VARIANTS: readonly Variant[] = ['shared-writers', 'one-writer', 'one-writer+search', 'one-writer+rich', 'commit-only'];
 
 interface Figures {
   variant: Variant;
@@ -154,6 +157,11 @@ async function measure(client: Client, postmaster: number, variant: Variant, bat
       return { room: rooms[index] as string, author: (members[index] as string[])[counter % MEMBERS] as string, clientMsgId: `c-${counter++}` };
     });
     const content = items.map((_, i) => chatLine(counter + i));
+    if (variant === 'commit-only') {
+      // The floor under any design that stores durably: one round trip and one commit of one small row per batch.
+      await client.query({ name: 'commit-only', text: 'INSERT INTO commits (n) VALUES ($1)', values: [items.length] });
+      return;
+    }
     if (variant === 'shared-writers') {
       await client.query({ name: 'shared', text: SHARED_WRITERS, values: [items.map((i) => i.room), items.map((i) => i.author), content, items.map((i) => i.clientMsgId)] });
       return;

@@ -11,6 +11,7 @@ import { RedisWriterLeases, shardOf } from '../libs/messages/src/writer-leases';
 import { Metrics } from '../libs/metrics/src';
 import { Api, collect, DisconnectedBeforeAck, emitAck, emitOk, eventually, nextEvent, openSocket, uniqueName, type TestSocket } from './support/client';
 import { holdWriterShard, sendStatementWaitingOnLock } from './support/send-path';
+import { createTestDatabase } from './support/database';
 import { startTestCluster, startTestServer } from './support/server';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -524,5 +525,42 @@ describe('the send path across two instances (writers and forwarding)', () => {
     const codes = acks.map((ack) => (ack.ok ? 'ok' : ack.error.code));
     expect(codes.filter((code) => code === 'ok')).toHaveLength(SEND_LIMIT);
     expect(codes.filter((code) => code === 'rate_limited')).toHaveLength(SEND_LIMIT);
+  });
+});
+
+describe('message search\'s pending index entries on the send path', () => {
+  /** Pages merged by one call now: how many the pending list held (merging them empties it). */
+  async function pendingPages(databaseUrl: string): Promise<number> {
+    const db = await new DataSource({ type: 'postgres', url: databaseUrl }).initialize();
+    try {
+      const rows = await db.query<Array<{ pages: string }>>(`SELECT gin_clean_pending_list('messages_search_idx'::regclass) AS pages`);
+      return Number(rows[0]?.pages);
+    } finally {
+      await db.destroy();
+    }
+  }
+
+  /** Sends 40 messages of distinct words, then waits for four merge intervals of 150 ms. */
+  async function pendingAfterSends(mergeMs: string): Promise<number> {
+    const databaseUrl = await createTestDatabase();
+    const server = await startTestServer({ SEARCH_INDEX_MERGE_MS: mergeMs }, databaseUrl);
+    try {
+      const api = new Api(server.url);
+      const ann = await api.register(uniqueName('gin'));
+      const room = await api.createRoom(ann.accessToken, uniqueName('Gin'));
+      for (const n of range(40)) {
+        expect((await api.post(`/api/rooms/${room.id}/messages`, { content: `word${n} zebra${n * 7} quartz${n * 13}` }, ann.accessToken)).status).toBe(201);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      return await pendingPages(databaseUrl);
+    } finally {
+      await server.close();
+    }
+  }
+
+  it('are merged into the index by the writer between sends (SEARCH_INDEX_MERGE_MS), not left for a send to merge', async () => {
+    // Without the writer's merge the entries wait in the list, until the send that fills it merges them all.
+    expect(await pendingAfterSends('0')).toBeGreaterThan(0);
+    expect(await pendingAfterSends('150')).toBe(0);
   });
 });

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
         writerShards: 1,
         writerLeaseMs: 5000,
         sendLingerMs: 0,
+        searchIndexMergeMs: 1000,
         transportFastPaths: true,
         logLevels: ['error', 'warn'],
       });
@@ -97,12 +98,14 @@ describe('loadConfig', () => {
         WRITER_SHARDS: '4',
         WRITER_LEASE_MS: '900',
         SEND_LINGER_MS: '3',
+        SEARCH_INDEX_MERGE_MS: '0',
         TRANSPORT_FAST_PATHS: 'off',
       });
       expect(config).toMatchObject({
         writerShards: 4,
         writerLeaseMs: 900,
         sendLingerMs: 3,
+        searchIndexMergeMs: 0,
         transportFastPaths: false,
         host: '127.0.0.1',
         port: 8080,

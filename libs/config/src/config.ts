@@ -28,6 +28,8 @@ export class AppConfig {
   writerLeaseMs!: number;
   /** How long a send may wait for others to share its commit while sends keep coming (0: never). */
   sendLingerMs!: number;
+  /** How often a writer merges message search's pending index entries (0: PostgreSQL does, inside a send). */
+  searchIndexMergeMs!: number;
   /** Parley's transport fast paths (pre-encoded packets, spliced envelopes, corked writes); see pre-encoded.ts. */
   transportFastPaths!: boolean;
   /** An instance whose presence heartbeat is older than this is dead; its users go offline. */
@@ -241,6 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   config.writerShards = reader.int('WRITER_SHARDS', 1, 1, 1024);
   config.writerLeaseMs = reader.int('WRITER_LEASE_MS', 5000, 300, 600_000);
   config.sendLingerMs = reader.int('SEND_LINGER_MS', 0, 0, 100);
+  config.searchIndexMergeMs = reader.int('SEARCH_INDEX_MERGE_MS', 1000, 0, 600_000);
   config.transportFastPaths = reader.oneOf('TRANSPORT_FAST_PATHS', ['on', 'off'] as const, 'on') === 'on';
   config.presenceInstanceTtlMs = reader.int('PRESENCE_TTL_MS', 10_000, 1000, 600_000);
   config.presenceHeartbeatMs = reader.int('PRESENCE_HEARTBEAT_MS', 2000, 100, 60_000);

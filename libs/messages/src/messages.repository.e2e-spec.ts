@@ -113,6 +113,13 @@ describe('MessagesRepository on PostgreSQL', () => {
     });
   });
 
+  it('merges message search\'s pending index entries on demand (mergeSearchPendingList)', async () => {
+    const room = await seed.room('search-merge', [ann]);
+    await repository.insertBatch([item(room, ann, 0, { content: 'alpha beta gamma' }), item(room, ann, 0, { content: 'delta epsilon' })]);
+    expect(await repository.mergeSearchPendingList()).toBeGreaterThan(0);
+    expect(await repository.mergeSearchPendingList()).toBe(0);
+  });
+
   describe('history (findPage)', () => {
     let room: string;
 

@@ -387,6 +387,18 @@ export class MessagesRepository {
   }
 
   /** The newest stored seq of each room (after a batch whose outcome is unknown, e.g. a lost connection). */
+  /**
+   * Moves message search's pending entries into its GIN index (migration 1764500000000; fastupdate). Left to
+   * PostgreSQL, the insert that fills the pending list merges all of it inside its statement: a send batch
+   * that takes 100–300 ms, during which no send of its writer commits. Merged here on another connection,
+   * inserts go on meanwhile (an insert that finds a merge running leaves the list to it). Returns the pages
+   * merged; 0 without the index.
+   */
+  async mergeSearchPendingList(): Promise<number> {
+    const rows = await queryRows<{ pages: string | null }>(this.db, `SELECT gin_clean_pending_list(to_regclass('messages_search_idx')) AS pages`);
+    return Number(rows[0]?.pages ?? 0);
+  }
+
   async lastSeqs(roomIds: readonly string[]): Promise<Map<string, number>> {
     const rows = await queryRows<{ room_id: string; seq: string | number }>(
       this.db,

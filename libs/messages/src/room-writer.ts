@@ -111,6 +111,8 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
   private readonly taking = new Map<number, Promise<ShardState | SendOutcome>>();
   private readonly batcher: SendBatcher<Pending, SendOutcome | Failed>;
   private upkeep?: NodeJS.Timeout;
+  private searchMerge?: NodeJS.Timeout;
+  private merging = false;
   private stopping = false;
 
   constructor(
@@ -128,6 +130,10 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
   onApplicationBootstrap(): void {
     this.upkeep = setInterval(() => void this.keepLeases(), Math.max(100, Math.floor(this.config.writerLeaseMs / 3)));
     this.upkeep.unref();
+    if (this.config.searchIndexMergeMs > 0) {
+      this.searchMerge = setInterval(() => void this.mergeSearchIndex(), this.config.searchIndexMergeMs);
+      this.searchMerge.unref();
+    }
   }
 
   /**
@@ -161,6 +167,7 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.upkeep);
+    clearInterval(this.searchMerge);
     await this.batcher.flush();
     const shards = [...this.shards.keys()];
     this.shards.clear();
@@ -353,6 +360,22 @@ export class RoomWriter implements OnApplicationBootstrap, OnApplicationShutdown
     // Right after the reply, by the room's only publisher: subscribers get the count after the reply itself.
     if (replyTo && threadCount !== undefined) this.events.emit('message.replies', { roomId: request.roomId, messageId: replyTo.rootId, replyCount: threadCount });
     return { kind: 'stored', message };
+  }
+
+  /**
+   * Keeps message search's pending list short, off the send path (MessagesRepository.mergeSearchPendingList):
+   * done by the instances that write, where the entries come from; one merge at a time per instance.
+   */
+  private async mergeSearchIndex(): Promise<void> {
+    if (this.stopping || this.merging || this.shards.size === 0) return;
+    this.merging = true;
+    try {
+      await this.repository.mergeSearchPendingList();
+    } catch (error) {
+      this.logger.debug(`Search index merge skipped: ${String(error)}`);
+    } finally {
+      this.merging = false;
+    }
   }
 
   /** Extends the leases of the shards written lately, lets the idle ones go, and forgets the ones lost. */
