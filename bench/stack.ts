@@ -22,10 +22,10 @@ const RELAY_ENTRY = join(__dirname, 'relay.js');
 
 const BENCH_JWT_SECRET = 'bench-only-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
-/** Limits that would refuse a load test's traffic are lifted; everything else is Parley's default. */
 /** BENCH_RELAY_STORES=1: the relay stores its messages (the storing relay, bench/relay.ts), in Parley's PostgreSQL. */
 export const RELAY_STORES = process.env.BENCH_RELAY_STORES === '1';
 
+/** Limits that would refuse a load test's traffic are lifted; everything else is Parley's default. */
 const LOAD_LIMITS = {
   AUTH_RATE_LIMIT: '1000000',
   HTTP_RATE_LIMIT: '10000000',
